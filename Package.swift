@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sglang-forge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sglang-forge", targets: ["sglang-forge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libyaml through pkg-config (Debian: libyaml-dev). Only `Spec` imports it.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        // Digest encodings (hex, Nix base-32, SRI): one tested place for all of them.
+        .target(name: "Hashes"),
+        // Python packaging standards: PEP 440 versions, PEP 425/427/600 wheel names and tags.
+        .target(name: "Packaging"),
+        // YAML → typed spec with source ranges.
+        .target(name: "Spec", dependencies: ["CYAML", "Hashes"]),
+        // Spec → BuildPlan (matrix, graph, checks) and its renderings.
+        .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
+        // The command line; the executable only calls into it.
+        .target(
+            name: "ForgeCLI",
+            dependencies: [
+                "Spec", "Planner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
+        .testTarget(
+            name: "ForgeTests",
+            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "ForgeCLI"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// The `sglang-forge` command: compiles one declarative runtime spec into checked build plans
+/// and build files.
+///
+/// Exit codes (also in the README): 0 success; 1 the spec has errors (each printed as
+/// `path:line:col: error: message`); 2 an input could not be read or an output written;
+/// 64 a command-line usage error.
+public struct ForgeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sglang-forge",
+        abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
+        version: "0.1.0",
+        subcommands: [PlanCommand.self, ValidateCommand.self]
+    )
+
+    public init() {}
+}
+
+/// Exit codes shared by every subcommand.
+enum ForgeExitCode {
+    /// The spec (or another input) has errors.
+    static let invalidInput = ExitCode(1)
+    /// A file could not be read or written.
+    static let ioFailure = ExitCode(2)
+    /// A command-line usage error (ArgumentParser's validation failure code).
+    static let usage = ExitCode.validationFailure
+}

@@ -1,0 +1,214 @@
+import Hashes
+import Packaging
+import Spec
+
+/// Turns a decoded ``Spec`` into a checked ``BuildPlan``.
+///
+/// Stages: index the spec's tables → check references, versions, capabilities, pins and wheel
+/// tags → build the dependency graph (cycle check) → expand the GPU × ISA matrix with exclusions
+/// and overrides → render names and descriptions. Every problem is collected; the plan is
+/// returned only when there is no error. Pure: no disk, clock or environment access.
+public enum Planner {
+    /// Plans `spec`.
+    /// - Returns: the plan (`nil` when there are errors) and every diagnostic, sorted by position.
+    public static func plan(_ spec: Spec) -> (plan: BuildPlan?, diagnostics: [Diagnostic]) {
+        var context = PlanContext(spec: spec)
+        let plan = context.run()
+        let diagnostics = context.bag.sorted
+        return (context.bag.hasErrors ? nil : plan, diagnostics)
+    }
+}
+
+/// The working state of one planning run.
+struct PlanContext {
+    let spec: Spec
+    var bag: DiagnosticBag
+    let gpus: [String: GPUTarget]
+    let isas: [String: ISA]
+    let libraries: [String: SystemLibrary]
+    let components: [String: Component]
+    var cuda: CUDAVersion?
+    var target: TargetEnvironment?
+
+    init(spec: Spec) {
+        self.spec = spec
+        bag = DiagnosticBag(file: spec.path)
+        gpus = Dictionary(spec.gpus.map { ($0.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+        isas = Dictionary(spec.isas.map { ($0.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+        libraries = Dictionary(spec.systemLibraries.map { ($0.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+        components = Dictionary(spec.components.map { ($0.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    mutating func run() -> BuildPlan {
+        checkRuntime()
+        checkGPUs()
+        let environment = checkEnvironment()
+        let plannedComponents = spec.components.map { plan(component: $0) }
+        checkFamilies()
+        let graph = buildGraph()
+        let variants = expandMatrix(graph: graph)
+        return BuildPlan(
+            schema: BuildPlan.schemaName,
+            schemaVersion: BuildPlan.currentSchemaVersion,
+            spec: spec.path,
+            runtime: plannedRuntime(components: plannedComponents),
+            nixpkgs: plannedNixpkgs(),
+            build: PlannedBuild(
+                maxJobs: spec.build.maxJobs.value,
+                systemFeatures: spec.build.systemFeatures.map(\.value),
+                diskGB: spec.build.diskGB?.value,
+                memoryGB: spec.build.memoryGB?.value,
+                env: spec.build.env.map { PlannedEnvironmentSetting(name: $0.name.value, value: $0.value.value, reason: nil) }
+            ),
+            environment: environment,
+            isas: spec.isas.map { PlannedISA(name: $0.name.value, label: $0.label.value, flags: $0.flags.map(\.value), cpus: $0.cpus?.value) },
+            gpus: spec.gpus.map {
+                PlannedGPU(name: $0.name.value, architecture: $0.architecture.value, capabilities: $0.capabilities.map(\.value),
+                           examples: $0.examples.map(\.value), note: $0.note?.value)
+            },
+            systemLibraries: spec.systemLibraries.map {
+                PlannedLibrary(name: $0.name.value, sonames: $0.sonames.map(\.value), provider: $0.provider.value.rawValue,
+                               nixpkgs: $0.nixpkgs?.value, debian: $0.debian?.value, pypi: $0.pypi?.value)
+            },
+            components: plannedComponents,
+            graph: graph.nodes,
+            variants: variants
+        )
+    }
+
+    /// Reports an unknown name with a suggestion from `candidates`.
+    mutating func unknown(_ what: String, _ name: Located<String>, candidates: some Sequence<String>, defined: String) {
+        let list = Array(candidates)
+        let hint = Suggestions.closest(to: name.value, in: list).map { "; did you mean '\($0)'?" }
+            ?? (list.isEmpty ? "; '\(defined)' defines none" : "; '\(defined)' defines: \(list.joined(separator: ", "))")
+        bag.error("unknown \(what) '\(name.value)'\(hint)", at: name.location)
+    }
+
+    // MARK: runtime, CUDA, nixpkgs
+
+    private mutating func checkRuntime() {
+        let runtime = spec.runtime
+        if components[runtime.component.value] == nil {
+            unknown("component", runtime.component, candidates: spec.components.map(\.name.value), defined: "components")
+        }
+        if let cuda = CUDAVersion(spec.cuda.version.value) {
+            if CUDASupport.knownReleases.contains(cuda) {
+                self.cuda = cuda
+            } else {
+                bag.error("CUDA \(cuda) is not a CUDA toolkit release sglang-forge knows; known releases: \(CUDASupport.knownReleases.map(\.description).joined(separator: ", "))", at: spec.cuda.version.location)
+            }
+        }
+        let parts = runtime.python.value.split(separator: ".")
+        if parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), let glibc = GlibcVersion(runtime.glibc.value) {
+            if major != 3 || minor < 8 {
+                bag.error("Python \(runtime.python.value) is not supported; sglang-forge targets CPython 3.8 or newer", at: runtime.python.location)
+            }
+            target = TargetEnvironment(pythonMajor: major, pythonMinor: minor, architecture: runtime.platform.value.wheelArchitecture, glibc: glibc)
+        }
+        if !Names.isCommandName(runtime.entryPoint.value) {
+            bag.error("'entry-point' must be a command name such as 'sglang', found '\(runtime.entryPoint.value)'", at: runtime.entryPoint.location)
+        }
+        if spec.nixpkgs.tarballHash == nil {
+            bag.warning("nixpkgs has no 'tarball-hash': the Nix backend cannot write flake.lock's narHash until it is recorded", at: spec.nixpkgs.rev.location)
+        }
+    }
+
+    private func plannedRuntime(components planned: [PlannedComponent]) -> PlannedRuntime {
+        let runtime = spec.runtime
+        let cudaText = spec.cuda.version.value
+        var minimum: GlibcVersion?
+        var from: [String] = []
+        var unknown: [String] = []
+        for component in planned where component.kind == ComponentKind.wheel.rawValue {
+            guard let artifact = component.artifact else { unknown.append(component.name); continue }
+            guard let text = artifact.requiresGlibc, let glibc = GlibcVersion(text) else { continue }
+            if minimum == nil || glibc > minimum! { minimum = glibc; from = [component.name] } else if glibc == minimum { from.append(component.name) }
+        }
+        return PlannedRuntime(
+            name: runtime.name.value,
+            component: runtime.component.value,
+            version: components[runtime.component.value]?.version.value ?? "",
+            summary: runtime.summary?.value,
+            homepage: runtime.homepage?.value,
+            license: runtime.license?.value,
+            platform: runtime.platform.value.rawValue,
+            python: PythonTarget(
+                version: runtime.python.value,
+                tag: "cp" + runtime.python.value.replacingDots(with: ""),
+                nixAttribute: "python" + runtime.python.value.replacingDots(with: "")
+            ),
+            cuda: CUDATarget(
+                version: cudaText,
+                minDriver: spec.cuda.minDriver.value,
+                localTag: "cu" + cudaText.replacingDots(with: ""),
+                nixPackageSet: "cudaPackages_" + cudaText.replacingDots(with: "_")
+            ),
+            glibc: GlibcRequirement(target: runtime.glibc.value, minimum: minimum?.description, minimumFrom: from, unknown: unknown),
+            entryPoint: runtime.entryPoint.value
+        )
+    }
+
+    private func plannedNixpkgs() -> PlannedNixpkgs {
+        let pin = spec.nixpkgs
+        return PlannedNixpkgs(
+            owner: pin.owner.value, repo: pin.repo.value, rev: pin.rev.value,
+            flakeRef: "github:\(pin.owner.value)/\(pin.repo.value)/\(pin.rev.value)",
+            narHash: pin.tarballHash?.value.sri
+        )
+    }
+
+    // MARK: GPUs
+
+    private mutating func checkGPUs() {
+        for gpu in spec.gpus {
+            var seen: [String: SourceLocation] = [:]
+            for capability in gpu.capabilities {
+                if let first = seen[capability.value] {
+                    bag.error("compute capability \(capability.value) is listed twice in GPU target '\(gpu.name.value)'", at: capability.location,
+                              notes: [bag.note("first listed here", at: first)])
+                    continue
+                }
+                seen[capability.value] = capability.location
+                guard let cuda else { continue }
+                switch CUDASupport.check(capability.value, cuda: cuda) {
+                case .supported: break
+                case .wrongForm(let suggestion):
+                    let hint = suggestion.map { "; write '\($0)'" } ?? ""
+                    bag.error("compute capability '\(capability.value)' must be numeric 'major.minor' as TORCH_CUDA_ARCH_LIST and nixpkgs cudaCapabilities expect\(hint)", at: capability.location)
+                case .unknownCapability:
+                    bag.error("compute capability \(capability.value) does not exist; CUDA \(cuda) supports \(CUDASupport.supported(by: cuda).joined(separator: ", "))", at: capability.location)
+                case .tooNew(let first):
+                    bag.error("compute capability \(capability.value) needs CUDA \(first) or newer, but the spec uses CUDA \(cuda)", at: capability.location)
+                case .dropped(let last):
+                    bag.error("compute capability \(capability.value) was dropped after CUDA \(last); CUDA \(cuda) cannot target it", at: capability.location)
+                case .badSuffix(let reason):
+                    bag.error("compute capability '\(capability.value)': \(reason)", at: capability.location)
+                }
+            }
+        }
+    }
+
+    // MARK: runtime environment
+
+    /// Placeholders an environment value may use; each backend fills them.
+    static let environmentPlaceholders = ["cuda.home", "cuda.include", "cuda.lib", "cache", "prefix"]
+
+    private mutating func checkEnvironment() -> [PlannedEnvironmentVariable] {
+        spec.environment.map { variable in
+            if let template = Template(variable.value.value) {
+                for field in template.fields where !Self.environmentPlaceholders.contains(field) {
+                    bag.error("unknown placeholder '{\(field)}' in the value of \(variable.name.value)\(Suggestions.hint(for: field, in: Self.environmentPlaceholders)); known placeholders: \(Self.environmentPlaceholders.map { "{\($0)}" }.joined(separator: ", "))", at: variable.value.location)
+                }
+            } else {
+                bag.error("unbalanced '{' or '}' in the value of \(variable.name.value)", at: variable.value.location)
+            }
+            return PlannedEnvironmentVariable(name: variable.name.value, value: variable.value.value, why: variable.why?.value)
+        }
+    }
+}
+
+extension String {
+    func replacingDots(with replacement: String) -> String {
+        split(separator: ".", omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,70 @@
+/// Syntax checks for names and versions written in a spec.
+public enum Names {
+    /// Table keys: `[A-Za-z0-9][A-Za-z0-9._-]*`.
+    public static func isIdentifier(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first.isASCIIAlphanumeric else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
+    /// `major.minor` with decimal components (`3.12`, `12.8`, `2.35`).
+    public static func isMajorMinor(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isASCIIDigit) }
+    }
+
+    /// A command (console script) name: `[A-Za-z0-9][A-Za-z0-9._-]*`, no path separators.
+    public static func isCommandName(_ s: String) -> Bool { isIdentifier(s) }
+
+    /// A variant name usable as a Nix attribute, a file name and an OCI tag:
+    /// `[a-z0-9][a-z0-9._-]*`, at most 128 characters (the OCI tag limit).
+    public static func isVariantName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, s.count <= 128, first.isLowercaseOrDigit else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isLowercaseOrDigit || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
+    /// POSIX environment variable names: `[A-Za-z_][A-Za-z0-9_]*`.
+    public static func isEnvironmentName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first.isASCIIAlpha || first == "_" else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" }
+    }
+
+    /// A GCC/Clang machine option such as `-mavx512f` or `-march=x86-64-v3`.
+    public static func isMachineFlag(_ s: String) -> Bool {
+        guard s.hasPrefix("-m"), s.count > 2 else { return false }
+        return s.unicodeScalars.dropFirst(2).allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "=" || $0 == "_" || $0 == "." }
+    }
+
+    /// A PEP 508 distribution name: `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`, case-insensitive.
+    public static func isDistributionName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
+            first.isASCIIAlphanumeric, last.isASCIIAlphanumeric
+        else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
+    /// The PEP 503 normalised form of a distribution name: lowercase, runs of `-_.` become `-`.
+    public static func normalizedDistributionName(_ s: String) -> String {
+        var out = ""
+        var pendingDash = false
+        for c in s.lowercased() {
+            if c == "-" || c == "_" || c == "." {
+                pendingDash = true
+            } else {
+                if pendingDash && !out.isEmpty { out.append("-") }
+                pendingDash = false
+                out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+extension Unicode.Scalar {
+    var isASCIIAlpha: Bool { (0x41...0x5a).contains(value) || (0x61...0x7a).contains(value) }
+    var isLowercaseOrDigit: Bool { (0x61...0x7a).contains(value) || (0x30...0x39).contains(value) }
+    var isASCIIAlphanumeric: Bool { isASCIIAlpha || (0x30...0x39).contains(value) }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) && isASCII }
+}

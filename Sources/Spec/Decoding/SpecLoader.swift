@@ -1,0 +1,328 @@
+import Foundation
+import Hashes
+
+/// Reads a spec file: bytes → ``YAMLNode`` tree → ``Spec``.
+///
+/// Every problem in the file is reported (not just the first): YAML problems, unknown keys
+/// (with the closest known key), missing keys, wrong types, malformed hashes and names.
+/// Cross-references and semantics (matrix names, CUDA support, wheel tags, …) are the planner's job.
+public enum SpecLoader {
+    /// The only spec format this version reads.
+    public static let supportedFormat = 1
+
+    /// Loads the spec at `path`.
+    ///
+    /// - Returns: the spec when it decoded without errors (it may still carry warnings), and
+    ///   every diagnostic, sorted by position.
+    public static func load(path: String) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
+            return (nil, [Diagnostic(.error, "cannot read spec: \(reason)", file: path, at: nil)])
+        }
+        return decode([UInt8](data), path: path)
+    }
+
+    /// Decodes spec text already in memory; `path` is only used in diagnostics.
+    public static func decode(_ bytes: [UInt8], path: String) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+        var bag = DiagnosticBag(file: path)
+        guard let root = YAMLParser(file: path).parse(bytes, diagnostics: &bag) else { return (nil, bag.sorted) }
+        var decoder = SpecDecoder(reader: SchemaReader(diagnostics: bag), path: path)
+        let spec = decoder.spec(root)
+        let diagnostics = decoder.reader.diagnostics
+        return (diagnostics.hasErrors ? nil : spec, diagnostics.sorted)
+    }
+}
+
+/// The schema of `docs/spec.md`, one function per section.
+struct SpecDecoder {
+    var reader: SchemaReader
+    let path: String
+
+    private var placeholderRange: SourceRange { SourceRange(start: .init(line: 1, column: 1, offset: 0), end: .init(line: 1, column: 1, offset: 0)) }
+    private func missing<T>(_ value: T) -> Located<T> { Located(value, placeholderRange) }
+
+    mutating func spec(_ root: YAMLNode) -> Spec {
+        let top = reader.mapping(root, what: "the spec", keys: [
+            "format", "runtime", "cuda", "nixpkgs", "variants", "isas", "gpus", "matrix", "build",
+            "environment", "system-libraries", "components",
+        ])
+        var format = missing(SpecLoader.supportedFormat)
+        if let top, let node = reader.require(top, "format"), let value = reader.integer(node, what: "'format'", in: 0...1_000) {
+            format = value
+            if value.value != SpecLoader.supportedFormat {
+                reader.diagnostics.error("unsupported spec format \(value.value); this sglang-forge reads format \(SpecLoader.supportedFormat)", at: value.location)
+            }
+        }
+        var sections: [String: YAMLNode] = [:]
+        for key in ["runtime", "cuda", "nixpkgs", "variants", "isas", "gpus", "matrix", "build", "system-libraries", "components"] {
+            if let top, let node = reader.require(top, key) { sections[key] = node }
+        }
+        let runtime = runtime(sections["runtime"])
+        let cuda = cuda(sections["cuda"])
+        let nixpkgs = nixpkgs(sections["nixpkgs"])
+        let variants = variantTemplates(sections["variants"])
+        let isas = named(sections["isas"], what: "isas") { $0.isa($1, $2) }
+        let gpus = named(sections["gpus"], what: "gpus") { $0.gpu($1, $2) }
+        let matrix = matrix(sections["matrix"])
+        let build = build(sections["build"])
+        let environment = named(top?["environment"], what: "environment") { $0.environmentVariable($1, $2) }
+        let systemLibraries = named(sections["system-libraries"], what: "system-libraries") { $0.systemLibrary($1, $2) }
+        let components = named(sections["components"], what: "components") { $0.component($1, $2) }
+        return Spec(
+            path: path, format: format, runtime: runtime, cuda: cuda, nixpkgs: nixpkgs, variants: variants,
+            isas: isas, gpus: gpus, matrix: matrix, build: build, environment: environment,
+            systemLibraries: systemLibraries, components: components
+        )
+    }
+
+    /// Decodes a table of named entries, checking each name's syntax.
+    private mutating func named<T>(_ node: YAMLNode?, what: String, decode: (inout Self, Located<String>, YAMLNode) -> T?) -> [T] {
+        guard let node else { return [] }
+        var result: [T] = []
+        for pair in reader.table(node, what: "'\(what)'") {
+            let name = Located(pair.name, pair.key.range)
+            if !Names.isIdentifier(pair.name) {
+                reader.diagnostics.error("'\(pair.name)' is not a valid name in '\(what)': use letters, digits, '-', '_' and '.', starting with a letter or digit", at: name.location)
+                continue
+            }
+            if let value = decode(&self, name, pair.value) { result.append(value) }
+        }
+        return result
+    }
+
+    private mutating func requiredString(_ m: Mapping?, _ key: String) -> Located<String> {
+        guard let m, let node = reader.require(m, key), let value = reader.string(node, what: "'\(key)' in \(m.what)") else { return missing("") }
+        return value
+    }
+
+    private mutating func optionalString(_ m: Mapping?, _ key: String) -> Located<String>? {
+        guard let m else { return nil }
+        return reader.string(m[key], what: "'\(key)' in \(m.what)")
+    }
+
+    private mutating func enumeration<E: RawRepresentable & CaseIterable>(_ m: Mapping?, _ key: String, default fallback: E?) -> Located<E>? where E.RawValue == String {
+        guard let m else { return nil }
+        guard let node = m[key] else {
+            if let fallback { return Located(fallback, m.keyRange(key) ?? m.node.range) }
+            _ = reader.require(m, key)
+            return nil
+        }
+        guard let text = reader.string(node, what: "'\(key)' in \(m.what)") else { return nil }
+        if let value = E(rawValue: text.value) { return Located(value, text.range) }
+        let allowed = E.allCases.map(\.rawValue)
+        reader.diagnostics.error("'\(text.value)' is not a valid '\(key)' in \(m.what); expected one of: \(allowed.joined(separator: ", "))\(Suggestions.hint(for: text.value, in: allowed))", at: text.location)
+        return nil
+    }
+
+    private mutating func runtime(_ node: YAMLNode?) -> Runtime {
+        let m = node.flatMap { reader.mapping($0, what: "'runtime'", keys: ["name", "component", "summary", "homepage", "license", "platform", "python", "glibc", "entry-point"]) }
+        let python = requiredString(m, "python")
+        if !python.value.isEmpty && !Names.isMajorMinor(python.value) {
+            reader.diagnostics.error("'python' must be a CPython version 'major.minor' such as '3.12', found '\(python.value)'", at: python.location)
+        }
+        let glibc = requiredString(m, "glibc")
+        if !glibc.value.isEmpty && !Names.isMajorMinor(glibc.value) {
+            reader.diagnostics.error("'glibc' must be a version 'major.minor' such as '2.35', found '\(glibc.value)'", at: glibc.location)
+        }
+        return Runtime(
+            name: requiredString(m, "name"),
+            component: requiredString(m, "component"),
+            summary: optionalString(m, "summary"),
+            homepage: optionalString(m, "homepage"),
+            license: optionalString(m, "license"),
+            platform: enumeration(m, "platform", default: nil) ?? missing(.x86_64Linux),
+            python: python,
+            glibc: glibc,
+            entryPoint: requiredString(m, "entry-point")
+        )
+    }
+
+    private mutating func cuda(_ node: YAMLNode?) -> CUDA {
+        let m = node.flatMap { reader.mapping($0, what: "'cuda'", keys: ["version", "min-driver"]) }
+        let version = requiredString(m, "version")
+        if !version.value.isEmpty && !Names.isMajorMinor(version.value) {
+            reader.diagnostics.error("CUDA 'version' must be 'major.minor' such as '12.8', found '\(version.value)'", at: version.location)
+        }
+        let driver = requiredString(m, "min-driver")
+        if !driver.value.isEmpty && !driver.value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) {
+            reader.diagnostics.error("'min-driver' must be a driver version such as '550' or '570.26', found '\(driver.value)'", at: driver.location)
+        }
+        return CUDA(version: version, minDriver: driver)
+    }
+
+    private mutating func nixpkgs(_ node: YAMLNode?) -> NixpkgsPin {
+        let m = node.flatMap { reader.mapping($0, what: "'nixpkgs'", keys: ["owner", "repo", "rev", "tarball-hash"]) }
+        let rev = requiredString(m, "rev")
+        if !rev.value.isEmpty && !(rev.value.utf8.count == 40 && Base16.decode(rev.value) != nil) {
+            reader.diagnostics.error("nixpkgs 'rev' must be a full 40-digit lowercase commit id, found '\(rev.value)'; branch names belong in `sglang-forge pin nixpkgs --ref`", at: rev.location)
+        }
+        return NixpkgsPin(
+            owner: requiredString(m, "owner"),
+            repo: requiredString(m, "repo"),
+            rev: rev,
+            tarballHash: digest(m, "tarball-hash", only: .sha256)
+        )
+    }
+
+    private mutating func digest(_ m: Mapping?, _ key: String, only algorithm: HashAlgorithm? = nil) -> Located<Digest>? {
+        guard let text = optionalString(m, key) else { return nil }
+        do {
+            let digest = try Digest(parsing: text.value)
+            if let algorithm, digest.algorithm != algorithm {
+                reader.diagnostics.error("'\(key)' must be a \(algorithm.rawValue) hash, found \(digest.algorithm.rawValue)", at: text.location)
+                return nil
+            }
+            return Located(digest, text.range)
+        } catch {
+            reader.diagnostics.error("invalid '\(key)': \(error)", at: text.location)
+            return nil
+        }
+    }
+
+    private mutating func variantTemplates(_ node: YAMLNode?) -> VariantTemplates {
+        let m = node.flatMap { reader.mapping($0, what: "'variants'", keys: ["name", "description"]) }
+        return VariantTemplates(name: requiredString(m, "name"), description: requiredString(m, "description"))
+    }
+
+    private mutating func isa(_ name: Located<String>, _ node: YAMLNode) -> ISA? {
+        guard let m = reader.mapping(node, what: "ISA '\(name.value)'", keys: ["label", "flags", "cpus"]) else { return nil }
+        let flags = reader.strings(reader.require(m, "flags"), what: "'flags' of ISA '\(name.value)'") ?? []
+        for flag in flags where !Names.isMachineFlag(flag.value) {
+            reader.diagnostics.error("ISA flag '\(flag.value)' is not a machine option; ISA flags are '-m…' options such as '-mavx2'", at: flag.location)
+        }
+        if flags.isEmpty, let node = m["flags"] {
+            reader.diagnostics.error("ISA '\(name.value)' has no flags", at: node.range.start)
+        }
+        return ISA(name: name, label: requiredString(m, "label"), flags: flags, cpus: optionalString(m, "cpus"))
+    }
+
+    private mutating func gpu(_ name: Located<String>, _ node: YAMLNode) -> GPUTarget? {
+        guard let m = reader.mapping(node, what: "GPU target '\(name.value)'", keys: ["architecture", "capabilities", "examples", "note"]) else { return nil }
+        let capabilities = reader.strings(reader.require(m, "capabilities"), what: "'capabilities' of GPU target '\(name.value)'") ?? []
+        if capabilities.isEmpty, let node = m["capabilities"] {
+            reader.diagnostics.error("GPU target '\(name.value)' lists no compute capabilities", at: node.range.start)
+        }
+        return GPUTarget(
+            name: name,
+            architecture: requiredString(m, "architecture"),
+            capabilities: capabilities,
+            examples: reader.strings(m["examples"], what: "'examples' of GPU target '\(name.value)'") ?? [],
+            note: optionalString(m, "note")
+        )
+    }
+
+    private mutating func selector(_ node: YAMLNode, what: String) -> Selector? {
+        guard let m = reader.mapping(node, what: what, keys: ["gpu", "isa"]) else { return nil }
+        let selector = Selector(gpu: optionalString(m, "gpu"), isa: optionalString(m, "isa"), range: node.range)
+        if selector.gpu == nil && selector.isa == nil {
+            reader.diagnostics.error("\(what) must name a 'gpu', an 'isa' or both", at: node.range.start)
+            return nil
+        }
+        return selector
+    }
+
+    private mutating func matrix(_ node: YAMLNode?) -> Matrix {
+        let m = node.flatMap { reader.mapping($0, what: "'matrix'", keys: ["gpus", "isas", "exclude", "overrides"]) }
+        let gpus = m.flatMap { reader.strings(reader.require($0, "gpus"), what: "'matrix.gpus'") } ?? []
+        let isas = m.flatMap { reader.strings(reader.require($0, "isas"), what: "'matrix.isas'") } ?? []
+        let exclude = (reader.sequence(m?["exclude"], what: "'matrix.exclude'") ?? []).compactMap { selector($0, what: "an 'exclude' entry") }
+        var overrides: [Override] = []
+        for item in reader.sequence(m?["overrides"], what: "'matrix.overrides'") ?? [] {
+            guard let o = reader.mapping(item, what: "an override", keys: ["match", "build-env", "max-jobs", "reason"]) else { continue }
+            guard let matchNode = reader.require(o, "match"), let match = selector(matchNode, what: "an override's 'match'") else { continue }
+            let env = envTable(o["build-env"], what: "'build-env' of an override")
+            let maxJobs = reader.integer(o["max-jobs"], what: "'max-jobs'", in: 1...4096)
+            if env.isEmpty && maxJobs == nil {
+                reader.diagnostics.error("an override must change something: 'build-env' or 'max-jobs'", at: item.range.start)
+            }
+            overrides.append(Override(match: match, buildEnv: env, maxJobs: maxJobs, reason: requiredString(o, "reason")))
+        }
+        return Matrix(gpus: gpus, isas: isas, exclude: exclude, overrides: overrides)
+    }
+
+    private mutating func envTable(_ node: YAMLNode?, what: String) -> [(name: Located<String>, value: Located<String>)] {
+        let entries = reader.stringTable(node, what: what) ?? []
+        for (name, _) in entries where !Names.isEnvironmentName(name.value) {
+            reader.diagnostics.error("'\(name.value)' is not a valid environment variable name (letters, digits and '_', not starting with a digit)", at: name.location)
+        }
+        return entries.map { (name: $0.0, value: $0.1) }
+    }
+
+    private mutating func build(_ node: YAMLNode?) -> BuildSettings {
+        let m = node.flatMap { reader.mapping($0, what: "'build'", keys: ["max-jobs", "system-features", "disk-gb", "memory-gb", "env"]) }
+        return BuildSettings(
+            maxJobs: m.flatMap { reader.integer(reader.require($0, "max-jobs"), what: "'max-jobs'", in: 1...4096) } ?? missing(1),
+            systemFeatures: reader.strings(m?["system-features"], what: "'system-features'") ?? [],
+            diskGB: reader.integer(m?["disk-gb"], what: "'disk-gb'", in: 1...100_000),
+            memoryGB: reader.integer(m?["memory-gb"], what: "'memory-gb'", in: 1...100_000),
+            env: envTable(m?["env"], what: "'build.env'")
+        )
+    }
+
+    private mutating func environmentVariable(_ name: Located<String>, _ node: YAMLNode) -> EnvironmentVariable? {
+        if !Names.isEnvironmentName(name.value) {
+            reader.diagnostics.error("'\(name.value)' is not a valid environment variable name (letters, digits and '_', not starting with a digit)", at: name.location)
+        }
+        guard let m = reader.mapping(node, what: "environment variable '\(name.value)'", keys: ["value", "why"]) else { return nil }
+        return EnvironmentVariable(name: name, value: requiredString(m, "value"), why: optionalString(m, "why"))
+    }
+
+    private mutating func systemLibrary(_ name: Located<String>, _ node: YAMLNode) -> SystemLibrary? {
+        guard let m = reader.mapping(node, what: "system library '\(name.value)'", keys: ["sonames", "provider", "nixpkgs", "debian", "pypi"]) else { return nil }
+        let sonames = reader.strings(reader.require(m, "sonames"), what: "'sonames' of system library '\(name.value)'") ?? []
+        for soname in sonames where !(soname.value.hasPrefix("lib") && soname.value.contains(".so")) {
+            reader.diagnostics.error("'\(soname.value)' is not an ELF soname such as 'libnuma.so.1'", at: soname.location)
+        }
+        guard let provider: Located<LibraryProvider> = enumeration(m, "provider", default: nil) else { return nil }
+        let library = SystemLibrary(
+            name: name, sonames: sonames, provider: provider,
+            nixpkgs: optionalString(m, "nixpkgs"), debian: optionalString(m, "debian"), pypi: optionalString(m, "pypi")
+        )
+        if provider.value == .system && (library.nixpkgs == nil || library.debian == nil) {
+            reader.diagnostics.error("system library '\(name.value)' comes from the base system, so it needs both 'nixpkgs' and 'debian' package names", at: name.location)
+        }
+        return library
+    }
+
+    private mutating func component(_ name: Located<String>, _ node: YAMLNode) -> Component? {
+        guard let m = reader.mapping(node, what: "component '\(name.value)'", keys: [
+            "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check", "note",
+        ]) else { return nil }
+        let version = requiredString(m, "version")
+        let url = optionalString(m, "url")
+        if let url, !url.value.hasPrefix("https://") {
+            reader.diagnostics.error("'url' of component '\(name.value)' must be an https:// URL, found '\(url.value)'", at: url.location)
+        }
+        let hash = digest(m, "hash")
+        if let hash, url == nil {
+            reader.diagnostics.error("component '\(name.value)' has a 'hash' but no 'url'; index artifacts are hashed by `sglang-forge lock`", at: hash.location)
+        }
+        var pythonDeps: [PythonDependency] = []
+        for item in reader.sequence(m["python-deps"], what: "'python-deps' of component '\(name.value)'") ?? [] {
+            if case .scalar = item.content, let dep = reader.string(item, what: "a Python dependency") {
+                pythonDeps.append(PythonDependency(name: dep, nixpkgs: nil))
+            } else if let d = reader.mapping(item, what: "a Python dependency", keys: ["name", "nixpkgs"]) {
+                pythonDeps.append(PythonDependency(name: requiredString(d, "name"), nixpkgs: optionalString(d, "nixpkgs")))
+            }
+        }
+        for dep in pythonDeps where !dep.name.value.isEmpty && !Names.isDistributionName(dep.name.value) {
+            reader.diagnostics.error("'\(dep.name.value)' is not a valid Python distribution name (PEP 508)", at: dep.name.location)
+        }
+        return Component(
+            name: name,
+            version: version,
+            kind: enumeration(m, "kind", default: nil) ?? missing(.wheel),
+            family: optionalString(m, "family"),
+            url: url,
+            hash: hash,
+            depends: reader.strings(m["depends"], what: "'depends' of component '\(name.value)'") ?? [],
+            links: reader.strings(m["links"], what: "'links' of component '\(name.value)'") ?? [],
+            pythonDeps: pythonDeps,
+            requiresDist: enumeration(m, "requires-dist", default: .keep) ?? missing(.keep),
+            importCheck: reader.bool(m["import-check"], what: "'import-check'") ?? Located(true, m.node.range),
+            note: optionalString(m, "note")
+        )
+    }
+}

@@ -1,0 +1,301 @@
+internal import CYAML
+
+/// Parses one YAML document into a ``YAMLNode`` tree with exact source ranges, through libyaml's
+/// event API.
+///
+/// Refused, each with a located ``Diagnostic``: input over ``maximumBytes``, non-UTF-8 bytes,
+/// syntax errors (tabs in indentation among them, as libyaml reports them), an empty document,
+/// more than one document, anchors and aliases (so a "billion laughs" file costs nothing),
+/// explicit tags, non-scalar keys, duplicate keys, and nesting deeper than ``maximumDepth``.
+public struct YAMLParser {
+    /// Largest accepted input, in bytes (1 MiB: a spec is a few kilobytes).
+    public static let maximumBytes = 1 << 20
+    /// Deepest accepted nesting of mappings and sequences.
+    public static let maximumDepth = 64
+
+    /// The file name used in diagnostics.
+    public let file: String
+
+    /// Creates a parser whose diagnostics name `file`.
+    public init(file: String) { self.file = file }
+
+    /// Parses `bytes` (the whole file).
+    ///
+    /// - Returns: the root node, or `nil` when the document could not be read; every problem
+    ///   found is added to `diagnostics` (a syntax error stops parsing, other problems do not).
+    public func parse(_ bytes: [UInt8], diagnostics: inout DiagnosticBag) -> YAMLNode? {
+        guard bytes.count <= Self.maximumBytes else {
+            diagnostics.error("file is \(bytes.count) bytes; the limit is \(Self.maximumBytes) bytes", at: SourceLocation(line: 1, column: 1, offset: 0))
+            return nil
+        }
+        let lines = LineIndex(bytes)
+        if let bad = lines.firstInvalidUTF8 {
+            diagnostics.error("file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16)))", at: lines.location(ofByte: bad))
+            return nil
+        }
+        let session = ParserSession(bytes: bytes)
+        var builder = TreeBuilder(session: session, lines: lines, diagnostics: diagnostics)
+        let root = builder.document()
+        diagnostics = builder.diagnostics
+        return root
+    }
+}
+
+/// Owns a libyaml parser and a private copy of the input, which libyaml reads while parsing.
+private final class ParserSession {
+    var parser = yaml_parser_t()
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+
+    init(bytes: [UInt8]) {
+        buffer = .allocate(capacity: max(bytes.count, 1))
+        _ = buffer.initialize(from: bytes)
+        yaml_parser_initialize(&parser)
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        yaml_parser_set_input_string(&parser, buffer.baseAddress, bytes.count)
+    }
+
+    deinit {
+        yaml_parser_delete(&parser)
+        buffer.deallocate()
+    }
+}
+
+/// One libyaml event, copied out of the C struct (which is freed immediately).
+private struct Event {
+    enum Kind {
+        case streamStart, streamEnd, documentStart, documentEnd
+        case alias, scalar(String, YAMLNode.ScalarStyle), sequenceStart, sequenceEnd, mappingStart, mappingEnd
+    }
+    var kind: Kind
+    var start: yaml_mark_t
+    var end: yaml_mark_t
+    var anchor: Bool
+    var tag: String?
+    var implicitDocumentStart: Bool
+}
+
+/// Converts libyaml marks (0-based line and column, index counted in characters) into
+/// ``SourceLocation``s (1-based line and column, UTF-8 byte offsets). This is the only place
+/// where that conversion happens.
+struct LineIndex {
+    private let scalarOffsets: [Int32]
+    private let lineStarts: [Int]
+    let byteCount: Int
+    /// The offset of the first byte that is not part of valid UTF-8, if any.
+    let firstInvalidUTF8: Int?
+
+    init(_ bytes: [UInt8]) {
+        byteCount = bytes.count
+        var offsets = [Int32]()
+        offsets.reserveCapacity(bytes.count + 1)
+        var starts = [0]
+        var invalid: Int?
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let width: Int
+            switch b {
+            case 0x00...0x7f: width = 1
+            case 0xc2...0xdf: width = 2
+            case 0xe0...0xef: width = 3
+            case 0xf0...0xf4: width = 4
+            default: width = 0
+            }
+            var ok = width > 0 && i + width <= bytes.count
+            if ok && width > 1 {
+                for k in 1..<width where bytes[i + k] & 0xc0 != 0x80 { ok = false }
+                if ok && width == 3 {
+                    let v = (Int(b) & 0x0f) << 12 | (Int(bytes[i + 1]) & 0x3f) << 6
+                    if v < 0x800 || (v >= 0xd800 && v <= 0xdfff) { ok = false }
+                }
+                if ok && width == 4 {
+                    let v = (Int(b) & 0x07) << 18 | (Int(bytes[i + 1]) & 0x3f) << 12
+                    if v < 0x10000 || v > 0x10ffff { ok = false }
+                }
+            }
+            if !ok { invalid = i; break }
+            offsets.append(Int32(i))
+            if b == UInt8(ascii: "\n") { starts.append(i + 1) }
+            i += width
+        }
+        offsets.append(Int32(i))
+        scalarOffsets = offsets
+        lineStarts = starts
+        firstInvalidUTF8 = invalid
+    }
+
+    /// The location of a libyaml mark.
+    func location(of mark: yaml_mark_t) -> SourceLocation {
+        let index = min(Int(mark.index), scalarOffsets.count - 1)
+        return SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1, offset: Int(scalarOffsets[index]))
+    }
+
+    /// The location of a byte offset (used before libyaml runs, e.g. for invalid UTF-8).
+    func location(ofByte offset: Int) -> SourceLocation {
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+        }
+        var column = 1
+        for k in scalarOffsets.indices where Int(scalarOffsets[k]) >= lineStarts[low] && Int(scalarOffsets[k]) < offset { column += 1 }
+        return SourceLocation(line: low + 1, column: column, offset: offset)
+    }
+}
+
+/// Builds the node tree from events, reporting problems into `diagnostics`.
+private struct TreeBuilder {
+    let session: ParserSession
+    let lines: LineIndex
+    var diagnostics: DiagnosticBag
+    var failed = false
+
+    init(session: ParserSession, lines: LineIndex, diagnostics: DiagnosticBag) {
+        self.session = session
+        self.lines = lines
+        self.diagnostics = diagnostics
+    }
+
+    mutating func next() -> Event? {
+        guard !failed else { return nil }
+        var event = yaml_event_t()
+        guard yaml_parser_parse(&session.parser, &event) == 1 else {
+            failed = true
+            let p = session.parser
+            let problem = p.problem.map { String(cString: $0) } ?? "syntax error"
+            var message = problem
+            if let context = p.context.map({ String(cString: $0) }) { message = "\(problem) \(context)" }
+            if problem.contains("cannot start any token") && lines.byteCount > 0 {
+                message = "\(problem) (tabs cannot be used for indentation)"
+            }
+            diagnostics.error("invalid YAML: \(message)", at: lines.location(of: p.problem_mark))
+            return nil
+        }
+        defer { yaml_event_delete(&event) }
+        let kind: Event.Kind
+        var anchor = false
+        var tag: String?
+        switch event.type {
+        case YAML_STREAM_START_EVENT: kind = .streamStart
+        case YAML_STREAM_END_EVENT: kind = .streamEnd
+        case YAML_DOCUMENT_START_EVENT: kind = .documentStart
+        case YAML_DOCUMENT_END_EVENT: kind = .documentEnd
+        case YAML_ALIAS_EVENT: kind = .alias
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let value = String(decoding: UnsafeBufferPointer(start: s.value, count: Int(s.length)), as: UTF8.self)
+            let style: YAMLNode.ScalarStyle = switch s.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: .literal
+            case YAML_FOLDED_SCALAR_STYLE: .folded
+            default: .plain
+            }
+            kind = .scalar(value, style)
+            anchor = s.anchor != nil
+            tag = s.tag.map { String(cString: $0) }
+        case YAML_SEQUENCE_START_EVENT:
+            kind = .sequenceStart
+            anchor = event.data.sequence_start.anchor != nil
+            tag = event.data.sequence_start.tag.map { String(cString: $0) }
+        case YAML_SEQUENCE_END_EVENT: kind = .sequenceEnd
+        case YAML_MAPPING_START_EVENT:
+            kind = .mappingStart
+            anchor = event.data.mapping_start.anchor != nil
+            tag = event.data.mapping_start.tag.map { String(cString: $0) }
+        default: kind = .mappingEnd
+        }
+        let implicit = event.type == YAML_DOCUMENT_START_EVENT && event.data.document_start.implicit == 1
+        return Event(kind: kind, start: event.start_mark, end: event.end_mark, anchor: anchor, tag: tag, implicitDocumentStart: implicit)
+    }
+
+    mutating func document() -> YAMLNode? {
+        guard let first = next(), case .streamStart = first.kind else { return nil }
+        guard let start = next() else { return nil }
+        if case .streamEnd = start.kind {
+            diagnostics.error("the file is empty: expected a YAML mapping", at: lines.location(of: start.start))
+            return nil
+        }
+        guard let rootEvent = next() else { return nil }
+        let root = node(from: rootEvent, depth: 0)
+        guard next() != nil else { return nil }  // document end
+        if let after = next() {
+            if case .documentStart = after.kind {
+                diagnostics.error("the file holds more than one YAML document; a spec is exactly one", at: lines.location(of: after.start))
+            }
+        }
+        if let root, root.isNull {
+            diagnostics.error("the document is empty: expected a YAML mapping", at: root.range.start)
+            return nil
+        }
+        return failed ? nil : root
+    }
+
+    private func range(_ event: Event) -> SourceRange {
+        SourceRange(start: lines.location(of: event.start), end: lines.location(of: event.end))
+    }
+
+    private mutating func refuseDecorations(_ event: Event) {
+        if event.anchor {
+            diagnostics.error("YAML anchors are not supported in a spec; write the value out", at: lines.location(of: event.start))
+        }
+        if let tag = event.tag {
+            diagnostics.error("YAML tags such as '\(tag)' are not supported in a spec; values are typed by their key", at: lines.location(of: event.start))
+        }
+    }
+
+    private mutating func node(from event: Event, depth: Int) -> YAMLNode? {
+        switch event.kind {
+        case .scalar(let value, let style):
+            refuseDecorations(event)
+            return YAMLNode(content: .scalar(value, style), range: range(event))
+        case .alias:
+            diagnostics.error("YAML aliases are not supported in a spec; write the value out", at: lines.location(of: event.start))
+            return YAMLNode(content: .scalar("", .plain), range: range(event))
+        case .sequenceStart:
+            refuseDecorations(event)
+            if depth >= YAMLParser.maximumDepth { return tooDeep(event) }
+            var items: [YAMLNode] = []
+            while let child = next() {
+                if case .sequenceEnd = child.kind {
+                    return YAMLNode(content: .sequence(items), range: SourceRange(start: lines.location(of: event.start), end: lines.location(of: child.end)))
+                }
+                guard let item = node(from: child, depth: depth + 1) else { return nil }
+                items.append(item)
+            }
+            return nil
+        case .mappingStart:
+            refuseDecorations(event)
+            if depth >= YAMLParser.maximumDepth { return tooDeep(event) }
+            var pairs: [YAMLNode.Pair] = []
+            var seen: [String: SourceLocation] = [:]
+            while let keyEvent = next() {
+                if case .mappingEnd = keyEvent.kind {
+                    return YAMLNode(content: .mapping(pairs), range: SourceRange(start: lines.location(of: event.start), end: lines.location(of: keyEvent.end)))
+                }
+                guard let key = node(from: keyEvent, depth: depth + 1) else { return nil }
+                guard let valueEvent = next(), let value = node(from: valueEvent, depth: depth + 1) else { return nil }
+                guard case .scalar(let name, _) = key.content else {
+                    diagnostics.error("mapping keys must be plain strings, found \(key.kindDescription)", at: key.range.start)
+                    continue
+                }
+                if let first = seen[name] {
+                    diagnostics.error("duplicate key '\(name)'", at: key.range.start, notes: [diagnostics.note("'\(name)' first defined here", at: first)])
+                    continue
+                }
+                seen[name] = key.range.start
+                pairs.append(YAMLNode.Pair(key: key, value: value))
+            }
+            return nil
+        default:
+            diagnostics.error("unexpected YAML event", at: lines.location(of: event.start))
+            return nil
+        }
+    }
+
+    private mutating func tooDeep(_ event: Event) -> YAMLNode? {
+        diagnostics.error("nesting is deeper than \(YAMLParser.maximumDepth) levels", at: lines.location(of: event.start))
+        failed = true
+        return nil
+    }
+}

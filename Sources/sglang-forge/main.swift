@@ -1,0 +1,2 @@
+import ForgeCLI
+ForgeCommand.main()
