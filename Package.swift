@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libyaml through pkg-config (Debian: libyaml-dev). Only `Spec` imports it.
@@ -25,18 +26,21 @@ let package = Package(
         .target(name: "Spec", dependencies: ["CYAML", "Hashes"]),
         // Spec → BuildPlan (matrix, graph, checks) and its renderings.
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
+        // What every backend shares: the Backend protocol, generated files, emit errors.
+        .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner",
+                "Spec", "Planner", "BackendCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
         .testTarget(
             name: "ForgeTests",
-            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "ForgeCLI"],
+            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge"],
             resources: [.copy("Fixtures")]
         ),
     ]
