@@ -69,7 +69,7 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         guard let implementation = backend.backend else { throw ForgeExitCode.usage }
-        guard let plan = Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
+        guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
         let selected = plan.filtered(variants: variants)
         if selected.variants.isEmpty {
             StandardError.write("error: no variant matches \(variants.map { "'\($0)'" }.joined(separator: ", "))\n")
