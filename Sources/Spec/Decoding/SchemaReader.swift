@@ -14,10 +14,13 @@ struct SchemaReader {
             diagnostics.error("\(what) must be a mapping, found \(node.kindDescription)", at: node.range.start)
             return nil
         }
+        var misspelled: Set<String> = []
         for pair in pairs where !keys.contains(pair.name) {
-            diagnostics.error("unknown key '\(pair.name)' in \(what)\(Suggestions.hint(for: pair.name, in: keys))", at: pair.key.range.start)
+            let suggestion = Suggestions.closest(to: pair.name, in: keys)
+            if let suggestion, !pairs.contains(where: { $0.name == suggestion }) { misspelled.insert(suggestion) }
+            diagnostics.error("unknown key '\(pair.name)' in \(what)\(suggestion.map { "; did you mean '\($0)'?" } ?? "")", at: pair.key.range.start)
         }
-        return Mapping(node: node, pairs: pairs, what: what)
+        return Mapping(node: node, pairs: pairs, what: what, misspelled: misspelled)
     }
 
     /// Opens `node` as a mapping whose keys are user-chosen names (e.g. the `gpus` table).
@@ -30,9 +33,11 @@ struct SchemaReader {
         return pairs
     }
 
-    /// The value of a required key, or `nil` after reporting that it is missing.
+    /// The value of a required key, or `nil` after reporting that it is missing (unless an
+    /// unknown key was already reported as its likely misspelling).
     mutating func require(_ mapping: Mapping, _ key: String) -> YAMLNode? {
         if let value = mapping[key] { return value }
+        if mapping.misspelled.contains(key) { return nil }
         diagnostics.error("missing required key '\(key)' in \(mapping.what)", at: mapping.node.range.start)
         return nil
     }
@@ -114,6 +119,8 @@ struct Mapping {
     let pairs: [YAMLNode.Pair]
     /// How the mapping is named in messages, e.g. "component 'sglang'".
     let what: String
+    /// Known keys that an unknown key was reported as a misspelling of.
+    var misspelled: Set<String> = []
 
     subscript(key: String) -> YAMLNode? { pairs.first { $0.name == key }?.value }
 
