@@ -32,7 +32,10 @@ let package = Package(
             dependencies: ["Hashes", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libgit2 wrapper: repositories, remotes, fetch into a cache, NAR hash of a commit's tree.
-        .target(name: "Git", dependencies: ["CGit2", "NAR", "Hashes"]),
+        .target(
+            name: "Git",
+            dependencies: ["CGit2", "NAR", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // `pin nixpkgs`: resolve, fetch, hash, and edit the spec in place.
         .target(name: "Pinning", dependencies: ["Git", "Spec", "Hashes"]),
         // Python packaging standards: PEP 440 versions, PEP 425/427/600 wheel names and tags.

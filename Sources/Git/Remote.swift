@@ -1,4 +1,5 @@
 internal import CGit2
+import Foundation
 
 /// One reference a remote advertises (`git ls-remote`).
 public struct RemoteReference: Hashable, Sendable {

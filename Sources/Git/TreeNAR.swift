@@ -69,7 +69,7 @@ public struct TreeArchive {
         return String(decoding: data, as: UTF8.self).contains("export-ignore")
     }
 
-    private struct Walker {
+    private struct Walker<Sink: NARSink> {
         let repository: Repository
         let commit: ObjectID
         var writer: NARWriter<Sink>
