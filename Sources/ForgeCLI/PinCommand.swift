@@ -91,7 +91,7 @@ struct PinNixpkgsCommand: ParsableCommand {
             throw ForgeExitCode.invalidInput
         } catch {
             reporter.finish()
-            StandardError.write("error: \(error)\n")
+            StandardError.write("error: \(remote): \(error)\n")
             throw ForgeExitCode.ioFailure
         }
 

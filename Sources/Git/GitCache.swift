@@ -93,8 +93,12 @@ public struct GitCache: Sendable {
             let source = reference ?? commit.hex
             try repository.removeReference(Self.incomingReference)
             try repository.fetch(url: url, refspecs: ["+\(source):\(Self.incomingReference)"], progress: progress)
+            let fetched = try repository.resolveReference(Self.incomingReference)
+            if let reference, fetched == nil {
+                // libgit2 fetches nothing, successfully, for a refspec that matches no remote ref.
+                throw GitCacheError.referenceNotFound(reference: reference, url: url)
+            }
             guard repository.containsCommit(commit) else {
-                let fetched = try repository.resolveReference(Self.incomingReference)
                 throw GitCacheError.commitMissing(commit: commit.hex, reference: source, fetched: fetched?.hex)
             }
             try repository.setReference(Self.pinReference(commit), to: commit, message: "sglang-forge: pin")
@@ -181,6 +185,8 @@ final class FileLock {
 public enum GitCacheError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A directory or lock file could not be created, opened or renamed.
     case fileSystem(path: String, reason: String)
+    /// The remote has no reference by that name (so the fetch brought nothing).
+    case referenceNotFound(reference: String, url: String)
     /// The fetch succeeded but did not bring the wanted commit (e.g. the branch moved to an
     /// unrelated history between listing and fetching).
     case commitMissing(commit: String, reference: String, fetched: String?)
@@ -189,6 +195,8 @@ public enum GitCacheError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .fileSystem(let path, let reason):
             "\(path): \(reason)"
+        case .referenceNotFound(let reference, let url):
+            "\(url) has no reference '\(reference)'"
         case .commitMissing(let commit, let reference, let fetched):
             "fetching '\(reference)' did not bring commit \(commit)" + (fetched.map { " (it now points at \($0)); run the command again" } ?? "")
         }

@@ -114,7 +114,11 @@ extension Repository {
                     indexedObjects: Int(s.indexed_objects), totalDeltas: Int(s.total_deltas),
                     indexedDeltas: Int(s.indexed_deltas), receivedBytes: Int(s.received_bytes)
                 )
-                return box.callback?(report) == false ? -1 : 0
+                guard box.callback?(report) != false else {
+                    box.cancelled = true
+                    return -1
+                }
+                return 0
             }
         }
         let cStrings = refspecs.map { strdup($0) }
@@ -125,7 +129,8 @@ extension Repository {
             let result = git_remote_fetch(remote, &array, &options, "sglang-forge fetch")
             if result < 0 {
                 if result == GIT_EUSER.rawValue || box.cancelled {
-                    throw GitError(function: "git_remote_fetch", code: GIT_EUSER.rawValue, message: "fetch cancelled")
+                    let detail = lastError(result, "git_remote_fetch").message
+                    throw GitError(function: "git_remote_fetch", code: GIT_EUSER.rawValue, message: "fetch cancelled (\(detail))")
                 }
                 throw lastError(result, "git_remote_fetch")
             }
