@@ -40,6 +40,9 @@ struct PinNixpkgsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fetch from this URL, local path or file:// URL instead of https://github.com/OWNER/REPO.git.", valueName: "url"))
     var url: String?
 
+    @Option(help: ArgumentHelp("Git cache directory (default: $XDG_CACHE_HOME/sglang-forge/git, else ~/.cache/sglang-forge/git).", valueName: "dir"))
+    var cacheDir: String?
+
     @Flag(help: "Print the result but leave the spec file unchanged.")
     var dryRun = false
 
@@ -66,7 +69,7 @@ struct PinNixpkgsCommand: ParsableCommand {
         }
         let pin = spec.nixpkgs
         let remote = url ?? NixpkgsPinner.gitHubURL(owner: pin.owner.value, repo: pin.repo.value)
-        var pinner = NixpkgsPinner(url: remote, cache: GitCache(root: GitCache.defaultRoot()))
+        var pinner = NixpkgsPinner(url: remote, cache: GitCache(root: cacheDir ?? GitCache.defaultRoot()))
         let reporter = ProgressReporter(enabled: isatty(STDERR_FILENO) == 1)
         pinner.progress = { reporter.update($0) }
         pinner.waiting = { StandardError.write("waiting for another sglang-forge to finish with the git cache…\n") }
