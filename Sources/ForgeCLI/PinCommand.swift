@@ -10,7 +10,7 @@ struct PinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin",
         abstract: "Resolve and record upstream revisions.",
-        subcommands: [PinNixpkgsCommand.self]
+        subcommands: [PinNixpkgsCommand.self, PinNarHashCommand.self]
     )
 }
 
@@ -169,5 +169,51 @@ final class ProgressReporter: @unchecked Sendable {
         var v = value, unit = 0
         while v >= 1024 && unit < units.count - 1 { v /= 1024; unit += 1 }
         return unit == 0 ? "\(Int(v)) B" : String(format: "%.1f", v) + " " + units[unit]
+    }
+}
+
+/// `sglang-forge pin nar-hash GIT_DIR REV`: the NAR hash of a commit's tree in a local
+/// repository, as GitHub's tarball would unpack (no fetch, no checkout). Used by the benchmark
+/// in `benchmarks/` and handy for checking a pin by hand.
+struct PinNarHashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nar-hash",
+        abstract: "Print the NAR hash of a commit's tree in a local git repository.",
+        discussion: "Prints 'narHash' (SRI), 'nixBase32', 'lastModified' and 'narSize' lines."
+    )
+
+    @Argument(help: ArgumentHelp("A bare repository or .git directory.", valueName: "git-dir"))
+    var gitDirectory: String
+
+    @Argument(help: ArgumentHelp("A 40-hex commit id, or a tag or branch name.", valueName: "rev"))
+    var rev: String
+
+    @Flag(help: "Hash the raw tree, including paths marked export-ignore.")
+    var noExportIgnore = false
+
+    func run() throws {
+        do {
+            let repository = try Repository.open(path: gitDirectory)
+            var commit = ObjectID(hex: rev)
+            for name in [rev, "refs/tags/\(rev)", "refs/heads/\(rev)"] where commit == nil && (name.hasPrefix("refs/") || name == "HEAD") {
+                commit = try repository.resolveReference(name)
+            }
+            guard let commit else {
+                StandardError.write("error: '\(rev)' is neither a commit id nor a tag or branch of \(gitDirectory)\n")
+                throw ForgeExitCode.invalidInput
+            }
+            let info = try repository.commit(commit)
+            let (digest, size) = try TreeArchive(repository: repository, commit: commit, honourExportIgnore: !noExportIgnore).narHash()
+            print("rev \(commit.hex)")
+            print("narHash \(digest.sri)")
+            print("nixBase32 \(digest.nixBase32)")
+            print("lastModified \(info.committerTime)")
+            print("narSize \(size)")
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            StandardError.write("error: \(error)\n")
+            throw ForgeExitCode.ioFailure
+        }
     }
 }

@@ -44,7 +44,10 @@ public enum Remote {
         defer { git_remote_free(remote) }
         var callbacks = git_remote_callbacks()
         try check(git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION)), "git_remote_init_callbacks")
-        try check(git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil), "git_remote_connect")
+        var proxy = git_proxy_options()
+        try check(git_proxy_options_init(&proxy, UInt32(GIT_PROXY_OPTIONS_VERSION)), "git_proxy_options_init")
+        proxy.type = GIT_PROXY_AUTO  // the http.proxy config and the usual proxy environment variables
+        try check(git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, &proxy, nil), "git_remote_connect")
         defer { git_remote_disconnect(remote) }
         var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
         var count = 0
@@ -100,6 +103,7 @@ extension Repository {
         options.update_fetchhead = 0
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         options.prune = GIT_FETCH_NO_PRUNE
+        options.proxy_opts.type = GIT_PROXY_AUTO
         let box = ProgressBox(progress)
         let payload = Unmanaged.passRetained(box)
         defer { payload.release() }

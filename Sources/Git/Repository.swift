@@ -48,13 +48,13 @@ public final class Repository {
 
     /// Whether the object database holds a commit with this id (and nothing else under that id).
     public func containsCommit(_ id: ObjectID) -> Bool {
-        (try? withObject(id, type: GIT_OBJECT_COMMIT, "git_commit_lookup") { _ in true }) ?? false
+        (try? withObject(id, type: GIT_OBJECT_COMMIT) { _ in true }) ?? false
     }
 
     /// Reads a commit.
     /// - Throws: ``GitError`` from `git_object_lookup` (`isNotFound` when absent).
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
-        try withObject(id, type: GIT_OBJECT_COMMIT, "git_commit_lookup") { commit in
+        try withObject(id, type: GIT_OBJECT_COMMIT) { commit in
             CommitInfo(
                 id: id,
                 tree: ObjectID(git_commit_tree_id(commit)),
@@ -96,13 +96,14 @@ public final class Repository {
         try check(result, "git_reference_remove")
     }
 
-    /// Looks up an object of the given type and lends it to `body` (freed afterwards).
+    /// Looks up an object of the given type and lends it to `body`; the handle is freed when
+    /// `body` returns and must not escape it.
     func withObject<T>(
-        _ id: ObjectID, type: git_object_t, _ function: String, _ body: (OpaquePointer) throws(GitError) -> T
+        _ id: ObjectID, type: git_object_t, _ body: (OpaquePointer) throws(GitError) -> T
     ) throws(GitError) -> T {
         var oid = id.raw
         var object: OpaquePointer?
-        try check(git_object_lookup(&object, handle, &oid, type), function)
+        try check(git_object_lookup(&object, handle, &oid, type), "git_object_lookup")
         defer { git_object_free(object) }
         return try body(object!)
     }

@@ -83,7 +83,7 @@ public struct TreeArchive {
         }
 
         mutating func directory(_ treeID: ObjectID, path: [UInt8], inheritedAttributes: Bool) throws {
-            var entries = try repository.withObject(treeID, type: GIT_OBJECT_TREE, "git_tree_lookup") { tree throws(GitError) -> [Entry] in
+            var entries = try repository.withObject(treeID, type: GIT_OBJECT_TREE) { tree throws(GitError) -> [Entry] in
                 // Copy the entries out so that no borrowed pointer outlives this closure.
                 let count = git_tree_entrycount(tree)
                 var entries: [Entry] = []
@@ -99,7 +99,7 @@ public struct TreeArchive {
 
             var attributes = inheritedAttributes
             if let dotfile = entries.first(where: { $0.name == Array(".gitattributes".utf8) }), dotfile.mode == GIT_FILEMODE_BLOB.rawValue || dotfile.mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue {
-                let text = !honour ? "" : try repository.withObject(dotfile.id, type: GIT_OBJECT_BLOB, "git_blob_lookup") { blob in
+                let text = !honour ? "" : try repository.withObject(dotfile.id, type: GIT_OBJECT_BLOB) { blob in
                     String(decoding: UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: Int(git_blob_rawsize(blob))), as: UTF8.self)
                 }
                 if text.contains("export-subst") {
@@ -118,12 +118,12 @@ public struct TreeArchive {
                     try directory(entry.id, path: entryPath + [0x2f], inheritedAttributes: attributes)
                 case GIT_FILEMODE_BLOB.rawValue, GIT_FILEMODE_BLOB_EXECUTABLE.rawValue:
                     let executable = entry.mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue
-                    try repository.withObject(entry.id, type: GIT_OBJECT_BLOB, "git_blob_lookup") { blob throws(GitError) in
+                    try repository.withObject(entry.id, type: GIT_OBJECT_BLOB) { blob throws(GitError) in
                         let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: Int(git_blob_rawsize(blob)))
                         writer.regular(executable: executable, contents: bytes)
                     }
                 case GIT_FILEMODE_LINK.rawValue:
-                    let target = try repository.withObject(entry.id, type: GIT_OBJECT_BLOB, "git_blob_lookup") { blob in
+                    let target = try repository.withObject(entry.id, type: GIT_OBJECT_BLOB) { blob in
                         Array(UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: Int(git_blob_rawsize(blob))))
                     }
                     writer.symlink(target: target)

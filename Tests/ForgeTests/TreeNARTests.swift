@@ -80,18 +80,26 @@ import Testing
         }
     }
 
-    /// A large real tree: a Swift package's repository cached on this machine, at a tag.
-    @Test(.enabled(if: haveTools && FileManager.default.fileExists(atPath: TreeNARTests.largeRepository),
-                   "skipped: \(TreeNARTests.largeRepository) is absent (a bare clone of apple/swift-nio with tag \(TreeNARTests.largeTag))"))
-    func largeRealTreeMatchesNix() throws {
-        let temp = try TemporaryDirectory("nar-large")
-        let commit = try Shell.check(["git", "-C", Self.largeRepository, "rev-parse", "\(Self.largeTag)^{commit}"])
-        try GitFixture.archive(repository: Self.largeRepository, commit: commit, into: temp.path + "/archive")
-        let repository = try Repository.open(path: Self.largeRepository)
-        let digest = try TreeArchive(repository: repository, commit: try #require(ObjectID(hex: commit))).narHash().digest
-        #expect(digest.nixBase32 == (try GitFixture.nixHash(temp.path + "/archive")))
+    /// Large real trees: Swift packages' repositories cached on this machine (bare clones), at a tag.
+    static let nio = (repository: "/opt/swift-packages/apple/swift-nio.git", tag: "2.101.2")
+    static let crypto = (repository: "/opt/swift-packages/apple/swift-crypto.git", tag: "4.5.2")
+    static func present(_ tree: (repository: String, tag: String)) -> Bool {
+        haveTools && FileManager.default.fileExists(atPath: tree.repository)
     }
 
-    static let largeRepository = "/opt/swift-packages/apple/swift-nio.git"
-    static let largeTag = "2.101.2"
+    @Test(.enabled(if: present(nio), "skipped: needs git, nix-hash, tar and the bare clone \(nio.repository)"))
+    func swiftNIOTreeMatchesNix() throws { try Self.checkLargeTree(Self.nio) }
+
+    @Test(.enabled(if: present(crypto), "skipped: needs git, nix-hash, tar and the bare clone \(crypto.repository)"))
+    func swiftCryptoTreeMatchesNix() throws { try Self.checkLargeTree(Self.crypto) }
+
+    static func checkLargeTree(_ tree: (repository: String, tag: String)) throws {
+        let temp = try TemporaryDirectory("nar-large")
+        let commit = try Shell.check(["git", "-C", tree.repository, "rev-parse", "\(tree.tag)^{commit}"])
+        try GitFixture.archive(repository: tree.repository, commit: commit, into: temp.path + "/archive")
+        let repository = try Repository.open(path: tree.repository)
+        let (digest, narSize) = try TreeArchive(repository: repository, commit: try #require(ObjectID(hex: commit))).narHash()
+        #expect(narSize > 1_000_000)
+        #expect(digest.nixBase32 == (try GitFixture.nixHash(temp.path + "/archive")))
+    }
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# narHash of a large real tree: from git objects (sglang-forge, no checkout) versus Nix on a
+# checkout of the same commit, in one run. Not a test: prints timings and ratios.
+#
+#   benchmarks/narhash.sh [BARE_REPO [TAG [RUNS]]]
+#
+# Defaults: /opt/swift-packages/apple/swift-crypto.git at 4.5.2 (about 1,000 files, 38 MiB),
+# 10 runs each; the median is reported. Needs git, tar, nix-hash (Debian nix-bin) and a
+# release build (made here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+repo=${1:-/opt/swift-packages/apple/swift-crypto.git}
+tag=${2:-4.5.2}
+runs=${3:-10}
+[ -d "$repo" ] || { echo "skipped: $repo is absent" >&2; exit 0; }
+
+swift build -c release --product sglang-forge >&2
+bin="$(swift build -c release --show-bin-path)/sglang-forge"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+ours_ns=() checkout_ns=() nix_ns=()
+ours_hash="" nix_hash=""
+for ((i = 0; i < runs; i++)); do
+  t0=$(now)
+  ours_hash=$("$bin" pin nar-hash "$repo" "$tag" | awk '$1 == "nixBase32" {print $2}')
+  t1=$(now)
+  rm -rf "$work/checkout" && mkdir "$work/checkout"
+  git -C "$repo" archive --format=tar "$tag" | tar -x -C "$work/checkout"
+  t2=$(now)
+  nix_hash=$(nix-hash --type sha256 --base32 "$work/checkout")
+  t3=$(now)
+  ours_ns+=($((t1 - t0))) checkout_ns+=($((t2 - t1))) nix_ns+=($((t3 - t2)))
+done
+
+if [ "$ours_hash" != "$nix_hash" ]; then
+  echo "MISMATCH: sglang-forge $ours_hash, nix-hash $nix_hash" >&2
+  exit 1
+fi
+
+ours=$(printf '%s\n' "${ours_ns[@]}" | median)
+checkout=$(printf '%s\n' "${checkout_ns[@]}" | median)
+nix=$(printf '%s\n' "${nix_ns[@]}" | median)
+awk -v o="$ours" -v c="$checkout" -v n="$nix" -v r="$runs" -v repo="$repo" -v tag="$tag" -v h="$ours_hash" 'BEGIN {
+  printf "tree: %s at %s, narHash sha256:%s (equal to nix-hash)\n", repo, tag, h
+  printf "median of %d runs:\n", r
+  printf "  sglang-forge pin nar-hash (git objects):   %8.1f ms\n", o / 1e6
+  printf "  git archive | tar -x (the checkout):        %8.1f ms\n", c / 1e6
+  printf "  nix-hash on the checkout:                   %8.1f ms\n", n / 1e6
+  printf "ratio (checkout + nix-hash) / ours: %.2f\n", (c + n) / o
+  printf "ratio nix-hash alone / ours:        %.2f\n", n / o
+}'
