@@ -138,7 +138,7 @@ struct PinNixpkgsCommand: ParsableCommand {
 /// ten times a second, when standard error is a terminal.
 final class ProgressReporter: @unchecked Sendable {
     private let enabled: Bool
-    private let start = Date()
+    private var start: Date?
     private var lastPrint = Date.distantPast
     private var printed = false
 
@@ -147,10 +147,11 @@ final class ProgressReporter: @unchecked Sendable {
     func update(_ p: TransferProgress) -> Bool {
         guard enabled else { return true }
         let now = Date()
+        if start == nil { start = now }  // the rate counts from the first byte, not from startup
         let done = p.totalObjects > 0 && p.indexedObjects == p.totalObjects && p.indexedDeltas == p.totalDeltas
         guard done || now.timeIntervalSince(lastPrint) >= 0.1 else { return true }
         lastPrint = now
-        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let elapsed = max(now.timeIntervalSince(start ?? now), 0.001)
         let percent = p.totalObjects > 0 ? p.receivedObjects * 100 / p.totalObjects : 0
         var line = "\rReceiving objects: \(percent)% (\(p.receivedObjects)/\(p.totalObjects)), \(Self.bytes(Double(p.receivedBytes))) | \(Self.bytes(Double(p.receivedBytes) / elapsed))/s"
         if p.totalDeltas > 0 { line += ", deltas \(p.indexedDeltas)/\(p.totalDeltas)" }

@@ -204,6 +204,51 @@ import Testing
         #expect(try Repository.open(path: up.cachedRepository).resolveReference(GitCache.incomingReference) == nil)
     }
 
+    /// The `sglang-forge` executable built beside the test bundle (`swift build` makes it).
+    static let executable: String? = {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let candidate = directory + "/sglang-forge"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }()
+    static let bigRemote = "/opt/swift-packages/apple/swift-crypto.git"
+
+    /// A real interruption: `sglang-forge pin nixpkgs` killed with SIGKILL while the pack is
+    /// arriving, then run again to completion.
+    @Test(.enabled(if: haveTools && executable != nil && FileManager.default.fileExists(atPath: bigRemote),
+                   "skipped: needs git, nix-hash, tar, the built sglang-forge executable and \(bigRemote)"))
+    func killedRunThenGoodRun() throws {
+        let temp = try TemporaryDirectory("pin-kill")
+        let commit = try Shell.check(["git", "-C", Self.bigRemote, "rev-parse", "4.5.2^{commit}"])
+        let spec = temp.path + "/main.yaml"
+        try FileManager.default.copyItem(atPath: SpecEditorTests.repoRoot + "/specs/main.yaml", toPath: spec)
+        let cacheRoot = temp.path + "/cache"
+        let arguments = ["pin", "nixpkgs", "--rev", commit, "--url", Self.bigRemote, "--cache-dir", cacheRoot, "--dry-run", spec]
+        let packs = GitCache(root: cacheRoot).repositoryPath(for: Self.bigRemote) + "/objects/pack"
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable!)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the incoming pack exists (libgit2 writes it under a temporary name), then kill.
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline {
+            if let files = try? FileManager.default.contentsOfDirectory(atPath: packs), !files.isEmpty { break }
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be interrupted")
+        let cached = try Repository.open(path: GitCache(root: cacheRoot).repositoryPath(for: Self.bigRemote))
+        #expect(!cached.containsCommit(ObjectID(hex: commit)!))
+
+        let second = try Shell.run([Self.executable!] + arguments)
+        #expect(second.status == 0, "\(second.stderr)")
+        try GitFixture.archive(repository: Self.bigRemote, commit: commit, into: temp.path + "/archive")
+        #expect(second.text.contains("nixBase32 " + (try GitFixture.nixHash(temp.path + "/archive"))))
+    }
+
     /// Two runs racing on one remote: both succeed, the lock makes them take turns, exactly one fetches.
     @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
     func racingRunsTakeTurns() throws {
