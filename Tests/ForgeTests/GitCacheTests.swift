@@ -277,3 +277,23 @@ final class RaceOutcomes: @unchecked Sendable {
     func add(_ value: String) { lock.lock(); values.append(value); lock.unlock() }
     var sorted: [String] { lock.lock(); defer { lock.unlock() }; return values.sorted() }
 }
+
+/// Where the cache lives and how remotes are named in it.
+struct GitCacheLayoutTests {
+    @Test func defaultRootFollowsXDG() {
+        #expect(GitCache.defaultRoot(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"]) == "/x/cache/sglang-forge/git")
+        // A relative XDG_CACHE_HOME is ignored, as the XDG Base Directory Specification says.
+        #expect(GitCache.defaultRoot(environment: ["XDG_CACHE_HOME": "rel/cache", "HOME": "/home/u"]) == "/home/u/.cache/sglang-forge/git")
+        #expect(GitCache.defaultRoot(environment: ["HOME": "/home/u"]) == "/home/u/.cache/sglang-forge/git")
+    }
+
+    @Test func oneRepositoryPerNormalisedURL() {
+        let cache = GitCache(root: "/c")
+        #expect(cache.repositoryPath(for: "/srv/mirror/../mirror/nixpkgs.git") == cache.repositoryPath(for: "file:///srv/mirror/nixpkgs.git"))
+        #expect(cache.repositoryPath(for: "https://github.com/NixOS/nixpkgs.git/") == cache.repositoryPath(for: "https://github.com/NixOS/nixpkgs.git"))
+        #expect(cache.repositoryPath(for: "https://github.com/NixOS/nixpkgs.git") != cache.repositoryPath(for: "https://github.com/nixos/nixpkgs.git"))
+        let path = cache.repositoryPath(for: "https://github.com/NixOS/nixpkgs.git")
+        #expect(path.hasPrefix("/c/github.com_NixOS_nixpkgs.git-") && path.hasSuffix(".git"))
+        #expect(path.count == "/c/github.com_NixOS_nixpkgs.git-".count + 16 + 4)
+    }
+}
