@@ -53,6 +53,13 @@ func lastError(_ result: Int32, _ function: String) -> GitError {
 
 /// Initialises libgit2 once per process (`git_libgit2_init`; it is reference counted and never
 /// shut down here, since handles may live until exit).
+///
+/// Strict hash verification (`GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION`, re-computing every
+/// object's SHA-1 each time it is read) is turned off: it costs a third of the time of hashing a
+/// tree, and it re-checks what is already checked — libgit2's indexer computes every object's id
+/// when a fetched pack is indexed, zlib's Adler-32 checks each object as it is inflated, and a
+/// wrong narHash would be caught by Nix when it downloads the tarball.
 let libgit2Initialized: Void = {
     git_libgit2_init()
+    cgit2_set_strict_hash_verification(0)
 }()
