@@ -46,10 +46,14 @@ struct PinNixpkgsCommand: ParsableCommand {
     @Flag(help: "Print the result but leave the spec file unchanged.")
     var dryRun = false
 
+    @Flag(help: "With --ref: only list the remote's refs and report whether the spec's rev is the ref's commit (exit 0) or not (exit 1); nothing is fetched or written.")
+    var check = false
+
     @OptionGroup var options: SpecOptions
 
     func validate() throws {
         if ref != nil && rev != nil { throw ValidationError("give either --ref or --rev, not both") }
+        if check && ref == nil { throw ValidationError("--check needs --ref") }
         if let rev, rev.utf8.count != 40 || Base16.decode(rev) == nil {
             throw ValidationError("--rev must be a full 40-digit lowercase commit id, got '\(rev)'")
         }
@@ -83,11 +87,22 @@ struct PinNixpkgsCommand: ParsableCommand {
                 target = found.commit
                 reference = found.name
                 StandardError.write("\(ref) → \(found.name) at \(target.hex)\n")
+                if check {
+                    print("rev \(target.hex)")
+                    guard target.hex == pin.rev.value else {
+                        StandardError.write("\(path): nixpkgs is pinned to \(pin.rev.value); \(found.name) is now \(target.hex)\n")
+                        throw ForgeExitCode.invalidInput
+                    }
+                    StandardError.write("\(path): nixpkgs is up to date with \(found.name)\n")
+                    return
+                }
             } else {
                 target = ObjectID(hex: rev ?? pin.rev.value)!
             }
             result = try pinner.pin(rev: target, reference: reference)
             reporter.finish()
+        } catch let exit as ExitCode {
+            throw exit
         } catch let error as PinError {
             reporter.finish()
             StandardError.write("error: \(error)\n")

@@ -79,5 +79,16 @@ import Testing
         #expect(throws: (any Error).self) { try setup.run(["--ref", "main", "--rev", setup.head]) }
         #expect(throws: (any Error).self) { try setup.run(["--rev", "abc123"]) }
         #expect(setup.current == setup.original)
+        #expect(throws: (any Error).self) { try setup.run(["--check"]) }
+    }
+
+    @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
+    func checkReportsWhetherTheRefMovedWithoutFetching() throws {
+        let setup = try Setup()
+        #expect(throws: ExitCode(1)) { try setup.run(["--ref", "main", "--check"]) }
+        #expect(!FileManager.default.fileExists(atPath: setup.cache))
+        try setup.run(["--ref", "main"])
+        try setup.run(["--ref", "main", "--check"])
+        #expect(setup.current != setup.original)
     }
 }
