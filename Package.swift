@@ -18,8 +18,26 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
+        // libgit2 through pkg-config (Debian: libgit2-dev). Only `Git` imports it.
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
         // Digest encodings (hex, Nix base-32, SRI): one tested place for all of them.
         .target(name: "Hashes"),
+        // Nix archive (NAR) serialisation, streamed into SHA-256.
+        .target(
+            name: "NAR",
+            dependencies: ["Hashes", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // libgit2 wrapper: repositories, remotes, fetch into a cache, NAR hash of a commit's tree.
+        .target(
+            name: "Git",
+            dependencies: ["CGit2", "NAR", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // `pin nixpkgs`: resolve, fetch, hash, and edit the spec in place.
+        .target(name: "Pinning", dependencies: ["Git", "Spec", "Hashes"]),
         // Python packaging standards: PEP 440 versions, PEP 425/427/600 wheel names and tags.
         .target(name: "Packaging"),
         // YAML → typed spec with source ranges.
@@ -32,7 +50,7 @@ let package = Package(
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore",
+                "Spec", "Planner", "BackendCore", "Pinning", "Git", "Hashes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -40,7 +58,10 @@ let package = Package(
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
         .testTarget(
             name: "ForgeTests",
-            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge"],
+            dependencies: [
+                "Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -7,6 +7,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt_packages=(
   libyaml-dev   # the YAML parser (pkg-config yaml-0.1)
   nix-bin       # test oracle: Nix parsing, evaluation and NAR hashes
+  libgit2-dev   # git: ls-remote, fetch, object database (pkg-config libgit2)
+  git           # test fixtures: building repositories, git archive as the NAR oracle
+  pkg-config    # finds libyaml, libgit2 and libarchive for SwiftPM
 )
 missing=()
 for package in "${apt_packages[@]}"; do

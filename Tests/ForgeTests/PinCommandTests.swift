@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+@testable import ForgeCLI
+import Hashes
+import Spec
+import Testing
+
+/// `sglang-forge pin nixpkgs` end to end, against a local bare repository.
+@Suite(.serialized) struct PinCommandTests {
+    static let haveTools = Shell.has("git") && Shell.has("nix-hash") && Shell.has("tar")
+
+    struct Setup {
+        let temp: TemporaryDirectory
+        let remote: String
+        let head: String
+        let spec: String
+        let original: String
+        var cache: String { temp.path + "/cache" }
+
+        init() throws {
+            temp = try TemporaryDirectory("pin-cli")
+            let work = temp.path + "/work"
+            try GitFixture.initRepository(work)
+            try GitFixture.write(work, "default.nix", "{ }: { }\n")
+            try GitFixture.write(work, "lib/default.nix", "{ }\n")
+            head = try GitFixture.commitAll(work, message: "nixpkgs stand-in", date: 1_750_000_000)
+            remote = temp.path + "/nixpkgs.git"
+            try Shell.check(["git", "clone", "-q", "--bare", work, remote])
+            original = try String(contentsOfFile: SpecEditorTests.repoRoot + "/specs/main.yaml", encoding: .utf8)
+            spec = temp.path + "/main.yaml"
+            try original.write(toFile: spec, atomically: false, encoding: .utf8)
+        }
+
+        func run(_ arguments: [String]) throws {
+            var command = try ForgeCommand.parseAsRoot(["pin", "nixpkgs"] + arguments + ["--url", "file://" + remote, "--cache-dir", cache, spec])
+            try command.run()
+        }
+
+        var current: String { (try? String(contentsOfFile: spec, encoding: .utf8)) ?? "" }
+    }
+
+    @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
+    func refPinsRevAndHashAndKeepsEveryOtherByte() throws {
+        let setup = try Setup()
+        try setup.run(["--ref", "main"])
+        try GitFixture.archive(repository: setup.remote, commit: setup.head, into: setup.temp.path + "/archive")
+        let nixHash = try GitFixture.nixHash(setup.temp.path + "/archive")
+        let oldPin = try #require(SpecLoader.decode(Array(setup.original.utf8), path: "main.yaml").spec?.nixpkgs)
+        var expected = try SpecEditorTests.replacingOnce(setup.original, oldPin.rev.value, setup.head)
+        expected = try SpecEditorTests.replacingOnce(expected, "sha256:" + (try #require(oldPin.tarballHash)).value.nixBase32, "sha256:" + nixHash)
+        #expect(setup.current == expected)
+
+        // Running again without --ref checks the recorded hash and changes nothing.
+        try setup.run([])
+        #expect(setup.current == expected)
+        try setup.run(["--rev", setup.head])
+        #expect(setup.current == expected)
+    }
+
+    @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
+    func wrongRecordedHashIsReportedNotOverwritten() throws {
+        let setup = try Setup()
+        try setup.run(["--ref", "main"])
+        let pinned = setup.current
+        let recorded = try #require(SpecLoader.decode(Array(pinned.utf8), path: "x").spec?.nixpkgs.tarballHash).value
+        let wrong = try SpecEditorTests.replacingOnce(pinned, recorded.nixBase32, String(repeating: "0", count: 52))
+        try wrong.write(toFile: setup.spec, atomically: false, encoding: .utf8)
+        #expect(throws: ExitCode(1)) { try setup.run([]) }
+        #expect(setup.current == wrong)
+    }
+
+    @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
+    func unknownRefDryRunAndBadArgumentsLeaveTheSpecAlone() throws {
+        let setup = try Setup()
+        #expect(throws: ExitCode(1)) { try setup.run(["--ref", "nixos-unstable"]) }
+        #expect(setup.current == setup.original)
+        try setup.run(["--ref", "main", "--dry-run"])
+        #expect(setup.current == setup.original)
+        #expect(throws: (any Error).self) { try setup.run(["--ref", "main", "--rev", setup.head]) }
+        #expect(throws: (any Error).self) { try setup.run(["--rev", "abc123"]) }
+        #expect(setup.current == setup.original)
+        #expect(throws: (any Error).self) { try setup.run(["--check"]) }
+    }
+
+    @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
+    func checkReportsWhetherTheRefMovedWithoutFetching() throws {
+        let setup = try Setup()
+        #expect(throws: ExitCode(1)) { try setup.run(["--ref", "main", "--check"]) }
+        #expect(!FileManager.default.fileExists(atPath: setup.cache))
+        try setup.run(["--ref", "main"])
+        try setup.run(["--ref", "main", "--check"])
+        #expect(setup.current != setup.original)
+    }
+}
