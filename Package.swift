@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
         .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
+        // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
+        .target(name: "ContainerBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Container"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore",
+                "Spec", "Planner", "BackendCore", "ContainerBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
         .testTarget(
             name: "ForgeTests",
-            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge"],
+            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ContainerBackend", "ForgeCLI", "sglang-forge"],
             resources: [.copy("Fixtures")]
         ),
     ]
