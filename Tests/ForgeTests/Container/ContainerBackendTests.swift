@@ -249,3 +249,44 @@ struct ContainerBackendTests {
         ])
     }
 }
+
+/// `sglang-forge emit --backend container` end to end, through the built executable.
+@Suite("Container backend: the emit command")
+struct ContainerEmitCommandTests {
+    /// The `sglang-forge` executable next to this test bundle's resources (same build directory).
+    static var executable: String {
+        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("sglang-forge").path
+    }
+
+    @Test(arguments: [("bake", [String]()), ("per-variant", ["--per-variant"])])
+    func emitWritesExactlyTheGoldens(layout: String, flags: [String]) throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("forge-emit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try Oracles.run([Self.executable, "emit", "--backend", "container", ContainerFixtures.specPath,
+                                      "--python-closure", ContainerFixtures.closurePath, "-o", output.path] + flags)
+        #expect(result.status == 0, "\(result.stderr)")
+        let golden = ContainerFixtures.root.appendingPathComponent("\(ContainerFixtures.goldens)/\(layout)").path
+        let diff = try Oracles.run(["diff", "-ru", "--exclude=.sglang-forge-manifest", golden, output.path])
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
+    @Test func emitOnTheUnlockedMainSpecFailsWithLocatedErrors() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("forge-emit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try Oracles.run([Self.executable, "emit", "--backend", "container", "specs/main.yaml", "-o", output.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("specs/main.yaml:"), "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("specs/main.yaml: 9 errors\n"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing is written when the plan has errors")
+    }
+
+    @Test func aBadClosureFileIsReportedWithItsLine() throws {
+        let bad = try ContainerFixtures.write([GeneratedFile(path: "closure.txt", contents: "numpy==2.3.5\n")])
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let path = bad.appendingPathComponent("closure.txt").path
+        let result = try Oracles.run([Self.executable, "emit", "--backend", "container", ContainerFixtures.specPath,
+                                      "--python-closure", path, "--dry-run"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(path):1:1: error: 'numpy==2.3.5' has no --hash=sha256:…"), "\(result.stderr)")
+    }
+}
