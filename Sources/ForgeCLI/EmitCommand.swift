@@ -76,7 +76,7 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         guard let implementation = backend.backend else { throw ForgeExitCode.usage }
-        guard let plan = Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
+        guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
         var selected = plan.filtered(variants: variants)
         if let pythonClosure {
             guard let closure = PythonClosureReader.read(path: pythonClosure) else { throw ForgeExitCode.invalidInput }

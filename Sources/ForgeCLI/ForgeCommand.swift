@@ -7,6 +7,7 @@ import ArgumentParser
 /// `path:line:col: error: message`); 2 an input could not be read or an output written;
 /// 64 a command-line usage error.
 public struct ForgeCommand: ParsableCommand {
+    /// The command's name, abstract, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",

@@ -6,7 +6,16 @@ import Spec
 enum Pipeline {
     /// Loads and plans the spec at `path`, printing every diagnostic to standard error.
     /// - Returns: the plan, or `nil` when there were errors (after printing a summary).
-    static func plan(specAt path: String) -> BuildPlan? {
+    /// - Throws: ``ForgeExitCode/ioFailure`` when the spec cannot be read at all.
+    static func plan(specAt path: String) throws -> BuildPlan? {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || isDirectory.boolValue
+            || !FileManager.default.isReadableFile(atPath: path)
+        {
+            let reason = !FileManager.default.fileExists(atPath: path) ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+            StandardError.write("\(path): error: cannot read spec: \(reason)\n")
+            throw ForgeExitCode.ioFailure
+        }
         let (spec, loadDiagnostics) = SpecLoader.load(path: path)
         guard let spec else {
             report(loadDiagnostics, file: path)

@@ -130,17 +130,20 @@ public struct PEP440Version: Hashable, Comparable, Sendable, CustomStringConvert
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.compareKey == b.compareKey }
-    public func hash(into hasher: inout Hasher) { hasher.combine(description(of: compareKey)) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(compareKey) }
     public static func < (a: Self, b: Self) -> Bool { a.compareKey.lexicographicallyPrecedes(b.compareKey) }
 
-    /// The PEP 440 ordering as a flat key (after `packaging.version._cmpkey`): trailing zeros of
-    /// the release are ignored; a dev release sorts before pre-releases; no post sorts before any post.
+    /// The PEP 440 ordering as a flat key (after `packaging.version._cmpkey`): the release is
+    /// compared with trailing zeros removed and padded to a fixed width, so `0.10` > `0.9.9` and
+    /// `1.0` == `1.0.0`; a dev release sorts before pre-releases; no post sorts before any post;
+    /// no local label sorts before any local label.
     private var compareKey: [Key] {
         var key: [Key] = [.int(epoch)]
         var trimmed = release
         while trimmed.count > 1, trimmed.last == 0 { trimmed.removeLast() }
-        key.append(.int(trimmed.count))  // separates release lengths so the rest aligns
         key += trimmed.map(Key.int)
+        key += Array(repeating: Key.int(0), count: max(0, Self.releaseWidth - trimmed.count))
+        key.append(.separator)
         if pre == nil && post == nil && dev != nil {
             key.append(.negativeInfinity)
         } else if let (phase, n) = pre {
@@ -158,10 +161,13 @@ public struct PEP440Version: Hashable, Comparable, Sendable, CustomStringConvert
         return key
     }
 
-    private func description(of key: [Key]) -> String { "\(key)" }
+    /// Release segments are padded with zeros to this many components for comparison (longer
+    /// releases still compare correctly: the separator sorts below every number).
+    private static let releaseWidth = 8
 }
 
 private enum Key: Comparable, Hashable {
+    case separator
     case negativeInfinity
     case int(Int)
     case local(PEP440Version.LocalPart)

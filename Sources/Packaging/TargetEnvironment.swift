@@ -89,8 +89,11 @@ public struct TargetEnvironment: Hashable, Sendable {
 
 /// A glibc version, ordered numerically.
 public struct GlibcVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Major version (2).
     public var major: Int
+    /// Minor version (35).
     public var minor: Int
+    /// Creates a version.
     public init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor

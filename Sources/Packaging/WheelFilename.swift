@@ -68,8 +68,11 @@ public enum WheelFilenameError: Error, Hashable, Sendable, CustomStringConvertib
 
 /// One PEP 425 tag triple.
 public struct WheelTag: Hashable, Sendable, CustomStringConvertible {
+    /// Python tag (`cp312`, `py3`).
     public var python: String
+    /// ABI tag (`cp312`, `abi3`, `none`).
     public var abi: String
+    /// Platform tag (`manylinux_2_28_x86_64`, `any`).
     public var platform: String
     public var description: String { "\(python)-\(abi)-\(platform)" }
 }

@@ -86,10 +86,10 @@ extension PlanContext {
                 ))
             }
         }
-        for (index, selector) in matrix.exclude.enumerated() where !matchedExcludes.contains(index) {
+        for (index, selector) in matrix.exclude.enumerated() where !matchedExcludes.contains(index) && isKnown(selector) {
             bag.warning("this exclusion matches no variant of the matrix", at: selector.range.start)
         }
-        for (index, override) in matrix.overrides.enumerated() where !matchedOverrides.contains(index) {
+        for (index, override) in matrix.overrides.enumerated() where !matchedOverrides.contains(index) && isKnown(override.match) {
             bag.warning("this override matches no variant of the matrix", at: override.match.range.start)
         }
         if variants.isEmpty && !gpuNames.isEmpty && !isaNames.isEmpty {
@@ -121,6 +121,11 @@ extension PlanContext {
         }
     }
 
+    /// Whether every name the selector uses is defined (unknown names are already errors).
+    private func isKnown(_ selector: Selector) -> Bool {
+        selector.gpu.map { gpus[$0.value] != nil } ?? true && selector.isa.map { isas[$0.value] != nil } ?? true
+    }
+
     private func matches(_ selector: Selector, gpu: String, isa: String) -> Bool {
         (selector.gpu.map { $0.value == gpu } ?? true) && (selector.isa.map { $0.value == isa } ?? true)
     }
@@ -132,7 +137,7 @@ extension PlanContext {
         }
         var ok = true
         for field in template.fields where !fields.contains(field) {
-            bag.error("unknown placeholder '{\(field)}' in template\(Suggestions.hint(for: field, in: fields)); known placeholders: \(fields.map { "{\($0)}" }.joined(separator: ", "))", at: text.location)
+            bag.error("unknown placeholder '{\(field)}' in template" + PlanContext.placeholderHint(field, fields), at: text.location)
             ok = false
         }
         return ok ? template : nil

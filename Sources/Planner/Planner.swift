@@ -201,13 +201,21 @@ struct PlanContext {
         spec.environment.map { variable in
             if let template = Template(variable.value.value) {
                 for field in template.fields where !Self.environmentPlaceholders.contains(field) {
-                    bag.error("unknown placeholder '{\(field)}' in the value of \(variable.name.value)\(Suggestions.hint(for: field, in: Self.environmentPlaceholders)); known placeholders: \(Self.environmentPlaceholders.map { "{\($0)}" }.joined(separator: ", "))", at: variable.value.location)
+                    bag.error("unknown placeholder '{\(field)}' in the value of \(variable.name.value)" + Self.placeholderHint(field, Self.environmentPlaceholders), at: variable.value.location)
                 }
             } else {
                 bag.error("unbalanced '{' or '}' in the value of \(variable.name.value)", at: variable.value.location)
             }
             return PlannedEnvironmentVariable(name: variable.name.value, value: variable.value.value, why: variable.why?.value)
         }
+    }
+}
+
+extension PlanContext {
+    /// "; did you mean '{x}'?" when a placeholder is close to a known one, else the list of known ones.
+    static func placeholderHint(_ field: String, _ known: [String]) -> String {
+        if let close = Suggestions.closest(to: field, in: known) { return "; did you mean '{\(close)}'?" }
+        return "; known placeholders: " + known.map { "{\($0)}" }.joined(separator: ", ")
     }
 }
 

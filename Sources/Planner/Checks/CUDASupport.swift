@@ -91,8 +91,11 @@ public enum CUDASupport {
 
 /// A CUDA toolkit release `major.minor`.
 public struct CUDAVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Major release (12).
     public var major: Int
+    /// Minor release (8).
     public var minor: Int
+    /// Creates a release number.
     public init(_ major: Int, _ minor: Int) {
         self.major = major
         self.minor = minor

@@ -2,6 +2,7 @@
 public enum GraphAlgorithms {
     /// A cycle, as the path `a → b → … → a` (first and last element equal).
     public struct Cycle<Node: Hashable>: Error {
+        /// The nodes of the cycle; the first is repeated at the end.
         public var path: [Node]
     }
 

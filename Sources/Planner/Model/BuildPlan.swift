@@ -45,12 +45,17 @@ public struct BuildPlan: Codable, Hashable, Sendable {
 
 /// `runtime` of the plan.
 public struct PlannedRuntime: Codable, Hashable, Sendable {
+    /// Runtime name (`sglang`).
     public var name: String
-    /// The runtime component (`sglang`) and its version (`0.5.9`).
+    /// The runtime component (`sglang`).
     public var component: String
+    /// That component's version (`0.5.9`).
     public var version: String
+    /// One-line summary from the spec.
     public var summary: String?
+    /// Project URL from the spec.
     public var homepage: String?
+    /// SPDX licence expression from the spec.
     public var license: String?
     /// Nix system double (`x86_64-linux`).
     public var platform: String
@@ -100,7 +105,9 @@ public struct GlibcRequirement: Codable, Hashable, Sendable {
 
 /// `nixpkgs` of the plan.
 public struct PlannedNixpkgs: Codable, Hashable, Sendable {
+    /// GitHub owner (`NixOS`).
     public var owner: String
+    /// GitHub repository (`nixpkgs`).
     public var repo: String
     /// 40-hex commit id.
     public var rev: String
@@ -112,9 +119,13 @@ public struct PlannedNixpkgs: Codable, Hashable, Sendable {
 
 /// `build` of the plan.
 public struct PlannedBuild: Codable, Hashable, Sendable {
+    /// Parallel compile jobs (`MAX_JOBS`).
     public var maxJobs: Int
+    /// Nix `requiredSystemFeatures` of the heavy builds.
     public var systemFeatures: [String]
+    /// Disk per variant build, GB.
     public var diskGB: Int?
+    /// Memory per variant build, GB.
     public var memoryGB: Int?
     /// Environment of every source build, before overrides.
     public var env: [PlannedEnvironmentSetting]
@@ -122,7 +133,9 @@ public struct PlannedBuild: Codable, Hashable, Sendable {
 
 /// One `NAME=value` of a build environment, and why it is set.
 public struct PlannedEnvironmentSetting: Codable, Hashable, Sendable {
+    /// Variable name.
     public var name: String
+    /// Literal value.
     public var value: String
     /// The override's reason, or `null` for the spec-wide `build.env`.
     public var reason: String?
@@ -130,58 +143,81 @@ public struct PlannedEnvironmentSetting: Codable, Hashable, Sendable {
 
 /// A runtime environment variable.
 public struct PlannedEnvironmentVariable: Codable, Hashable, Sendable {
+    /// Variable name (`CUDA_HOME`).
     public var name: String
     /// Value template; placeholders are listed in `docs/plan-schema.md`.
     public var value: String
+    /// Why the runtime needs it.
     public var why: String?
 }
 
 /// A CPU ISA target.
 public struct PlannedISA: Codable, Hashable, Sendable {
+    /// ISA key (`avx512`).
     public var name: String
+    /// Human label (`AVX-512`).
     public var label: String
+    /// Compiler machine options, in order.
     public var flags: [String]
+    /// Which CPUs have it.
     public var cpus: String?
 }
 
 /// A GPU target.
 public struct PlannedGPU: Codable, Hashable, Sendable {
+    /// GPU target key (`sm90`).
     public var name: String
+    /// Architecture name (`Hopper`).
     public var architecture: String
     /// Numeric compute capabilities (`9.0`).
     public var capabilities: [String]
+    /// Example GPUs.
     public var examples: [String]
+    /// Remark from the spec.
     public var note: String?
 }
 
 /// A system library.
 public struct PlannedLibrary: Codable, Hashable, Sendable {
+    /// Library key (`numactl`).
     public var name: String
+    /// ELF sonames it provides.
     public var sonames: [String]
     /// `cuda`, `driver` or `system`.
     public var provider: String
+    /// nixpkgs attribute path, for `system` libraries.
     public var nixpkgs: String?
+    /// Debian package, for `system` libraries.
     public var debian: String?
+    /// PyPI distribution carrying a `cuda` library.
     public var pypi: String?
 }
 
 /// A component.
 public struct PlannedComponent: Codable, Hashable, Sendable {
+    /// Component key, the Python distribution name.
     public var name: String
+    /// PEP 440 version as written.
     public var version: String
     /// `wheel` or `source`.
     public var kind: String
     /// True for source builds, which get each variant's capabilities, ISA flags and build env.
     public var perVariant: Bool
+    /// Family sharing one public version.
     public var family: String?
     /// The artifact pinned in the spec (`null`: resolved from the index by `sglang-forge lock`).
     public var artifact: PlannedArtifact?
+    /// Components it needs at run time.
     public var depends: [String]
+    /// System libraries its ELF files link.
     public var links: [String]
+    /// Python packages from the runtime's package set.
     public var pythonDeps: [PlannedPythonDependency]
     /// `keep` or `strip`.
     public var requiresDist: String
+    /// Whether a build-time import check can run.
     public var importCheck: Bool
+    /// Remark from the spec.
     public var note: String?
     /// Where the component is declared in the spec, `line:column`.
     public var declaredAt: String
@@ -189,6 +225,7 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
 
 /// A remote artifact with its hash.
 public struct PlannedArtifact: Codable, Hashable, Sendable {
+    /// Download URL.
     public var url: String
     /// SRI hash (`sha256-…`).
     public var hash: String
@@ -228,8 +265,9 @@ public struct PlannedNode: Codable, Hashable, Sendable {
 public struct PlannedVariant: Codable, Hashable, Sendable {
     /// Rendered from the naming template.
     public var name: String
-    /// GPU target key and ISA key.
+    /// GPU target key.
     public var gpu: String
+    /// ISA key.
     public var isa: String
     /// Compute capabilities (numeric).
     public var capabilities: [String]

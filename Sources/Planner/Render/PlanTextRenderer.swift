@@ -8,8 +8,10 @@ struct PlanTextRenderer {
         var out: [String] = []
         let r = plan.runtime
         out.append("\(r.name) \(r.version)" + (r.summary.map { " — \($0)" } ?? ""))
-        var glibc = "glibc ≥ \(r.glibc.minimum ?? "?") (target \(r.glibc.target))"
-        if !r.glibc.unknown.isEmpty { glibc += "; \(r.glibc.unknown.count) wheel(s) not yet locked" }
+        var glibc = r.glibc.minimum.map { "glibc ≥ \($0) (target \(r.glibc.target))" } ?? "glibc target \(r.glibc.target)"
+        if !r.glibc.unknown.isEmpty {
+            glibc += "; \(r.glibc.unknown.count) wheel\(r.glibc.unknown.count == 1 ? "" : "s") not locked yet, so their glibc need is unknown"
+        }
         out += Self.table([
             ["  spec", plan.spec],
             ["  platform", "\(r.platform), CPython \(r.python.version) (\(r.python.tag)), \(glibc)"],

@@ -208,7 +208,7 @@ struct SpecDecoder {
         for flag in flags where !Names.isMachineFlag(flag.value) {
             reader.diagnostics.error("ISA flag '\(flag.value)' is not a machine option; ISA flags are '-m…' options such as '-mavx2'", at: flag.location)
         }
-        if flags.isEmpty, let node = m["flags"] {
+        if flags.isEmpty, let node = m["flags"], case .sequence = node.content {
             reader.diagnostics.error("ISA '\(name.value)' has no flags", at: node.range.start)
         }
         return ISA(name: name, label: requiredString(m, "label"), flags: flags, cpus: optionalString(m, "cpus"))
@@ -217,7 +217,7 @@ struct SpecDecoder {
     private mutating func gpu(_ name: Located<String>, _ node: YAMLNode) -> GPUTarget? {
         guard let m = reader.mapping(node, what: "GPU target '\(name.value)'", keys: ["architecture", "capabilities", "examples", "note"]) else { return nil }
         let capabilities = reader.strings(reader.require(m, "capabilities"), what: "'capabilities' of GPU target '\(name.value)'") ?? []
-        if capabilities.isEmpty, let node = m["capabilities"] {
+        if capabilities.isEmpty, let node = m["capabilities"], case .sequence = node.content {
             reader.diagnostics.error("GPU target '\(name.value)' lists no compute capabilities", at: node.range.start)
         }
         return GPUTarget(

@@ -36,6 +36,9 @@ public struct YAMLNode: Sendable {
     public var content: Content
     /// Where the node is written.
     public var range: SourceRange
+    /// True for a stand-in node whose problem was already reported (an alias): decoders skip it
+    /// silently instead of reporting a second, consequential error.
+    public var isPoisoned = false
 
     /// True for an empty plain scalar, `~` or `null`: YAML's null.
     public var isNull: Bool {

@@ -213,7 +213,7 @@ private struct TreeBuilder {
         guard let first = next(), case .streamStart = first.kind else { return nil }
         guard let start = next() else { return nil }
         if case .streamEnd = start.kind {
-            diagnostics.error("the file is empty: expected a YAML mapping", at: lines.location(of: start.start))
+            diagnostics.error("the file is empty: expected a YAML mapping", at: SourceLocation(line: 1, column: 1, offset: 0))
             return nil
         }
         guard let rootEvent = next() else { return nil }
@@ -240,7 +240,8 @@ private struct TreeBuilder {
             diagnostics.error("YAML anchors are not supported in a spec; write the value out", at: lines.location(of: event.start))
         }
         if let tag = event.tag {
-            diagnostics.error("YAML tags such as '\(tag)' are not supported in a spec; values are typed by their key", at: lines.location(of: event.start))
+            let written = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+            diagnostics.error("YAML tags such as '\(written)' are not supported in a spec; values are typed by their key", at: lines.location(of: event.start))
         }
     }
 
@@ -251,7 +252,7 @@ private struct TreeBuilder {
             return YAMLNode(content: .scalar(value, style), range: range(event))
         case .alias:
             diagnostics.error("YAML aliases are not supported in a spec; write the value out", at: lines.location(of: event.start))
-            return YAMLNode(content: .scalar("", .plain), range: range(event))
+            return YAMLNode(content: .scalar("", .plain), range: range(event), isPoisoned: true)
         case .sequenceStart:
             refuseDecorations(event)
             if depth >= YAMLParser.maximumDepth { return tooDeep(event) }

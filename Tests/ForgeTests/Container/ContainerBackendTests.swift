@@ -42,12 +42,17 @@ struct ContainerBackendTests {
     @Test(arguments: ["bake", "per-variant"])
     func matchesTheGoldenFiles(layout: String) throws {
         let files = try ContainerBackend().render(ContainerFixtures.plan(), layout: layout)
+        let golden = ContainerFixtures.root.appendingPathComponent("\(ContainerFixtures.goldens)/\(layout)").path
+        if ProcessInfo.processInfo.environment["SGLANG_FORGE_REGENERATE_GOLDENS"] == "1" {
+            try? FileManager.default.removeItem(atPath: golden)
+            _ = try ContainerFixtures.write(files, to: URL(fileURLWithPath: golden))
+            return
+        }
         let actual = try ContainerFixtures.write(files)
         defer { try? FileManager.default.removeItem(at: actual) }
-        let golden = ContainerFixtures.root.appendingPathComponent("\(ContainerFixtures.goldens)/\(layout)").path
         let diff = try Oracles.run(["diff", "-ru", golden, actual.path])
         let diffText = diff.stdout.replacingOccurrences(of: actual.path, with: "<emitted>")
-        #expect(diff.status == 0, "emitted files differ from \(ContainerFixtures.goldens)/\(layout); if the change is intended run `scripts/regen-goldens.sh container` and review the diff:\n\(diffText)\(diff.stderr)")
+        #expect(diff.status == 0, "emitted files differ from \(ContainerFixtures.goldens)/\(layout); if the change is intended run `scripts/regen-goldens.sh container` and review `git diff`:\n\(diffText)\(diff.stderr)")
     }
 
     @Test func sharedWheelLayerComesBeforeAnyPerVariantInstruction() throws {
@@ -253,10 +258,8 @@ struct ContainerBackendTests {
 /// `sglang-forge emit --backend container` end to end, through the built executable.
 @Suite("Container backend: the emit command")
 struct ContainerEmitCommandTests {
-    /// The `sglang-forge` executable next to this test bundle's resources (same build directory).
-    static var executable: String {
-        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("sglang-forge").path
-    }
+    /// The built `sglang-forge` executable.
+    static var executable: String { TestSupport.executable.path }
 
     @Test(arguments: [("bake", [String]()), ("per-variant", ["--per-variant"])])
     func emitWritesExactlyTheGoldens(layout: String, flags: [String]) throws {

