@@ -236,11 +236,11 @@ struct ContainerRenderer {
         ]
         w.env(env)
         w.workdir(Paths.torchSource)
-        var commands = [
-            "test -n \"${TORCH_CUDA_ARCH_LIST}\"",
-            "test -n \"${CXXFLAGS}\"",
-            "test -n \"${MAX_JOBS}\"",
-        ]
+        // Fail early, with a message, when a build arg was not passed (a plain `docker build`).
+        let source = variant == nil ? "set by docker-bake.hcl (--build-arg %@)" : "set above"
+        var commands = [("TORCH_CUDA_ARCH_LIST", "TORCH_CUDA_ARCH_LIST"), ("CXXFLAGS", "ISA_FLAGS"), ("MAX_JOBS", "MAX_JOBS")].map { name, arg in
+            ": \"${\(name):?must be \(source.replacingOccurrences(of: "%@", with: arg))}\""
+        }
         if variant == nil {
             // An ARG the bake target does not set must not reach setup.py as an empty string
             // (torch reads USE_CUDNN="" as off): unset it instead.

@@ -17,7 +17,8 @@ struct ContainerInputs {
     let wheels: [(component: PlannedComponent, artifact: PlannedArtifact)]
     /// The Python closure (may be empty when no component lists `python-deps`).
     let closure: PlannedPythonClosure?
-    /// Debian packages of the `system` libraries, sorted, without duplicates.
+    /// Debian packages of the `system` libraries some component links, sorted, without duplicates
+    /// (`cuda` libraries come with the base image; `driver` ones from the host at run time).
     let debianPackages: [String]
     /// Names of every variable of the variants' build environments, in first-use order.
     let buildEnvNames: [String]
@@ -128,7 +129,8 @@ struct ContainerInputs {
         }
 
         var debian: Set<String> = []
-        for library in plan.systemLibraries where library.provider == "system" {
+        let linked = Set(plan.components.flatMap(\.links))
+        for library in plan.systemLibraries where library.provider == "system" && linked.contains(library.name) {
             if let package = library.debian { debian.insert(package) }
         }
         var envNames: [String] = []
