@@ -81,6 +81,13 @@ struct ContainerOracleTests {
             let pipInstalls = instructions.filter { ($0["original"] as? String ?? "").contains("--require-hashes --no-deps -r ") }
             #expect(pipInstalls.count == 1)
         }
+        // The shared file: the per-variant values come from build args, each one word.
+        let shared = try #require(parsed[directory.appendingPathComponent("bake/Containerfile").path] as? [[String: Any]])
+        let sharedEnv = Dictionary(Self.pairs(shared, "ENV"), uniquingKeysWith: { a, _ in a })
+        #expect(sharedEnv["TORCH_CUDA_ARCH_LIST"] == "${TORCH_CUDA_ARCH_LIST}")
+        #expect(sharedEnv["CFLAGS"] == "${ISA_FLAGS}" && sharedEnv["CXXFLAGS"] == "${ISA_FLAGS}")
+        let args = shared.filter { $0["cmd"] as? String == "ARG" }.compactMap { ($0["value"] as? [String])?.first }
+        #expect(args == ["TORCH_CUDA_ARCH_LIST", "ISA_FLAGS", "MAX_JOBS", "USE_CUDNN", "VARIANT", "DESCRIPTION", "GPU", "TORCH_CUDA_ARCH_LIST", "ISA", "ISA_FLAGS"])
         // Per-variant files: each ENV value survives the parser as exactly the variant's value.
         for variant in plan.variants {
             let file = directory.appendingPathComponent("per-variant/\(variant.name)/Containerfile").path
