@@ -25,10 +25,14 @@ import Planner
 /// without a digest; a wheel without a pinned artifact; the torch source without URL and hash;
 /// a source component other than `torch`; `python-deps` without a hashed Python closure in the plan.
 public struct ContainerBackend: Backend {
+    /// `bake` (the default) and `per-variant`.
     public static let layouts = ["bake", "per-variant"]
 
+    /// The backend; it holds no state.
     public init() {}
 
+    /// Renders every file of `plan` in `layout`, sorted by path; see the type's documentation for
+    /// the files and the errors.
     public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
         let inputs = try ContainerInputs.check(plan)
         let renderer = ContainerRenderer(plan: plan, inputs: inputs)

@@ -39,6 +39,7 @@ public struct DockerfileWriter: Sendable {
     /// The text so far; ends with a newline after each instruction.
     public private(set) var text = ""
 
+    /// An empty Dockerfile.
     public init() {}
 
     /// `# line` for each line of `comment` (an empty line gives a bare `#`).

@@ -10,7 +10,9 @@ public indirect enum HCLValue: Hashable, Sendable {
     /// `{ "key" = value, … }`, keys always quoted, in the given order.
     case object([(key: String, value: HCLValue)])
 
+    /// Values are equal when they render to the same text.
     public static func == (a: HCLValue, b: HCLValue) -> Bool { a.rendered(indent: 0) == b.rendered(indent: 0) }
+    /// Hashes the rendered text, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(rendered(indent: 0)) }
 
     /// The HCL text, for an attribute at `indent` levels of two spaces.
@@ -40,6 +42,7 @@ public struct HCLWriter: Sendable {
     public private(set) var text = ""
     private var depth = 0
 
+    /// An empty file.
     public init() {}
 
     /// `# line` for each line of `comment`, at the current indentation.

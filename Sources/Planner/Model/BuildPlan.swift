@@ -298,6 +298,7 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     /// Where `base-image` is written in the spec, `line:column`.
     public var declaredAt: String
 
+    /// Creates the section; `baseDigest` is `sha256:<64 hex>` or `nil`.
     public init(baseImage: String, baseDigest: String?, declaredAt: String) {
         self.baseImage = baseImage
         self.baseDigest = baseDigest
@@ -313,6 +314,7 @@ public struct PlannedPythonClosure: Codable, Hashable, Sendable {
     /// The packages, sorted by normalised name.
     public var packages: [PlannedPythonPackage]
 
+    /// Creates a closure; `packages` are sorted by normalised name.
     public init(source: String, packages: [PlannedPythonPackage]) {
         self.source = source
         self.packages = packages.sorted { $0.normalizedName < $1.normalizedName }
@@ -328,6 +330,7 @@ public struct PlannedPythonPackage: Codable, Hashable, Sendable {
     /// Lowercase hex sha256 of every acceptable file (pip accepts any one of them), sorted.
     public var sha256: [String]
 
+    /// Creates a package; `sha256` (lowercase hex digests) is sorted.
     public init(normalizedName: String, version: String, sha256: [String]) {
         self.normalizedName = normalizedName
         self.version = version
