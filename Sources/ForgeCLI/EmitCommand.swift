@@ -1,21 +1,21 @@
 import ArgumentParser
 import BackendCore
+import ContainerBackend
 import Foundation
 import Planner
 
 /// The backends `emit` can run; the CLI argument `--backend`.
 enum BackendKind: String, CaseIterable, ExpressibleByArgument {
     // Each backend adds its case here and in `backend`.
-    case _none = "none"
+    /// OCI build files: Containerfile + docker-bake.hcl, or one Containerfile per variant.
+    case container
 
     /// The backend implementation.
     var backend: (any Backend)? {
         switch self {
-        case ._none: nil
+        case .container: ContainerBackend()
         }
     }
-
-    static var allValueStrings: [String] { allCases.filter { $0 != ._none }.map(\.rawValue) }
 }
 
 /// `sglang-forge emit --backend KIND [SPEC] [-o DIR]`: writes a backend's build files.
@@ -47,6 +47,13 @@ struct EmitCommand: ParsableCommand {
     @Option(name: .customLong("variant"), help: ArgumentHelp("Only variants whose name matches this shell glob (repeatable).", valueName: "glob"))
     var variants: [String] = []
 
+    @Option(name: .customLong("python-closure"), help: ArgumentHelp("""
+        Container backend: a requirements file with the runtime Python package set at exact versions with \
+        hashes (`name==version --hash=sha256:…`, e.g. from `uv pip compile --generate-hashes`), used until \
+        `sglang-forge lock` records the closure.
+        """, valueName: "file"))
+    var pythonClosure: String?
+
     @Flag(help: "Overwrite generated files a person edited, and write into a directory sglang-forge did not create.")
     var force = false
 
@@ -70,7 +77,11 @@ struct EmitCommand: ParsableCommand {
     func run() throws {
         guard let implementation = backend.backend else { throw ForgeExitCode.usage }
         guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
-        let selected = plan.filtered(variants: variants)
+        var selected = plan.filtered(variants: variants)
+        if let pythonClosure {
+            guard let closure = PythonClosureReader.read(path: pythonClosure) else { throw ForgeExitCode.invalidInput }
+            selected.pythonClosure = closure
+        }
         if selected.variants.isEmpty {
             StandardError.write("error: no variant matches \(variants.map { "'\($0)'" }.joined(separator: ", "))\n")
             throw ForgeExitCode.usage

@@ -12,7 +12,7 @@ public struct ForgeCommand: ParsableCommand {
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
         version: "0.1.0",
-        subcommands: [PlanCommand.self, ValidateCommand.self, PinCommand.self]
+        subcommands: [PlanCommand.self, ValidateCommand.self, EmitCommand.self, PinCommand.self]
     )
 
     public init() {}

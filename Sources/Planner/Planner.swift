@@ -72,7 +72,11 @@ struct PlanContext {
             },
             components: plannedComponents,
             graph: graph.nodes,
-            variants: variants
+            variants: variants,
+            container: spec.container.map {
+                PlannedContainer(baseImage: $0.baseImage.value, baseDigest: $0.baseDigest.map { "sha256:\($0.value.hex)" },
+                                 declaredAt: $0.baseImage.location.description)
+            }
         )
     }
 

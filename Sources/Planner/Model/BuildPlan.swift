@@ -30,6 +30,12 @@ public struct BuildPlan: Codable, Hashable, Sendable {
     public var graph: [PlannedNode]
     /// The variants, in matrix order.
     public var variants: [PlannedVariant]
+    /// The container base image (spec `container:`); absent when the spec has no such section.
+    public var container: PlannedContainer? = nil
+    /// The hashed Python closure (the runtime package set as exact versions with their hashes)
+    /// that the container and tarball backends install; absent until `sglang-forge lock` (or
+    /// `emit --python-closure FILE`) supplies it.
+    public var pythonClosure: PlannedPythonClosure? = nil
 
     /// ``schema``'s value.
     public static let schemaName = "sglang-forge/plan"
@@ -281,4 +287,53 @@ public struct PlannedVariant: Codable, Hashable, Sendable {
     public var roots: [String]
     /// Every node the variant needs, dependencies first.
     public var order: [String]
+}
+
+/// `container` of the plan: the base image of every stage that is not `FROM scratch`.
+public struct PlannedContainer: Codable, Hashable, Sendable {
+    /// `name:tag` (`nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04`).
+    public var baseImage: String
+    /// `sha256:<64 hex>`; `null` when the spec records none (the container backend refuses it).
+    public var baseDigest: String?
+    /// Where `base-image` is written in the spec, `line:column`.
+    public var declaredAt: String
+
+    /// Creates the section; `baseDigest` is `sha256:<64 hex>` or `nil`.
+    public init(baseImage: String, baseDigest: String?, declaredAt: String) {
+        self.baseImage = baseImage
+        self.baseDigest = baseDigest
+        self.declaredAt = declaredAt
+    }
+}
+
+/// The Python packages of the runtime package set, resolved to exact versions with hashes
+/// (pip's hash-checking mode: every line `name==version --hash=sha256:…`).
+public struct PlannedPythonClosure: Codable, Hashable, Sendable {
+    /// Where the closure came from (a file path as given), for headers and messages.
+    public var source: String
+    /// The packages, sorted by normalised name.
+    public var packages: [PlannedPythonPackage]
+
+    /// Creates a closure; `packages` are sorted by normalised name.
+    public init(source: String, packages: [PlannedPythonPackage]) {
+        self.source = source
+        self.packages = packages.sorted { $0.normalizedName < $1.normalizedName }
+    }
+}
+
+/// One pinned Python package of the closure.
+public struct PlannedPythonPackage: Codable, Hashable, Sendable {
+    /// PEP 503 normalised name.
+    public var normalizedName: String
+    /// Exact version (`==`).
+    public var version: String
+    /// Lowercase hex sha256 of every acceptable file (pip accepts any one of them), sorted.
+    public var sha256: [String]
+
+    /// Creates a package; `sha256` (lowercase hex digests) is sorted.
+    public init(normalizedName: String, version: String, sha256: [String]) {
+        self.normalizedName = normalizedName
+        self.version = version
+        self.sha256 = sha256.sorted()
+    }
 }

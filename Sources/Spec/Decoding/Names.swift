@@ -42,6 +42,30 @@ public enum Names {
         return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "_" || $0 == "." }
     }
 
+    /// An OCI image reference with an explicit tag and no digest: `[registry[:port]/]path:tag`,
+    /// path components `[a-z0-9]+([._-][a-z0-9]+)*`, tag `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`
+    /// (OCI distribution-spec grammar, simplified: the registry host may also hold `.`, `:` and `-`).
+    public static func isImageReference(_ s: String) -> Bool {
+        guard !s.contains("@"), let colon = s.lastIndex(of: ":") else { return false }
+        let name = s[..<colon], tag = s[s.index(after: colon)...]
+        guard !tag.contains("/"), let tagFirst = tag.unicodeScalars.first, tag.count <= 128,
+            tagFirst.isASCIIAlphanumeric || tagFirst == "_",
+            tag.unicodeScalars.allSatisfy({ $0.isASCIIAlphanumeric || $0 == "_" || $0 == "." || $0 == "-" })
+        else { return false }
+        var parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.isEmpty else { return false }
+        if parts.count > 1, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
+            let host = parts.removeFirst()
+            guard host.unicodeScalars.allSatisfy({ $0.isASCIIAlphanumeric || $0 == "." || $0 == "-" || $0 == ":" }) else { return false }
+        }
+        return parts.allSatisfy { part in
+            guard let first = part.unicodeScalars.first, let last = part.unicodeScalars.last,
+                first.isLowercaseOrDigit, last.isLowercaseOrDigit
+            else { return false }
+            return part.unicodeScalars.allSatisfy { $0.isLowercaseOrDigit || $0 == "." || $0 == "_" || $0 == "-" }
+        }
+    }
+
     /// The PEP 503 normalised form of a distribution name: lowercase, runs of `-_.` become `-`.
     public static func normalizedDistributionName(_ s: String) -> String {
         var out = ""

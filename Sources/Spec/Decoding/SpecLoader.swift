@@ -46,7 +46,7 @@ struct SpecDecoder {
     mutating func spec(_ root: YAMLNode) -> Spec {
         let top = reader.mapping(root, what: "the spec", keys: [
             "format", "runtime", "cuda", "nixpkgs", "variants", "isas", "gpus", "matrix", "build",
-            "environment", "system-libraries", "components",
+            "environment", "system-libraries", "components", "container",
         ])
         var format = missing(SpecLoader.supportedFormat)
         if let top, let node = reader.require(top, "format"), let value = reader.integer(node, what: "'format'", in: 0...1_000) {
@@ -73,8 +73,24 @@ struct SpecDecoder {
         return Spec(
             path: path, format: format, runtime: runtime, cuda: cuda, nixpkgs: nixpkgs, variants: variants,
             isas: isas, gpus: gpus, matrix: matrix, build: build, environment: environment,
-            systemLibraries: systemLibraries, components: components
+            systemLibraries: systemLibraries, components: components,
+            container: top?["container"].flatMap { container($0) }
         )
+    }
+
+    /// `container:`: `base-image` (`name:tag`, required) and `base-digest` (`sha256:…`, optional).
+    private mutating func container(_ node: YAMLNode) -> ContainerSettings? {
+        guard let m = reader.mapping(node, what: "'container'", keys: ["base-image", "base-digest"]) else { return nil }
+        let image = requiredString(m, "base-image")
+        if !image.value.isEmpty && !Names.isImageReference(image.value) {
+            if image.value.contains("@") {
+                reader.diagnostics.error("'base-image' must be 'name:tag' without a digest; write the digest in 'base-digest'", at: image.location)
+            } else {
+                reader.diagnostics.error("'base-image' must be an image reference 'name:tag' such as 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', found '\(image.value)'", at: image.location)
+            }
+        }
+        let digest = digest(m, "base-digest", only: .sha256)
+        return ContainerSettings(baseImage: image, baseDigest: digest, range: node.range)
     }
 
     /// Decodes a table of named entries, checking each name's syntax.

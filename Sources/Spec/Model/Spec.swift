@@ -31,6 +31,22 @@ public struct Spec: Sendable {
     public var systemLibraries: [SystemLibrary]
     /// The components of the runtime, in source order.
     public var components: [Component]
+    /// Container base image (`container:`); `nil` when the section is absent. Only the container
+    /// backend needs it, and it reports its absence as an emit error.
+    public var container: ContainerSettings? = nil
+}
+
+/// `container:`: facts the container backend needs that no other section states.
+public struct ContainerSettings: Sendable {
+    /// The base image reference without a digest, `name:tag` (`nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04`).
+    /// A CUDA *devel* image: the torch build needs nvcc and cuDNN, and FlashInfer and sgl-kernel
+    /// JIT-compile with nvcc and the CUDA headers at run time.
+    public var baseImage: Located<String>
+    /// The image's content digest (`sha256:…`); `nil` when the spec records none, which the
+    /// container backend refuses (never an unpinned `FROM`).
+    public var baseDigest: Located<Digest>?
+    /// Where the section starts, for errors about the section as a whole.
+    public var range: SourceRange
 }
 
 /// `runtime:`: the product and its target platform.

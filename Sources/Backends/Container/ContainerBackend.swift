@@ -1,0 +1,411 @@
+import BackendCore
+import Planner
+
+/// The container backend: OCI build files from a ``BuildPlan``.
+///
+/// Layouts:
+/// - `bake` (default): one multi-stage `Containerfile` for every variant, parameterised by build
+///   args; `docker-bake.hcl` with one target per variant (args, tags, OCI labels), a
+///   `<variant>-torch-wheel` target per variant that exports only the torch wheel, and groups
+///   (`default` = every variant, one per GPU target, `torch-wheels`); `requirements/*.txt`; a
+///   `.dockerignore`.
+/// - `per-variant`: `<variant>/Containerfile` with the variant's values written in, plus its own
+///   `requirements/` and `.dockerignore`, for builders without Bake (`podman build`, `buildah`).
+///
+/// Stages of the Containerfile (names are a contract with the tarball backend): `build-base`,
+/// `torch-source`, `torch-build` (the wheel in `/wheels/`), `torch-wheel` (`FROM scratch`, the
+/// wheel at `/`), `runtime`.
+///
+/// Sources of the formats: the Dockerfile reference (https://docs.docker.com/reference/dockerfile/),
+/// the Bake file reference (https://docs.docker.com/build/bake/reference/), the OCI image-spec
+/// pre-defined annotations (https://github.com/opencontainers/image-spec/blob/main/annotations.md),
+/// pip's hash-checking mode (https://pip.pypa.io/en/stable/topics/secure-installs/).
+///
+/// Errors (every one reported, located in the spec): no `container:` section or a base image
+/// without a digest; a wheel without a pinned artifact; the torch source without URL and hash;
+/// a source component other than `torch`; `python-deps` without a hashed Python closure in the plan.
+public struct ContainerBackend: Backend {
+    /// `bake` (the default) and `per-variant`.
+    public static let layouts = ["bake", "per-variant"]
+
+    /// The backend; it holds no state.
+    public init() {}
+
+    /// Renders every file of `plan` in `layout`, sorted by path; see the type's documentation for
+    /// the files and the errors.
+    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
+        let inputs = try ContainerInputs.check(plan)
+        let renderer = ContainerRenderer(plan: plan, inputs: inputs)
+        let files: [GeneratedFile]
+        if layout == "per-variant" {
+            files = plan.variants.flatMap { variant in
+                renderer.supportFiles(prefix: "\(variant.name)/") + [
+                    GeneratedFile(path: "\(variant.name)/Containerfile", contents: renderer.containerfile(for: variant)),
+                ]
+            }
+        } else {
+            files = renderer.supportFiles(prefix: "") + [
+                GeneratedFile(path: "Containerfile", contents: renderer.containerfile(for: nil)),
+                GeneratedFile(path: "docker-bake.hcl", contents: renderer.bakeFile()),
+            ]
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+}
+
+/// Renders the files of one checked plan.
+struct ContainerRenderer {
+    let plan: BuildPlan
+    let inputs: ContainerInputs
+    typealias Paths = ContainerInputs.Paths
+
+    /// Every stage that runs commands uses bash with pipefail (a failing `curl` must fail the pipe).
+    static let shell = ["/bin/bash", "-o", "pipefail", "-c"]
+    /// The runtime user's numeric id (numeric, so `USER` resolves without the image's passwd).
+    static let uid = 10001
+
+    var header: String { GeneratedFile.header(comment: "#", specPath: plan.spec) }
+    var python: String { "python\(plan.runtime.python.version)" }
+    var version: String { plan.runtime.version }
+
+    /// The build args of one variant, in a fixed order: the names the Containerfile declares
+    /// and `docker-bake.hcl` sets.
+    func buildArgs(_ variant: PlannedVariant) -> [(String, String)] {
+        var args: [(String, String)] = [
+            ("VARIANT", variant.name),
+            ("DESCRIPTION", variant.description),
+            ("GPU", variant.gpu),
+            ("TORCH_CUDA_ARCH_LIST", variant.torchCudaArchList),
+            ("ISA", variant.isa),
+            ("ISA_FLAGS", variant.isaFlags.joined(separator: " ")),
+            ("MAX_JOBS", String(variant.maxJobs)),
+        ]
+        args += variant.buildEnv.map { ($0.name, $0.value) }
+        return args
+    }
+
+    // MARK: requirements, .dockerignore
+
+    var hasClosure: Bool { inputs.closure != nil }
+
+    func supportFiles(prefix: String) -> [GeneratedFile] {
+        var files = [
+            GeneratedFile(path: prefix + ".dockerignore", contents: header + """
+                # The build context holds only what the Containerfile copies.
+                *
+                !\(Paths.requirements)
+
+                """),
+            GeneratedFile(path: prefix + "\(Paths.requirements)/wheels.txt", contents: wheelsFile()),
+        ]
+        if let closure = inputs.closure {
+            files.append(GeneratedFile(path: prefix + "\(Paths.requirements)/python-closure.txt", contents: closureFile(closure)))
+        }
+        return files
+    }
+
+    func wheelsFile() -> String {
+        var text = header + """
+            # The wheels identical in every variant, pinned by URL and hash, for
+            # `pip install --require-hashes --no-deps` (torch is built per variant and installed apart).
+
+            """
+        for (component, artifact) in inputs.wheels {
+            let (algorithm, hex) = artifact.algorithmAndHex
+            text += "\(component.name) @ \(artifact.url) --hash=\(algorithm):\(hex)\n"
+        }
+        return text
+    }
+
+    func closureFile(_ closure: PlannedPythonClosure) -> String {
+        var text = header + """
+            # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
+            # for `pip install --require-hashes --no-deps`.
+
+            """
+        for package in closure.packages {
+            text += "\(package.normalizedName)==\(package.version)" + package.sha256.map { " --hash=sha256:\($0)" }.joined() + "\n"
+        }
+        return text
+    }
+
+    // MARK: Containerfile
+
+    /// The Containerfile: for every variant through build args (`variant == nil`), or for one
+    /// variant with its values written in.
+    func containerfile(for variant: PlannedVariant?) -> String {
+        var w = DockerfileWriter()
+        w.raw(header)
+        w.comment("")
+        if let variant {
+            w.comment("\(variant.description).")
+            w.comment("Build: podman build --target runtime --tag \(variant.name):\(version) .   (in this directory)")
+        } else {
+            w.comment("\(plan.runtime.name) \(version) for CUDA \(plan.runtime.cuda.version), every variant from this one file: docker-bake.hcl")
+            w.comment("sets each variant's build args (TORCH_CUDA_ARCH_LIST, ISA_FLAGS, MAX_JOBS, …).")
+        }
+        w.comment("""
+            Stages:
+              build-base    compilers, CMake, Ninja, ccache and torch's Python build requirements
+              torch-source  the PyTorch \(inputs.torch.version) source release, checked against its hash
+              torch-build   the torch wheel for the variant's compute capabilities and CPU ISA, in \(Paths.wheels)/
+              torch-wheel   FROM scratch, only the torch wheel (exported by the <variant>-torch-wheel bake targets)
+              runtime       Python \(plan.runtime.python.version), the pinned wheels, the torch wheel, the runtime environment
+            Needs BuildKit (docker buildx) or Buildah/Podman: RUN --mount for the compiler cache and the wheel.
+            DL3008 (apt versions) is ignored: the base image is pinned by digest, and the Ubuntu archive drops
+            superseded package versions, so exact apt pins would break rebuilds (docs/backends/container.md).
+            """)
+        w.comment("hadolint global ignore=DL3008")
+        w.blank()
+        buildBase(&w)
+        w.blank()
+        torchSource(&w)
+        w.blank()
+        torchBuild(&w, variant)
+        w.blank()
+        w.comment("Only the wheel: `docker buildx bake <variant>-torch-wheel` exports it to out/<variant>/torch-wheel.")
+        w.from("scratch", as: "torch-wheel")
+        w.copy(["\(Paths.wheels)/"], to: "/", from: "torch-build")
+        w.blank()
+        runtime(&w, variant)
+        return w.text
+    }
+
+    private func buildBase(_ w: inout DockerfileWriter) {
+        w.comment("Build tools and torch's build requirements (setup.py runs with --no-build-isolation: nothing is downloaded).")
+        w.from(inputs.baseImage, as: "build-base")
+        w.shell(Self.shell)
+        let packages = [
+            "ca-certificates", "ccache", "cmake", "curl", "g++", "git", "ninja-build",
+            "\(python)-dev", "python3-numpy", "python3-packaging", "python3-pip", "python3-requests", "python3-setuptools",
+            "python3-six", "python3-typing-extensions", "python3-wheel", "python3-yaml",
+        ].sorted()
+        w.run([
+            "apt-get update",
+            "apt-get install --yes --no-install-recommends " + packages.joined(separator: " "),
+            "rm -rf /var/lib/apt/lists/*",
+        ])
+    }
+
+    private func torchSource(_ w: inout DockerfileWriter) {
+        let source = inputs.torchSource
+        let (algorithm, hex) = source.algorithmAndHex
+        let tarball = "/tmp/" + source.filename
+        w.comment("PyTorch \(inputs.torch.version) source (with submodules), verified before it is unpacked; shared by every variant.")
+        w.from("build-base", as: "torch-source")
+        w.shell(Self.shell)
+        w.run([
+            "curl --fail --silent --show-error --location --output \(DockerfileWriter.shellQuoted(tarball)) \(DockerfileWriter.shellQuoted(source.url))",
+            "echo \(DockerfileWriter.shellQuoted("\(hex)  \(tarball)")) | \(algorithm)sum --check --strict",
+            "mkdir -p \(Paths.torchSource)",
+            "tar --extract --gzip --file \(DockerfileWriter.shellQuoted(tarball)) --directory \(Paths.torchSource) --strip-components=1",
+            "rm \(DockerfileWriter.shellQuoted(tarball))",
+        ])
+    }
+
+    private func torchBuild(_ w: inout DockerfileWriter, _ variant: PlannedVariant?) {
+        w.comment("""
+            The torch wheel for one variant. TORCH_CUDA_ARCH_LIST is always set from the variant (never taken from
+            the build host's GPUs); the ISA flags go to CFLAGS and CXXFLAGS; ccache lives in a BuildKit cache mount.
+            """)
+        w.from("torch-source", as: "torch-build")
+        w.shell(Self.shell)
+        var env: [(String, DockerfileValue)]
+        if let variant {
+            env = [
+                ("TORCH_CUDA_ARCH_LIST", .literal(variant.torchCudaArchList)),
+                ("CFLAGS", .literal(variant.isaFlags.joined(separator: " "))),
+                ("CXXFLAGS", .literal(variant.isaFlags.joined(separator: " "))),
+                ("MAX_JOBS", .literal(String(variant.maxJobs))),
+                ("CMAKE_BUILD_PARALLEL_LEVEL", .literal(String(variant.maxJobs))),
+            ]
+            env += variant.buildEnv.map { ($0.name, .literal($0.value)) }
+        } else {
+            for name in ["TORCH_CUDA_ARCH_LIST", "ISA_FLAGS", "MAX_JOBS"] + inputs.buildEnvNames { w.arg(name) }
+            env = [
+                ("TORCH_CUDA_ARCH_LIST", .expanding("${TORCH_CUDA_ARCH_LIST}")),
+                ("CFLAGS", .expanding("${ISA_FLAGS}")),
+                ("CXXFLAGS", .expanding("${ISA_FLAGS}")),
+                ("MAX_JOBS", .expanding("${MAX_JOBS}")),
+                ("CMAKE_BUILD_PARALLEL_LEVEL", .expanding("${MAX_JOBS}")),
+            ]
+        }
+        env += [
+            ("PYTORCH_BUILD_VERSION", .literal(inputs.torch.version)),
+            ("PYTORCH_BUILD_NUMBER", .literal("1")),
+            ("CCACHE_DIR", .literal(Paths.ccache)),
+            ("CMAKE_C_COMPILER_LAUNCHER", .literal("ccache")),
+            ("CMAKE_CXX_COMPILER_LAUNCHER", .literal("ccache")),
+            ("CMAKE_CUDA_COMPILER_LAUNCHER", .literal("ccache")),
+        ]
+        w.env(env)
+        w.workdir(Paths.torchSource)
+        // Fail early, with a message, when a build arg was not passed (a plain `docker build`).
+        let source = variant == nil ? "set by docker-bake.hcl (--build-arg %@)" : "set above"
+        var commands = [("TORCH_CUDA_ARCH_LIST", "TORCH_CUDA_ARCH_LIST"), ("CXXFLAGS", "ISA_FLAGS"), ("MAX_JOBS", "MAX_JOBS")].map { name, arg in
+            ": \"${\(name):?must be \(source.replacingOccurrences(of: "%@", with: arg))}\""
+        }
+        if variant == nil {
+            // An ARG the bake target does not set must not reach setup.py as an empty string
+            // (torch reads USE_CUDNN="" as off): unset it instead.
+            commands += inputs.buildEnvNames.map { "if [ -z \"${\($0):-}\" ]; then unset \($0); fi" }
+        }
+        commands.append("\(python) -m pip wheel --no-build-isolation --no-deps --no-index --wheel-dir \(Paths.wheels) .")
+        w.run(commands, flags: ["--mount=type=cache,id=sglang-forge-ccache,target=\(Paths.ccache)"])
+    }
+
+    private func runtime(_ w: inout DockerfileWriter, _ variant: PlannedVariant?) {
+        w.comment("The runtime. Everything up to the shared wheel layer is the same in every variant, so all images share those layers.")
+        w.from(inputs.baseImage, as: "runtime")
+        w.shell(Self.shell)
+        w.run([
+            "apt-get update",
+            "apt-get install --yes --no-install-recommends " + (inputs.debianPackages + [python, "\(python)-venv"]).sorted().joined(separator: " "),
+            "rm -rf /var/lib/apt/lists/*",
+        ])
+        let jitDirectories = inputs.environment.filter { $0.name == "FLASHINFER_JIT_DIR" }.map(\.value)
+        w.run([
+            "useradd --create-home --uid \(Self.uid) --user-group --shell /bin/bash \(plan.runtime.name)",
+            "mkdir -p " + ([Paths.cache] + jitDirectories).map(DockerfileWriter.shellQuoted).joined(separator: " "),
+            "chown -R \(plan.runtime.name):\(plan.runtime.name) \(Paths.cache)",
+            "\(python) -m venv \(Paths.prefix)",
+        ])
+        var requirementFiles = ["\(Paths.requirements)/wheels.txt"]
+        if hasClosure { requirementFiles.append("\(Paths.requirements)/python-closure.txt") }
+        w.copy(requirementFiles, to: "\(Paths.prefix)/\(Paths.requirements)/")
+        w.comment("One layer with every wheel that is identical across variants (hash-checked, no dependency resolution).")
+        w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --require-hashes --no-deps "
+            + requirementFiles.map { "-r \(Paths.prefix)/\($0)" }.joined(separator: " ")])
+        if variant == nil {
+            for name in ["VARIANT", "DESCRIPTION", "GPU", "TORCH_CUDA_ARCH_LIST", "ISA", "ISA_FLAGS"] { w.arg(name) }
+        }
+        w.comment("The variant's own torch wheel, built above; mounted, so it never lands in a layer.")
+        w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --no-deps --no-index /tmp/torch-wheel/torch-\(inputs.torch.version)-*.whl"],
+              flags: ["--mount=type=bind,from=torch-wheel,target=/tmp/torch-wheel"])
+        var env: [(String, DockerfileValue)] = [
+            ("VIRTUAL_ENV", .literal(Paths.prefix)),
+            ("PATH", .expanding("\(Paths.prefix)/bin:${PATH}")),
+        ]
+        env += inputs.environment.map { ($0.name, .literal($0.value)) }
+        w.env(env)
+        w.label(labels(variant))
+        w.user("\(Self.uid):\(Self.uid)")
+        w.workdir("/home/\(plan.runtime.name)")
+        w.entrypoint([plan.runtime.entryPoint])
+    }
+
+    /// OCI annotations (as image labels) and the variant's build facts. With `variant == nil` the
+    /// per-variant values refer to the build args.
+    func labels(_ variant: PlannedVariant?) -> [(String, DockerfileValue)] {
+        func value(_ arg: String, _ literal: (PlannedVariant) -> String) -> DockerfileValue {
+            variant.map { .literal(literal($0)) } ?? .expanding("${\(arg)}")
+        }
+        return labelPairs(
+            title: value("VARIANT", \.name), description: value("DESCRIPTION", \.description),
+            gpu: value("GPU", \.gpu), capabilities: value("TORCH_CUDA_ARCH_LIST", \.torchCudaArchList),
+            isa: value("ISA", \.isa), isaFlags: value("ISA_FLAGS") { $0.isaFlags.joined(separator: " ") },
+            wrap: { .literal($0) })
+    }
+
+    /// The label set, shared by the Containerfile and the Bake file.
+    func labelPairs<V>(title: V, description: V, gpu: V, capabilities: V, isa: V, isaFlags: V, wrap: (String) -> V) -> [(String, V)] {
+        var pairs: [(String, V)] = [
+            ("org.opencontainers.image.title", title),
+            ("org.opencontainers.image.description", description),
+            ("org.opencontainers.image.version", wrap(version)),
+        ]
+        if let license = plan.runtime.license { pairs.append(("org.opencontainers.image.licenses", wrap(license))) }
+        if let homepage = plan.runtime.homepage {
+            pairs.append(("org.opencontainers.image.url", wrap(homepage)))
+            pairs.append(("org.opencontainers.image.source", wrap(homepage)))
+        }
+        pairs += [
+            ("org.opencontainers.image.base.name", wrap(inputs.baseName)),
+            ("org.opencontainers.image.base.digest", wrap(inputs.baseDigest)),
+            ("dev.sglang-forge.gpu", gpu),
+            ("dev.sglang-forge.capabilities", capabilities),
+            ("dev.sglang-forge.isa", isa),
+            ("dev.sglang-forge.isa-flags", isaFlags),
+            ("dev.sglang-forge.cuda", wrap(plan.runtime.cuda.version)),
+            ("dev.sglang-forge.min-driver", wrap(plan.runtime.cuda.minDriver)),
+        ]
+        return pairs
+    }
+
+    // MARK: docker-bake.hcl
+
+    func bakeFile() -> String {
+        var w = HCLWriter()
+        w.raw(header)
+        w.comment("""
+
+            \(plan.variants.count) variants of \(plan.runtime.name) \(version), all from ./Containerfile (https://docs.docker.com/build/bake/reference/).
+              docker buildx bake                          every variant (group "default")
+              docker buildx bake <gpu>                    one GPU target, every ISA (groups \(gpuGroups.map(\.0).joined(separator: ", ")))
+              docker buildx bake <variant>                one image
+              docker buildx bake <variant>-torch-wheel    only the variant's torch wheel, into out/<variant>/torch-wheel
+              REGISTRY=ghcr.io/acme/ docker buildx bake --push   tags prefixed with a registry
+            """)
+        w.blank()
+        w.block("variable", "REGISTRY") { $0.attribute("default", .string("")) }
+        w.blank()
+        w.block("group", "default") { $0.attribute("targets", .list(plan.variants.map { .string($0.name) })) }
+        for (gpu, variants) in gpuGroups {
+            w.blank()
+            w.block("group", gpu) { $0.attribute("targets", .list(variants.map { .string($0.name) })) }
+        }
+        w.blank()
+        w.block("group", "torch-wheels") { $0.attribute("targets", .list(plan.variants.map { .string($0.name + "-torch-wheel") })) }
+        w.blank()
+        w.block("target", "_common") {
+            $0.attribute("context", .string("."))
+            $0.attribute("dockerfile", .string("Containerfile"))
+            $0.attribute("platforms", .list([.string(ociPlatform)]))
+        }
+        for variant in plan.variants {
+            let args = HCLValue.object(buildArgs(variant).map { (key: $0.0, value: .string($0.1)) })
+            w.blank()
+            w.comment(variant.description)
+            w.block("target", variant.name) {
+                $0.attribute("inherits", .list([.string("_common")]))
+                $0.attribute("target", .string("runtime"))
+                $0.attribute("args", args)
+                let labels = labelPairs(
+                    title: variant.name, description: variant.description, gpu: variant.gpu,
+                    capabilities: variant.torchCudaArchList, isa: variant.isa,
+                    isaFlags: variant.isaFlags.joined(separator: " "), wrap: { $0 })
+                $0.attribute("labels", .object(labels.map { (key: $0.0, value: .string($0.1)) }))
+                $0.attribute("tags", .list([.template("${REGISTRY}\(variant.name):\(version)")]))
+            }
+            w.blank()
+            w.block("target", "\(variant.name)-torch-wheel") {
+                $0.attribute("inherits", .list([.string("_common")]))
+                $0.attribute("target", .string("torch-wheel"))
+                $0.attribute("args", args)
+                $0.attribute("output", .list([.string("type=local,dest=out/\(variant.name)/torch-wheel")]))
+            }
+        }
+        return w.text
+    }
+
+    /// GPU target → its variants, in matrix order; only names valid as Bake groups.
+    var gpuGroups: [(String, [PlannedVariant])] {
+        var order: [String] = []
+        var groups: [String: [PlannedVariant]] = [:]
+        for variant in plan.variants {
+            if groups[variant.gpu] == nil { order.append(variant.gpu) }
+            groups[variant.gpu, default: []].append(variant)
+        }
+        let variantNames = Set(plan.variants.map(\.name))
+        return order.filter { isBakeName($0) && !["default", "torch-wheels"].contains($0) && !variantNames.contains($0) }
+            .map { ($0, groups[$0]!) }
+    }
+
+    /// The OCI platform of the plan's Nix system double.
+    var ociPlatform: String {
+        switch plan.runtime.platform {
+        case "aarch64-linux": "linux/arm64"
+        default: "linux/amd64"
+        }
+    }
+}

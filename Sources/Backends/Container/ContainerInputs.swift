@@ -1,0 +1,172 @@
+import BackendCore
+import Planner
+
+/// The facts of a plan the container backend renders, checked: every artifact pinned by hash,
+/// the base image pinned by digest, the Python closure present. Built by ``ContainerInputs/check(_:)``,
+/// which reports every problem at once, each located in the spec.
+struct ContainerInputs {
+    /// `name:tag@sha256:…`.
+    let baseImage: String
+    /// `name:tag` and `sha256:…` apart, for the OCI `base.name` / `base.digest` annotations.
+    let baseName: String
+    let baseDigest: String
+    /// The source-built `torch` component and its hash-pinned source tarball.
+    let torch: PlannedComponent
+    let torchSource: PlannedArtifact
+    /// Wheel components with their pinned artifacts, in spec order: identical for every variant.
+    let wheels: [(component: PlannedComponent, artifact: PlannedArtifact)]
+    /// The Python closure (may be empty when no component lists `python-deps`).
+    let closure: PlannedPythonClosure?
+    /// Debian packages of the `system` libraries some component links, sorted, without duplicates
+    /// (`cuda` libraries come with the base image; `driver` ones from the host at run time).
+    let debianPackages: [String]
+    /// Names of every variable of the variants' build environments, in first-use order.
+    let buildEnvNames: [String]
+    /// Runtime environment with the templates filled for the image layout.
+    let environment: [(name: String, value: String)]
+
+    /// Where things live inside the images (values of the plan's environment placeholders).
+    enum Paths {
+        static let cudaHome = "/usr/local/cuda"
+        static let prefix = "/opt/sglang"
+        static let cache = "/var/cache/sglang"
+        static let torchSource = "/src/pytorch"
+        static let ccache = "/root/.cache/ccache"
+        static let wheels = "/wheels"
+        static let requirements = "requirements"
+    }
+
+    /// The algorithms `sha…sum` and pip's `--hash` both know, by SRI prefix.
+    static let hashAlgorithms = ["sha256", "sha384", "sha512"]
+
+    /// Checks `plan` for everything the container backend needs.
+    /// - Throws: ``EmitError`` with every problem, located through the plan's `declaredAt` values.
+    static func check(_ plan: BuildPlan) throws(EmitError) -> ContainerInputs {
+        var problems: [Diagnostic] = []
+
+        var baseName = "", baseDigest = ""
+        if let container = plan.container {
+            baseName = container.baseImage
+            if let digest = container.baseDigest {
+                baseDigest = digest
+            } else {
+                problems.append(plan.error(
+                    "base image '\(container.baseImage)' is not pinned by digest; add 'base-digest: sha256:…' under 'container:' (e.g. from `docker buildx imagetools inspect \(container.baseImage)`); the container backend never writes an unpinned FROM",
+                    at: container.declaredAt))
+            }
+        } else {
+            problems.append(plan.error(
+                "the spec has no 'container:' section; the container backend needs 'container.base-image' (a CUDA \(plan.runtime.cuda.version) devel image) and 'container.base-digest'",
+                at: nil))
+        }
+
+        var torch: PlannedComponent?
+        var torchSource: PlannedArtifact?
+        var wheels: [(PlannedComponent, PlannedArtifact)] = []
+        for component in plan.components {
+            if component.perVariant {
+                guard component.name == "torch" else {
+                    problems.append(plan.error(
+                        "source component '\(component.name)': the container backend builds only 'torch' from source; pin a wheel for it instead",
+                        at: component.declaredAt))
+                    continue
+                }
+                torch = component
+                if let artifact = component.artifact {
+                    torchSource = artifact
+                    if !hashAlgorithms.contains(where: { artifact.hash.hasPrefix($0 + "-") }) {
+                        problems.append(plan.error("the torch source hash must be sha256, sha384 or sha512 for `sha256sum --check`, found '\(artifact.hash)'", at: artifact.declaredAt))
+                    }
+                } else {
+                    problems.append(plan.error(
+                        "source component 'torch' \(component.version) has no pinned source tarball; add 'url:' (the release tarball with submodules, e.g. https://github.com/pytorch/pytorch/releases/download/v\(component.version)/pytorch-v\(component.version).tar.gz) and its 'hash:'; the container backend never builds from an unverified download",
+                        at: component.declaredAt))
+                }
+            } else if let artifact = component.artifact {
+                if !hashAlgorithms.contains(where: { artifact.hash.hasPrefix($0 + "-") }) {
+                    problems.append(plan.error("pip's hash-checking mode takes sha256, sha384 or sha512; wheel '\(artifact.filename)' has '\(artifact.hash)'", at: artifact.declaredAt))
+                }
+                wheels.append((component, artifact))
+            } else {
+                problems.append(plan.error(
+                    "wheel '\(component.name)' \(component.version) has no pinned artifact (URL and hash); run `sglang-forge lock`, or pin it with 'url:' and 'hash:'; the container backend never installs an unhashed wheel",
+                    at: component.declaredAt))
+            }
+        }
+        if torch == nil {
+            problems.append(plan.error("the spec has no source component 'torch'; the container backend builds torch from source for each variant", at: nil))
+        }
+
+        let closurePackages = Set(plan.pythonClosure?.packages.map(\.normalizedName) ?? [])
+        for component in plan.components where !component.pythonDeps.isEmpty {
+            let names = component.pythonDeps.map(\.normalizedName)
+            if plan.pythonClosure == nil {
+                problems.append(plan.error(
+                    "component '\(component.name)' needs \(names.count) Python package\(names.count == 1 ? "" : "s") from the runtime package set (\(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", …" : "")), but the plan has no hashed Python closure; run `sglang-forge lock`, or pass `--python-closure FILE` (a requirements file with `--hash` for every package)",
+                    at: component.declaredAt))
+                continue
+            }
+            let missing = names.filter { !closurePackages.contains($0) }
+            if !missing.isEmpty {
+                problems.append(plan.error(
+                    "the Python closure (\(plan.pythonClosure!.source)) lacks \(missing.count) package\(missing.count == 1 ? "" : "s") that component '\(component.name)' needs: \(missing.joined(separator: ", "))",
+                    at: component.declaredAt))
+            }
+        }
+
+        for variant in plan.variants where !isBakeName(variant.name) {
+            problems.append(plan.error("variant name '\(variant.name)' is not a Bake target name (letters, digits, '-' and '_'); change the 'variants.name' template", at: nil))
+        }
+
+        guard problems.isEmpty, let torch, let torchSource else {
+            // Spec order: unlocated problems first, then by line and column (stable for equal positions).
+            let ordered = problems.enumerated().sorted { a, b in
+                let (la, lb) = (a.element.location, b.element.location)
+                let ka = [la?.line ?? 0, la?.column ?? 0, a.offset], kb = [lb?.line ?? 0, lb?.column ?? 0, b.offset]
+                return ka.lexicographicallyPrecedes(kb)
+            }.map(\.element)
+            throw EmitError(ordered)
+        }
+
+        var debian: Set<String> = []
+        let linked = Set(plan.components.flatMap(\.links))
+        for library in plan.systemLibraries where library.provider == "system" && linked.contains(library.name) {
+            if let package = library.debian { debian.insert(package) }
+        }
+        var envNames: [String] = []
+        for variant in plan.variants {
+            for setting in variant.buildEnv where !envNames.contains(setting.name) { envNames.append(setting.name) }
+        }
+        let placeholders = [
+            "{cuda.home}": Paths.cudaHome, "{cuda.include}": Paths.cudaHome + "/include", "{cuda.lib}": Paths.cudaHome + "/lib64",
+            "{cache}": Paths.cache, "{prefix}": Paths.prefix,
+        ]
+        let environment = plan.environment.map { variable in
+            var value = variable.value
+            for (placeholder, path) in placeholders.sorted(by: { $0.key < $1.key }) {
+                value = value.replacingOccurrences(of: placeholder, with: path)
+            }
+            return (name: variable.name, value: value)
+        }
+        return ContainerInputs(
+            baseImage: "\(baseName)@\(baseDigest)", baseName: baseName, baseDigest: baseDigest,
+            torch: torch, torchSource: torchSource, wheels: wheels, closure: plan.pythonClosure,
+            debianPackages: debian.sorted(), buildEnvNames: envNames, environment: environment
+        )
+    }
+}
+
+/// Bake target and group names: `[A-Za-z0-9_-]+`.
+func isBakeName(_ name: String) -> Bool {
+    !name.isEmpty && name.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+    }
+}
+
+extension PlannedArtifact {
+    /// `(algorithm, hex)` from the SRI hash, e.g. `("sha256", "ab12…")`.
+    var algorithmAndHex: (String, String) {
+        let algorithm = hash.split(separator: "-").first.map(String.init) ?? "sha256"
+        return (algorithm, hashHex)
+    }
+}

@@ -1,0 +1,153 @@
+/// A value written into a Dockerfile `ENV`, `ARG` or `LABEL` instruction.
+///
+/// Values are always written double-quoted (`NAME="value"`), so that a value with spaces, such as
+/// the ISA flags `-mavx512f -mavx512dq …`, stays one word for BuildKit's parser. Inside double
+/// quotes the Dockerfile reference lets `\` escape `"`, `\` and `$`
+/// (https://docs.docker.com/reference/dockerfile/#environment-replacement).
+public enum DockerfileValue: Hashable, Sendable {
+    /// Taken byte for byte: `"`, `\` and `$` are escaped, so no variable is expanded.
+    case literal(String)
+    /// Written with `${NAME}` references kept (for `ARG`-driven values); only `"` and `\` are escaped.
+    case expanding(String)
+
+    /// The double-quoted form. A newline (which a Dockerfile value cannot hold) becomes a space.
+    var quoted: String {
+        var out = "\""
+        let (text, escapeDollar): (String, Bool) = switch self {
+        case .literal(let s): (s, true)
+        case .expanding(let s): (s, false)
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "$" where escapeDollar: out += "\\$"
+            case "\n", "\r", "\t": out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Writes Dockerfile (Containerfile) text one instruction at a time, with the quoting of the
+/// Dockerfile reference (https://docs.docker.com/reference/dockerfile/): JSON (exec) form for
+/// `SHELL`, `ENTRYPOINT` and `CMD`; double-quoted values for `ENV`, `ARG` and `LABEL`; shell-form
+/// `RUN` lines joined with ` \` continuations. It knows nothing about sglang-forge; the backend
+/// decides what to write.
+public struct DockerfileWriter: Sendable {
+    /// The text so far; ends with a newline after each instruction.
+    public private(set) var text = ""
+
+    /// An empty Dockerfile.
+    public init() {}
+
+    /// `# line` for each line of `comment` (an empty line gives a bare `#`).
+    public mutating func comment(_ comment: String) {
+        for line in comment.split(separator: "\n", omittingEmptySubsequences: false) {
+            text += line.isEmpty ? "#\n" : "# \(line)\n"
+        }
+    }
+
+    /// Raw lines that are already valid (the generated-file header, parser directives).
+    public mutating func raw(_ line: String) { text += line.hasSuffix("\n") ? line : line + "\n" }
+
+    /// An empty line.
+    public mutating func blank() { text += "\n" }
+
+    /// `FROM image AS stage`.
+    public mutating func from(_ image: String, as stage: String) { text += "FROM \(image) AS \(stage)\n" }
+
+    /// `SHELL ["…", …]`.
+    public mutating func shell(_ argv: [String]) { text += "SHELL \(Self.json(argv))\n" }
+
+    /// `ARG NAME` or `ARG NAME="default"`.
+    public mutating func arg(_ name: String, default value: DockerfileValue? = nil) {
+        text += value.map { "ARG \(name)=\($0.quoted)\n" } ?? "ARG \(name)\n"
+    }
+
+    /// `ENV` with one `NAME="value"` pair per line.
+    public mutating func env(_ pairs: [(String, DockerfileValue)]) { keyValues("ENV", pairs) }
+
+    /// `LABEL` with one `"key"="value"` pair per line (keys quoted: they hold dots).
+    public mutating func label(_ pairs: [(String, DockerfileValue)]) {
+        keyValues("LABEL", pairs.map { (DockerfileValue.literal($0.0).quoted, $0.1) })
+    }
+
+    /// `RUN [--mount=…] cmd1 && cmd2 …`, one command per line.
+    /// - Parameters:
+    ///   - commands: shell commands; the caller quotes their arguments (``shellQuoted(_:)``).
+    ///   - flags: instruction flags such as `--mount=type=cache,target=/root/.cache/ccache`.
+    public mutating func run(_ commands: [String], flags: [String] = []) {
+        let head = (["RUN"] + flags).joined(separator: " ")
+        guard let first = commands.first else { return }
+        // Flags stay alone on the first line; without flags the first command follows `RUN`.
+        var lines = flags.isEmpty ? ["\(head) \(first)"] : [head, "    \(first)"]
+        lines += commands.dropFirst().map { " && \($0)" }
+        text += lines.joined(separator: " \\\n") + "\n"
+    }
+
+    /// `COPY [--from=stage] [--chown=…] src… dest`.
+    public mutating func copy(_ sources: [String], to destination: String, from stage: String? = nil, chown: String? = nil) {
+        var parts = ["COPY"]
+        if let stage { parts.append("--from=\(stage)") }
+        if let chown { parts.append("--chown=\(chown)") }
+        parts += sources + [destination]
+        text += parts.joined(separator: " ") + "\n"
+    }
+
+    /// `WORKDIR path`.
+    public mutating func workdir(_ path: String) { text += "WORKDIR \(path)\n" }
+
+    /// `USER name`.
+    public mutating func user(_ name: String) { text += "USER \(name)\n" }
+
+    /// `ENTRYPOINT ["…"]`.
+    public mutating func entrypoint(_ argv: [String]) { text += "ENTRYPOINT \(Self.json(argv))\n" }
+
+    /// `CMD ["…"]`.
+    public mutating func cmd(_ argv: [String]) { text += "CMD \(Self.json(argv))\n" }
+
+    private mutating func keyValues(_ instruction: String, _ pairs: [(String, DockerfileValue)]) {
+        guard !pairs.isEmpty else { return }
+        let lines = pairs.map { "\($0.0)=\($0.1.quoted)" }
+        if lines.count == 1 {
+            text += "\(instruction) \(lines[0])\n"
+        } else {
+            text += "\(instruction) " + lines.joined(separator: " \\\n    ") + "\n"
+        }
+    }
+
+    /// A JSON array of strings, as the exec form requires (RFC 8259 string escapes).
+    static func json(_ strings: [String]) -> String {
+        "[" + strings.map(jsonString).joined(separator: ", ") + "]"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// POSIX shell single-quoting for arguments of a shell-form `RUN` (`'…'`, with `'` written as
+    /// `'\''`); words of only safe characters are left bare.
+    public static func shellQuoted(_ word: String) -> String {
+        let safe = word.unicodeScalars.allSatisfy {
+            ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x41 && $0.value <= 0x5a) || ($0.value >= 0x61 && $0.value <= 0x7a)
+                || "-_./:=@%+,".unicodeScalars.contains($0)
+        }
+        if safe && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Planner
+import Spec
+
+/// Reads a hashed requirements file (pip's hash-checking mode, as `uv pip compile
+/// --generate-hashes` or `pip-compile --generate-hashes` write it) into a ``PlannedPythonClosure``.
+///
+/// Accepted: `name==version --hash=sha256:<64 hex> …` per requirement, `\` line continuations,
+/// `#` comments, blank lines. Refused, with `file:line:col` errors: options (`--index-url`, …),
+/// environment markers (the closure must be compiled for the one target platform), anything
+/// not pinned with `==`, a requirement without a sha256 hash, a package listed twice.
+enum PythonClosureReader {
+    /// Reads and parses `path`, printing every problem; `nil` when there was one.
+    static func read(path: String) -> PlannedPythonClosure? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            Pipeline.report([Diagnostic(.error, "cannot read the Python closure", file: path, at: nil)], file: path)
+            return nil
+        }
+        let (closure, diagnostics) = parse(String(decoding: data, as: UTF8.self), source: path)
+        Pipeline.report(diagnostics, file: path)
+        return closure
+    }
+
+    /// Parses requirements text; `source` names it in diagnostics and in the closure.
+    static func parse(_ text: String, source: String) -> (PlannedPythonClosure?, [Diagnostic]) {
+        var bag = DiagnosticBag(file: source)
+        var packages: [PlannedPythonPackage] = []
+        var seen: [String: Int] = [:]
+        // Logical lines: physical lines joined at a trailing backslash; remember where each starts.
+        var logical: [(line: Int, text: String)] = []
+        var pending: (line: Int, text: String)?
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = String(raw)
+            if line.hasSuffix("\r") { line.removeLast() }
+            let continued = line.hasSuffix("\\")
+            if continued { line.removeLast() }
+            if var current = pending {
+                current.text += " " + line
+                pending = current
+            } else {
+                pending = (index + 1, line)
+            }
+            if !continued, let done = pending {
+                logical.append(done)
+                pending = nil
+            }
+        }
+        if let done = pending { logical.append(done) }
+
+        for (number, rawText) in logical {
+            let location = SourceLocation(line: number, column: 1, offset: 0)
+            var content = rawText
+            if let hash = content.range(of: #"(^|\s)#"#, options: .regularExpression) { content = String(content[..<hash.lowerBound]) }
+            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let first = words.first else { continue }
+            if first.hasPrefix("-") {
+                bag.error("option '\(first)' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
+                continue
+            }
+            if content.contains(";") {
+                bag.error("environment markers are not supported: compile the closure for the one target platform (Python and manylinux x86_64)", at: location)
+                continue
+            }
+            let pin = first.components(separatedBy: "==")
+            guard pin.count == 2, Names.isDistributionName(pin[0]), !pin[1].isEmpty else {
+                bag.error("'\(first)' is not pinned as 'name==version'", at: location)
+                continue
+            }
+            var hashes: [String] = []
+            for word in words.dropFirst() {
+                guard word.hasPrefix("--hash=") else {
+                    bag.error("unexpected '\(word)' after '\(first)'; only --hash=sha256:… may follow a requirement", at: location)
+                    continue
+                }
+                let value = word.dropFirst("--hash=".count)
+                guard value.hasPrefix("sha256:"), value.count == 7 + 64,
+                    value.dropFirst(7).allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) })
+                else {
+                    bag.error("'\(word)' is not a sha256 hash of 64 lowercase hex digits", at: location)
+                    continue
+                }
+                hashes.append(String(value.dropFirst(7)))
+            }
+            if hashes.isEmpty {
+                bag.error("'\(first)' has no --hash=sha256:…; every package of the closure must be hash-pinned", at: location)
+                continue
+            }
+            let name = Names.normalizedDistributionName(pin[0])
+            if let earlier = seen[name] {
+                bag.error("'\(name)' is listed twice (first on line \(earlier))", at: location)
+                continue
+            }
+            seen[name] = number
+            packages.append(PlannedPythonPackage(normalizedName: name, version: pin[1], sha256: hashes))
+        }
+        if bag.hasErrors { return (nil, bag.sorted) }
+        return (PlannedPythonClosure(source: source, packages: packages), bag.sorted)
+    }
+}
