@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
         .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
+        // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
+        .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore",
+                "Spec", "Planner", "BackendCore", "NixBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
         .testTarget(
             name: "ForgeTests",
-            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge"],
+            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "NixBackend", "ForgeCLI", "sglang-forge"],
             resources: [.copy("Fixtures")]
         ),
     ]

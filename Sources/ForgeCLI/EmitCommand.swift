@@ -1,21 +1,21 @@
 import ArgumentParser
 import BackendCore
 import Foundation
+import NixBackend
 import Planner
 
 /// The backends `emit` can run; the CLI argument `--backend`.
 enum BackendKind: String, CaseIterable, ExpressibleByArgument {
     // Each backend adds its case here and in `backend`.
-    case _none = "none"
+    /// A Nix flake (`--layout flake`, default) or flox package tree (`--layout flox`).
+    case nix
 
     /// The backend implementation.
     var backend: (any Backend)? {
         switch self {
-        case ._none: nil
+        case .nix: NixBackend()
         }
     }
-
-    static var allValueStrings: [String] { allCases.filter { $0 != ._none }.map(\.rawValue) }
 }
 
 /// `sglang-forge emit --backend KIND [SPEC] [-o DIR]`: writes a backend's build files.

@@ -11,7 +11,7 @@ public struct ForgeCommand: ParsableCommand {
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
         version: "0.1.0",
-        subcommands: [PlanCommand.self, ValidateCommand.self]
+        subcommands: [PlanCommand.self, ValidateCommand.self, EmitCommand.self]
     )
 
     public init() {}
