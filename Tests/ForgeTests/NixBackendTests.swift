@@ -173,6 +173,16 @@ import Testing
         #expect(!lock.contents.hasPrefix("#"))
     }
 
+    @Test func variantSelectionKeepsOneDefault() throws {
+        let plan = try Self.plan(Self.pinnedSpec).filtered(variants: ["*-sm90-*"])
+        let flox = try NixBackend().render(plan, layout: "flox")
+        #expect(flox.filter { !$0.path.hasPrefix(".flox/pkgs/lib/") }.map(\.path) == [
+            ".flox/pkgs/sglang-python312-cuda12_8-sm90-avx2.nix", ".flox/pkgs/sglang-python312-cuda12_8-sm90-avx512.nix",
+        ])
+        let runtime = try #require(flox.first { $0.path == ".flox/pkgs/lib/runtime.nix" })
+        #expect(runtime.contents.contains("  defaultVariant = \"sglang-python312-cuda12_8-sm90-avx2\";\n"))
+    }
+
     // MARK: evaluation against the stub nixpkgs
 
     /// What `Fixtures/nix/inspect.nix` reports for one package.
@@ -205,6 +215,14 @@ import Testing
         let packages = try JSONDecoder().decode([String: Facts].self, from: Data(result.stdout.utf8))
         try checkFacts(packages, plan: plan)
         #expect(packages["default"] == packages["sglang-python312-cuda12_8-all-avx2"])
+
+        // The job cap takes effect: run the evaluated preBuild (the cap, then the recipe's own
+        // `export MAX_JOBS=$NIX_BUILD_CORES`) under the NIX_BUILD_CORES a builder may set.
+        let preBuild = try #require(packages["sglang-python312-cuda12_8-sm90-avx512"]).torch.preBuild
+        for (cores, expected) in [("64", "16"), ("0", "16"), ("8", "8"), ("16", "16")] {
+            let shell = try Nix.run(["env", "NIX_BUILD_CORES=\(cores)", "bash", "-euc", preBuild + "echo \"$MAX_JOBS\""])
+            #expect(shell.stdout == expected + "\n", "NIX_BUILD_CORES=\(cores)")
+        }
 
         let hydra = try Nix.evalFlake(dir, attribute: "hydraJobs", apply: "builtins.mapAttrs (_: job: builtins.mapAttrs (_: drv: drv.name) job)")
         let jobs = try JSONDecoder().decode([String: [String: String]].self, from: Data(hydra.stdout.utf8))
