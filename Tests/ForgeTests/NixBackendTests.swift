@@ -171,6 +171,16 @@ import Testing
         let locked = node["locked"] as! [String: String]
         #expect(locked == ["type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": plan.nixpkgs.rev, "narHash": "sha256-0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ="])
         #expect(!lock.contents.hasPrefix("#"))
+        #expect(!lock.contents.contains("lastModified"))
+
+        // Once a lock file gives the commit time, flake.lock records it too.
+        var locked = plan
+        locked.nixpkgs.lastModified = 1_764_000_000
+        let withTime = try #require(try NixBackend().render(locked, layout: "flake").first { $0.path == "flake.lock" })
+        #expect(withTime.contents.contains("""
+                    "lastModified": 1764000000,
+                    "narHash": "sha256-0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=",
+            """))
     }
 
     @Test func variantSelectionKeepsOneDefault() throws {
@@ -372,6 +382,10 @@ enum Nix {
     static func run(_ arguments: [String], allowFailure: Bool = false) throws -> (stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = arguments
+        if arguments.first == "nix-instantiate" {
+            arguments.insert(contentsOf: ["--store", state.appendingPathComponent("store").path], at: 1)
+        }
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = state.appendingPathComponent("home").path
