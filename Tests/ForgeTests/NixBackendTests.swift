@@ -174,9 +174,9 @@ import Testing
         #expect(!lock.contents.contains("lastModified"))
 
         // Once a lock file gives the commit time, flake.lock records it too.
-        var locked = plan
-        locked.nixpkgs.lastModified = 1_764_000_000
-        let withTime = try #require(try NixBackend().render(locked, layout: "flake").first { $0.path == "flake.lock" })
+        var withLastModified = plan
+        withLastModified.nixpkgs.lastModified = 1_764_000_000
+        let withTime = try #require(try NixBackend().render(withLastModified, layout: "flake").first { $0.path == "flake.lock" })
         #expect(withTime.contents.contains("""
                     "lastModified": 1764000000,
                     "narHash": "sha256-0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=",
