@@ -140,7 +140,7 @@ import Testing
             _ = try Nix.run(["nix-instantiate", "--parse", dir.appendingPathComponent(file.path).path])
         }
         #expect(files.map(\.path) == files.map(\.path).sorted())
-        #expect(files.count == (layout == "flake" ? 12 : 11 + 18))
+        #expect(files.count == (layout == "flake" ? 13 : 12 + 18))
     }
 
     @Test(arguments: ["flake", "flox"]) func exactlyOneNixpkgs(layout: String) throws {
@@ -198,7 +198,7 @@ import Testing
     /// What `Fixtures/nix/inspect.nix` reports for one package.
     struct Facts: Decodable, Equatable {
         struct Torch: Decodable, Equatable {
-            var version: String, gpuTargets: [String], cudaSupport: Bool, cudaVersion: String
+            var version: String, gpuTargets: [String], cudaSupport: Bool, cudaVersion: String, magmaCudaVersion: String
             var env: [String: String], preBuild: String, ninjaFlags: [String], requiredSystemFeatures: [String]
             var USE_NCCL: String, topLevelUseCudnn: String?
         }
@@ -253,7 +253,7 @@ import Testing
         let stub = Self.fixtures.appendingPathComponent("nix/stub-nixpkgs").path
         let inspect = Self.fixtures.appendingPathComponent("nix/inspect.nix").path
         func facts(_ lib: URL) throws -> [String: Facts] {
-            let expr = "import \(inspect) (import \(lib.path)/packages.nix { pkgs = import \(stub) { system = \"x86_64-linux\"; config = import \(lib.path)/nixpkgs-config.nix; }; }).packages"
+            let expr = "import \(inspect) (import \(lib.path)/packages.nix { pkgs = import \(stub) { system = \"x86_64-linux\"; config = import \(lib.path)/nixpkgs-config.nix; overlays = [ (import \(lib.path)/overlay.nix) ]; }; }).packages"
             let result = try Nix.run(["nix-instantiate", "--eval", "--strict", "--json", "-E", expr])
             return try JSONDecoder().decode([String: Facts].self, from: Data(result.stdout.utf8))
         }
@@ -280,6 +280,8 @@ import Testing
             let torch = facts.torch
             #expect(torch.gpuTargets == variant.capabilities)
             #expect(torch.cudaSupport && torch.cudaVersion == "12.8" && torch.version == "2.9.1")
+            // The overlay made the spec's CUDA the default, so the recipe's magma matches.
+            #expect(torch.magmaCudaVersion == "12.8")
             #expect(torch.env["CFLAGS"] == variant.isaFlags.joined(separator: " "))
             #expect(torch.env["CXXFLAGS"] == variant.isaFlags.joined(separator: " "))
             #expect(torch.env["USE_CUDNN"] == (variant.gpu == "sm61" ? "0" : nil), "\(variant.name)")

@@ -19,6 +19,7 @@ enum NixLibrary {
     /// File name → contents (without the header line), in the order they are documented.
     static let files: [(name: String, text: String)] = [
         ("nixpkgs-config.nix", nixpkgsConfig),
+        ("overlay.nix", overlay),
         ("packages.nix", packages),
         ("python.nix", python),
         ("custom-torch.nix", customTorch),
@@ -33,6 +34,20 @@ enum NixLibrary {
 {
   allowUnfree = true;
   cudaSupport = true;
+}
+
+"""#
+
+    static let overlay = #"""
+# The overlay of the one import of the pinned nixpkgs: the spec's CUDA package set becomes the
+# default `cudaPackages`, so every CUDA-enabled package (magma, which the torch recipe checks
+# against its own cudaPackages, torchvision, …) uses the same CUDA as the custom torch.
+final: prev:
+let
+  runtime = import ./runtime.nix;
+in
+{
+  cudaPackages = final.${runtime.cudaPackages};
 }
 
 """#

@@ -188,11 +188,12 @@ struct NixTables {
 
     // MARK: entry points
 
-    /// `import nixpkgs { system = …; config = import <config>; }`
-    func importNixpkgs(_ source: NixExpr, config: String) -> NixExpr {
+    /// `import nixpkgs { system = …; config = import <lib>/nixpkgs-config.nix; overlays = [ (import <lib>/overlay.nix) ]; }`
+    func importNixpkgs(_ source: NixExpr, lib: String) -> NixExpr {
         .import(source, .attrs([
             .assign("system", .string(plan.runtime.platform)),
-            .assign("config", .import(.path(config))),
+            .assign("config", .import(.path(lib + "/nixpkgs-config.nix"))),
+            .assign("overlays", .list([.import(.path(lib + "/overlay.nix"))])),
         ]))
     }
 
@@ -204,7 +205,7 @@ struct NixTables {
             .assign(path: ["inputs", "nixpkgs", "url"], .string(plan.nixpkgs.flakeRef), blankLineBefore: true),
             NixBinding(.assign(["outputs"], .lambda(.set(["self", "nixpkgs"], ellipsis: false), .letIn(
                 [.assign("forge", .import(.path("./nix/lib/packages.nix"), .attrs([
-                    .assign("pkgs", importNixpkgs(.variable("nixpkgs"), config: "./nix/lib/nixpkgs-config.nix")),
+                    .assign("pkgs", importNixpkgs(.variable("nixpkgs"), lib: "./nix/lib")),
                 ])))],
                 .attrs([
                     .assign(path: ["packages", platform], .select(.variable("forge"), ["packages"])),
@@ -225,7 +226,7 @@ struct NixTables {
                 .assign("url", .string("https://github.com/\(n.owner)/\(n.repo)/archive/\(n.rev).tar.gz")),
                 .assign("sha256", .string(narHash)),
             ])]))],
-            .import(.path("./packages.nix"), .attrs([.assign("pkgs", importNixpkgs(.variable("nixpkgs"), config: "./nixpkgs-config.nix"))]))
+            .import(.path("./packages.nix"), .attrs([.assign("pkgs", importNixpkgs(.variable("nixpkgs"), lib: "."))]))
         )
     }
 

@@ -22,6 +22,7 @@ builtins.mapAttrs (
         ;
       inherit (torch.recipeArgs) gpuTargets cudaSupport;
       cudaVersion = torch.recipeArgs.cudaPackages.cudaMajorMinorVersion;
+      magmaCudaVersion = torch.recipeArgs.effectiveMagma.cudaPackages.cudaMajorMinorVersion;
       topLevelUseCudnn = torch.USE_CUDNN or null;
     };
     wheels = map (w: {

@@ -1,11 +1,13 @@
 # A stub of nixpkgs for evaluating the Nix backend's output offline (Tests/ForgeTests/NixBackendTests.swift):
 # only the attributes the generated builders use. Nothing is built: every "derivation" is an
 # attribute set that records the arguments it was given, so the tests can check them.
-# Deliberate strictness: fetchurl throws without an SRI hash; torch throws if not given
-# cudaSupport; the Python package set holds only the names listed below.
+# Deliberate strictness, as in nixpkgs: fetchurl throws without an SRI hash; a CUDA torch whose
+# magma uses another CUDA than torch is broken (the recipe's brokenConditions); the Python package
+# set holds only the names listed below. Overlays are applied as nixpkgs applies them.
 {
   system,
   config ? { },
+  overlays ? [ ],
 }:
 let
   lib = {
@@ -96,20 +98,26 @@ let
   # (USE_NCCL) and in env, MAX_JOBS set from NIX_BUILD_CORES in preBuild.
   torchRecipe =
     args:
-    mkDrv {
-      pname = "torch";
-      version = "2.9.1";
-      USE_NCCL = "1";
-      env = {
-        NIX_CFLAGS_COMPILE = "-Wno-error";
+    if
+      args.cudaSupport
+      && args.effectiveMagma.cudaPackages.cudaMajorMinorVersion != args.cudaPackages.cudaMajorMinorVersion
+    then
+      throw "stub torch: broken: Magma cudaPackages does not match cudaPackages"
+    else
+      mkDrv {
+        pname = "torch";
+        version = "2.9.1";
+        USE_NCCL = "1";
+        env = {
+          NIX_CFLAGS_COMPILE = "-Wno-error";
+        };
+        preBuild = "export MAX_JOBS=$NIX_BUILD_CORES\n";
+        requiredSystemFeatures = [ "big-parallel" ];
+        passthru = {
+          recipeArgs = args;
+          override = newArgs: torchRecipe (args // newArgs);
+        };
       };
-      preBuild = "export MAX_JOBS=$NIX_BUILD_CORES\n";
-      requiredSystemFeatures = [ "big-parallel" ];
-      passthru = {
-        recipeArgs = args;
-        override = newArgs: torchRecipe (args // newArgs);
-      };
-    };
 
   pythonNames = [
     "aiohttp" "cloudpickle" "compressed-tensors" "cuda-bindings" "datasets" "depyf" "einops"
@@ -122,6 +130,7 @@ let
   ];
 
   mkPython =
+    pkgs:
     {
       packageOverrides ? (final: prev: { }),
       self ? null,
@@ -146,7 +155,10 @@ let
           torch = torchRecipe {
             cudaSupport = false;
             gpuTargets = [ ];
-            cudaPackages = cudaSet "12.6";
+            inherit (pkgs) cudaPackages;
+            effectiveMagma = {
+              inherit (pkgs) cudaPackages;
+            };
           };
         };
       composed = final: base final // packageOverrides final (base final);
@@ -155,23 +167,26 @@ let
     {
       pythonVersion = "3.12";
       pkgs = fix composed;
-      override = mkPython;
+      override = mkPython pkgs;
       overrideArgs = { inherit self; };
     };
+  base = final: {
+    inherit lib config system fetchurl;
+    stdenv = {
+      cc.cc.lib = mkDrv { name = "gcc-lib"; };
+    };
+    numactl = mkDrv { name = "numactl"; };
+    autoPatchelfHook = mkDrv { name = "auto-patchelf-hook"; };
+    makeWrapper = mkDrv { name = "make-wrapper"; };
+    runCommand =
+      name: env: script:
+      mkDrv (env // { inherit name; buildCommand = script; });
+    python312 = mkPython final { };
+    # Not the spec's CUDA: the generated overlay must make cudaPackages_12_8 the default.
+    cudaPackages = cudaSet "12.6";
+    cudaPackages_12_8 = cudaSet "12.8";
+  };
+  fix = f: let x = f x; in x;
 in
 assert system == "x86_64-linux";
-{
-  inherit lib config system fetchurl;
-  stdenv = {
-    cc.cc.lib = mkDrv { name = "gcc-lib"; };
-  };
-  numactl = mkDrv { name = "numactl"; };
-  autoPatchelfHook = mkDrv { name = "auto-patchelf-hook"; };
-  makeWrapper = mkDrv { name = "make-wrapper"; };
-  runCommand =
-    name: env: script:
-    mkDrv (env // { inherit name; buildCommand = script; });
-  python312 = mkPython { };
-  cudaPackages = cudaSet "12.6";
-  cudaPackages_12_8 = cudaSet "12.8";
-}
+fix (final: builtins.foldl' (prev: overlay: prev // overlay final prev) (base final) overlays)

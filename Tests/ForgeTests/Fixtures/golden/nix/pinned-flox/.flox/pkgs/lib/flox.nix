@@ -9,5 +9,6 @@ import ./packages.nix {
   pkgs = import nixpkgs {
     system = "x86_64-linux";
     config = import ./nixpkgs-config.nix;
+    overlays = [ (import ./overlay.nix) ];
   };
 }
