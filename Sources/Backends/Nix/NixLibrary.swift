@@ -8,7 +8,8 @@
 /// - `pkgs/development/python-modules/torch/source/default.nix`: `gpuTargets` becomes
 ///   `TORCH_CUDA_ARCH_LIST` in `preConfigure`; `preBuild` runs `export MAX_JOBS=$NIX_BUILD_CORES`
 ///   (so a `MAX_JOBS` attribute alone has no effect); build variables are top-level attributes or
-///   `env` entries; `requiredSystemFeatures = [ "big-parallel" ]`.
+///   `env` entries; `requiredSystemFeatures = [ "big-parallel" ]`; `brokenConditions` marks a CUDA
+///   torch broken when magma's `cudaPackages` is not torch's (hence `overlay.nix`).
 /// - `pkgs/development/interpreters/python/mk-python-derivation.nix`: `format = "wheel"`,
 ///   `dependencies`, `pythonRemoveDeps = true` (strip every Requires-Dist),
 ///   `pythonImportsCheck`.
