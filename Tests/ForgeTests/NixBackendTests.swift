@@ -54,6 +54,9 @@ import Testing
         #expect(r.file(.attrs([]), header: "") == "{ }\n")
         #expect(r.file(.list([]), header: "") == "[ ]\n")
         #expect(r.file(.attrs([.assign("a", .list([.string("x")]))]), header: "") == "{ a = [ \"x\" ]; }\n")
+        #expect(r.file(.list([.import(.path("./o.nix"))]), header: "") == "[\n  (import ./o.nix)\n]\n")
+        #expect(r.file(.apply(.variable("f"), [.attrs([.assign("a", .int(1))])]), header: "") == "f { a = 1; }\n")
+        #expect(r.file(.attrs([.assign("a", .attrs([.assign("b", .int(1))]))]), header: "") == "{\n  a = {\n    b = 1;\n  };\n}\n")
         #expect(r.file(.attrs([.assign("a", .list([.string("x"), .string("y")]))]), header: "") == """
             {
               a = [
@@ -73,7 +76,7 @@ import Testing
             }
 
             """)
-        #expect(r.file(.lambda(.set(["self", "nixpkgs"], ellipsis: false), .select(.variable("nixpkgs"), ["lib"])), header: "") == "{ self, nixpkgs }:\nnixpkgs.lib\n")
+        #expect(r.file(.lambda(.set(["self", "nixpkgs"], ellipsis: false), .select(.variable("nixpkgs"), ["lib"])), header: "") == "{ self, nixpkgs }: nixpkgs.lib\n")
         #expect(r.file(.apply(.variable("f"), [.variable("x"), .attrs([.assign("a", .int(1)), .assign("b", .int(2))])]), header: "") == """
             f x {
               a = 1;
@@ -85,6 +88,7 @@ import Testing
         // A long string stays on its binding's line, as nixfmt leaves it.
         let long = String(repeating: "u", count: 120)
         #expect(r.file(.attrs([.assign("url", .string(long))]), header: "") == "{\n  url = \"\(long)\";\n}\n")
+        #expect(r.file(.attrs([.assign("x", .attrs([.assign("url", .string(long))]))]), header: "") == "{\n  x = {\n    url = \"\(long)\";\n  };\n}\n")
     }
 
     // MARK: errors
@@ -263,7 +267,7 @@ import Testing
         // Each variant file only selects its variant from lib/flox.nix.
         for variant in plan.variants {
             let text = try String(contentsOf: flox.appendingPathComponent(".flox/pkgs/\(variant.name).nix"), encoding: .utf8)
-            #expect(text.hasSuffix("{ }:\n(import ./lib/flox.nix).packages.\(variant.name)\n"))
+            #expect(text.hasSuffix("{ }: (import ./lib/flox.nix).packages.\(variant.name)\n"))
         }
     }
 

@@ -83,12 +83,14 @@ public enum NixPattern: Hashable, Sendable {
     case set([String], ellipsis: Bool)
 }
 
-/// Renders ``NixExpr`` as source text formatted the way nixfmt (RFC 166 style) formats it:
-/// two-space indentation; `[ ]` and `{ }` for empty lists and sets; lists and attribute sets with
-/// more than one element, and all `let … in`, expanded one element per line; a list or set (or a
-/// function application whose last argument is one) as a binding's value opened on the binding's
-/// line; functions and `let` as a binding's value moved to the next line, indented; everything else
-/// on one line when it fits in ``lineWidth`` columns.
+/// Renders ``NixExpr`` as source text formatted the way nixfmt formats it, following the standard
+/// Nix format of RFC 166 (nixfmt's `standard.md`): two-space indentation; `[ ]` and `{ }` for
+/// empty lists and sets; lists and attribute sets with more than one element, a binding's
+/// non-empty attribute-set value, a singleton list whose item needs parentheses, and every
+/// `let … in` expanded one element per line; a list or set (or a function application whose last
+/// argument is one) as a binding's value absorbed onto the binding's line; other multi-line values
+/// moved to the next line, indented; strings, paths and names kept on the binding's line even
+/// beyond ``lineWidth``; everything else on one line when it fits in ``lineWidth`` columns.
 ///
 /// Invalid identifiers or paths are a programming error of the backend (they never come from a
 /// spec: spec strings are always rendered as quoted strings or quoted attribute names).
@@ -161,8 +163,9 @@ public struct NixRenderer: Sendable {
             return atomic(base, b) + "." + names.map(Self.attributeName).joined(separator: ".")
         case .list(let items):
             if items.isEmpty { return "[ ]" }
-            guard items.count == 1, let item = compact(items[0]) else { return nil }
-            return "[ \(parenthesisedInList(items[0], item)) ]"
+            // A singleton list stays on one line only when its item needs no parentheses.
+            guard items.count == 1, isAtomic(items[0]), let item = compact(items[0]) else { return nil }
+            return "[ \(item) ]"
         case .attrs(let bindings):
             if bindings.isEmpty { return "{ }" }
             guard bindings.count == 1, bindings[0].comments.isEmpty, let b = compactBinding(bindings[0]) else { return nil }
@@ -176,8 +179,7 @@ public struct NixRenderer: Sendable {
             }
             return parts.joined(separator: " ")
         case .lambda(let pattern, let body):
-            // A set pattern's body always starts on a new line.
-            guard case .identifier = pattern, let p = compactPattern(pattern), let b = compact(body) else { return nil }
+            guard let p = compactPattern(pattern), let b = compact(body) else { return nil }
             return "\(p): \(b)"
         case .letIn:
             return nil
@@ -226,8 +228,6 @@ public struct NixRenderer: Sendable {
 
     func atomic(_ e: NixExpr, _ text: String) -> String { isAtomic(e) ? text : "(\(text))" }
 
-    func parenthesisedInList(_ e: NixExpr, _ text: String) -> String { atomic(e, text) }
-
     // MARK: expanded forms
 
     /// `e` rendered starting at `column` of a line whose indentation is `indent`; continuation
@@ -252,7 +252,7 @@ public struct NixRenderer: Sendable {
             return "let\n" + renderBindings(bindings, indent: indent + 2) + pad + "in\n" + pad + render(body, indent: indent, column: indent)
         case .lambda(let pattern, let body):
             let head = renderPattern(pattern, indent: indent, column: column) + ":"
-            if case .identifier = pattern, let b = compact(body), column + head.count + 1 + b.count <= lineWidth {
+            if let b = compact(body), !head.contains("\n"), column + head.count + 1 + b.count <= lineWidth {
                 return head + " " + b
             }
             return head + "\n" + pad + render(body, indent: indent, column: indent)
@@ -321,6 +321,12 @@ public struct NixRenderer: Sendable {
     }
 
     func renderBinding(_ b: NixBinding, indent: Int) -> String {
+        if case .assign(let path, .attrs(let bindings)) = b.kind, !bindings.isEmpty {
+            // The standard: a binding's attribute-set value is always expanded.
+            let prefix = path.map(Self.attributeName).joined(separator: ".") + " = "
+            let pad = String(repeating: " ", count: indent)
+            return prefix + "{\n" + renderBindings(bindings, indent: indent + 2) + pad + "};"
+        }
         if let c = compactBinding(b), indent + c.count <= lineWidth { return c }
         switch b.kind {
         case .inherit(let from, let names):

@@ -11,7 +11,9 @@
         pkgs = import nixpkgs {
           system = "x86_64-linux";
           config = import ./nix/lib/nixpkgs-config.nix;
-          overlays = [ (import ./nix/lib/overlay.nix) ];
+          overlays = [
+            (import ./nix/lib/overlay.nix)
+          ];
         };
       };
     in

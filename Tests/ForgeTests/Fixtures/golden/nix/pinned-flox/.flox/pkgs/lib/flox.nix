@@ -9,6 +9,8 @@ import ./packages.nix {
   pkgs = import nixpkgs {
     system = "x86_64-linux";
     config = import ./nixpkgs-config.nix;
-    overlays = [ (import ./overlay.nix) ];
+    overlays = [
+      (import ./overlay.nix)
+    ];
   };
 }
