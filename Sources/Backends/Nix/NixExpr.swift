@@ -189,6 +189,7 @@ public struct NixRenderer: Sendable {
     func compactBinding(_ b: NixBinding) -> String? {
         switch b.kind {
         case .assign(let path, let value):
+            if case .attrs(let inner) = value, !inner.isEmpty { return nil }  // always expanded
             guard let v = compact(value) else { return nil }
             return path.map(Self.attributeName).joined(separator: ".") + " = " + v + ";"
         case .inherit(let from, let names):
