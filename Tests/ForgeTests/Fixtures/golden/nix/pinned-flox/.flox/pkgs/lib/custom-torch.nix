@@ -55,7 +55,7 @@ let
           };
         }
       );
+  mismatch = "the pinned nixpkgs builds torch ${custom.version}, but the spec asks for ${version}";
 in
-assert lib.assertMsg (custom.version == version)
-  "the pinned nixpkgs builds torch ${custom.version}, but the spec asks for ${version}";
+assert lib.assertMsg (custom.version == version) mismatch;
 custom
