@@ -271,6 +271,18 @@ import Testing
         }
     }
 
+    @Test func torchVersionOtherThanTheSpecStopsEvaluation() throws {
+        let plan = try Self.plan(Self.pinnedSpec)
+        let dir = try Nix.write(try NixBackend().render(plan, layout: "flake"))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stub = Self.fixtures.appendingPathComponent("nix/stub-nixpkgs").path
+        let lib = dir.appendingPathComponent("nix/lib").path
+        let expr = "(import \(lib)/packages.nix { pkgs = import \(stub) { system = \"x86_64-linux\"; config = import \(lib)/nixpkgs-config.nix // { stubTorchVersion = \"2.8.0\"; }; overlays = [ (import \(lib)/overlay.nix) ]; }; }).packages.default.torch.name"
+        let result = try Nix.run(["nix-instantiate", "--eval", "--strict", "-E", expr], allowFailure: true)
+        #expect(result.stderr.contains("the pinned nixpkgs builds torch 2.8.0, but the spec asks for 2.9.1"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     func checkFacts(_ packages: [String: Facts], plan: BuildPlan) throws {
         #expect(packages.count == plan.variants.count + 1)
         #expect(plan.variants.count == 18)
