@@ -45,7 +45,7 @@ measure() { # label spec layout [extra emit flag]
     best=""; total=0
     for i in $(seq "$runs"); do
         rm -rf "$work/out"
-        t0=$(now); "$bin" emit --backend nix --layout "$3" "$2" -o "$work/out" ${4:-} >/dev/null 2>&1; t1=$(now)
+        t0=$(now); "$bin" emit --backend nix --layout "$3" "$2" -o "$work/out" ${4:-} >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }; t1=$(now)
         t=$(echo "$t1 - $t0" | bc -l)
         total=$(echo "$total + $t" | bc -l)
         if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
