@@ -94,17 +94,26 @@ import Testing
     // MARK: errors
 
     @Test func unpinnedWheelsAreErrorsAtTheirDeclaration() throws {
-        let plan = try Self.plan("specs/main.yaml")
-        let unpinned = plan.components.filter { $0.kind == "wheel" && $0.artifact == nil }
-        try #require(!unpinned.isEmpty, "specs/main.yaml is locked now: move this test to a fixture with an unpinned wheel")
-        #expect(throws: EmitError.self) { try NixBackend().render(plan, layout: "flake") }
-        do {
-            _ = try NixBackend().render(plan, layout: "flox")
-        } catch {
-            #expect(error.diagnostics.map(\.description) == unpinned.map { c in
-                "specs/main.yaml:\(c.declaredAt): error: wheel '\(c.name)' \(c.version) has no pinned artifact: the Nix backend never emits a fetch without a hash; run `sglang-forge lock`, or pin it with `url:` and `hash:`"
-            })
+        // specs/main.yaml before the lock, or the pinned fixture with two pins taken away.
+        var plan = try Self.plan(Self.pinnedSpec)
+        plan.components[0].artifact = nil
+        plan.components[4].artifact = nil
+        let main = try Self.plan("specs/main.yaml")
+        for plan in [plan, main] {
+            let unpinned = plan.components.filter { $0.kind == "wheel" && $0.artifact == nil }
+            for layout in NixBackend.layouts {
+                do {
+                    let files = try NixBackend().render(plan, layout: layout)
+                    #expect(unpinned.isEmpty, "rendered \(files.count) files with unpinned wheels")
+                } catch {
+                    #expect(error.diagnostics.map(\.description) == unpinned.map { c in
+                        "\(plan.spec):\(c.declaredAt): error: wheel '\(c.name)' \(c.version) has no pinned artifact: the Nix backend never emits a fetch without a hash; run `sglang-forge lock`, or pin it with `url:` and `hash:`"
+                    })
+                    #expect(!unpinned.isEmpty)
+                }
+            }
         }
+        #expect(plan.components[0].name == "sglang" && plan.components[4].name == "flashinfer-cubin")
     }
 
     @Test func otherProblemsAreReportedTogether() throws {
@@ -351,9 +360,17 @@ import Testing
         let again = try Nix.run([Self.executable.path, "emit", "--backend", "nix", spec, "-o", out.path, "--dry-run"])
         #expect(again.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("unchanged") }, "\(again.stdout)")
 
-        let main = try Nix.run([Self.executable.path, "emit", "--backend", "nix", Self.root.appendingPathComponent("specs/main.yaml").path, "-o", out.path + "-main"], allowFailure: true)
-        #expect(main.stderr.contains("error: wheel 'sglang' 0.5.9 has no pinned artifact"), "\(main.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: out.path + "-main"))
+        // A spec with an unpinned wheel: an error at the wheel, and nothing written.
+        let pinned = try String(contentsOf: Self.root.appendingPathComponent(Self.pinnedSpec), encoding: .utf8)
+        let unpinnedText = pinned.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("sglang-0.5.9-py3-none-any.whl") && !$0.contains("8a936c4d25fea605f44254e533cff2144c73ceffbc1f8738aba393461bbb64d1") }
+            .joined(separator: "\n")
+        let unpinnedSpec = out.path + "-unpinned.yaml"
+        try unpinnedText.write(toFile: unpinnedSpec, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: unpinnedSpec) }
+        let failed = try Nix.run([Self.executable.path, "emit", "--backend", "nix", unpinnedSpec, "-o", out.path + "-unpinned"], allowFailure: true)
+        #expect(failed.stderr.hasPrefix("\(unpinnedSpec):143:3: error: wheel 'sglang' 0.5.9 has no pinned artifact"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path + "-unpinned"))
     }
 
     // MARK: goldens
