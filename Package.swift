@@ -46,13 +46,15 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
         .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
+        // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
+        .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
         // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
         .target(name: "ContainerBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Container"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore", "ContainerBackend", "Pinning", "Git", "Hashes",
+                "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "Pinning", "Git", "Hashes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -61,8 +63,8 @@ let package = Package(
         .testTarget(
             name: "ForgeTests",
             dependencies: [
-                "Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ContainerBackend", "ForgeCLI", "sglang-forge",
-                "NAR", "Git", "Pinning",
+                "Hashes", "Packaging", "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "ForgeCLI",
+                "sglang-forge", "NAR", "Git", "Pinning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]

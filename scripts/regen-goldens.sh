@@ -2,32 +2,53 @@
 # Regenerates golden files from the current code. Review the result with `git diff` before
 # committing: a golden file is only as good as the reading it got.
 #
-#   scripts/regen-goldens.sh [swift test options]   every golden file (plan outputs, bad-spec
-#                                                   diagnostics, backend trees)
-#   scripts/regen-goldens.sh container              only the container backend's goldens
-#                                                   (Fixtures/golden/container/{bake,per-variant},
-#                                                   from the fixture spec specs/pinned.yaml)
-#   scripts/regen-goldens.sh container --main       also Fixtures/golden/container/main from
-#                                                   specs/main.yaml, through `sglang-forge emit`;
-#                                                   needs every wheel locked, the Python closure and
-#                                                   the torch source hash in the spec
+#   scripts/regen-goldens.sh               everything below
+#   scripts/regen-goldens.sh tests [ARGS]  goldens the tests write themselves (plan outputs,
+#                                          bad-spec diagnostics, container trees), via
+#                                          SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test ARGS
+#   scripts/regen-goldens.sh container [--main]
+#                                          only the container goldens; --main also writes
+#                                          Fixtures/golden/container/main from specs/main.yaml
+#   scripts/regen-goldens.sh nix           the Nix trees (Fixtures/golden/nix/<spec>-<layout>) of
+#                                          the pinned fixture and, once it emits, specs/main.yaml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-case "${1:-}" in
-  container)
-    shift
-    SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test --filter Container
-    if [ "${1:-}" = "--main" ]; then
-      forge="$(swift build --show-bin-path)/sglang-forge"
-      out=Tests/ForgeTests/Fixtures/golden/container/main
-      rm -rf "$out"
-      "$forge" emit --backend container specs/main.yaml -o "$out" --force
-      rm -f "$out/.sglang-forge-manifest" # the writer's bookkeeping, not part of the golden
-    fi
-    ;;
-  *)
-    SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test "$@"
-    ;;
+forge() { "$(swift build --show-bin-path)/sglang-forge" "$@"; }
+
+emit_golden() { # backend spec out [emit options...]
+  local backend=$1 spec=$2 out=$3
+  shift 3
+  rm -rf "$out"
+  if forge emit --backend "$backend" "$spec" -o "$out" --force "$@"; then
+    rm -f "$out/.sglang-forge-manifest" # the writer's bookkeeping, not part of the golden
+  else
+    rm -rf "$out"
+    echo "regen-goldens: $spec ($backend $*) not emitted; no goldens for it" >&2
+  fi
+}
+
+container() {
+  SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test --filter Container
+  if [ "${1:-}" = "--main" ]; then
+    emit_golden container specs/main.yaml Tests/ForgeTests/Fixtures/golden/container/main
+  fi
+}
+
+nix() {
+  swift build --product sglang-forge
+  local golden=Tests/ForgeTests/Fixtures/golden/nix
+  for layout in flake flox; do
+    emit_golden nix Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml "$golden/pinned-$layout" --layout "$layout"
+    emit_golden nix specs/main.yaml "$golden/main-$layout" --layout "$layout"
+  done
+}
+
+case "${1:-all}" in
+  tests) shift; SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test "$@" ;;
+  container) shift; container "$@" ;;
+  nix) nix ;;
+  all) SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test; nix ;;
+  *) echo "usage: $0 [all | tests [swift test args] | container [--main] | nix]" >&2; exit 64 ;;
 esac
 git status --short Tests/ForgeTests/Fixtures

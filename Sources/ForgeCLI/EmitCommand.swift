@@ -2,17 +2,21 @@ import ArgumentParser
 import BackendCore
 import ContainerBackend
 import Foundation
+import NixBackend
 import Planner
 
 /// The backends `emit` can run; the CLI argument `--backend`.
 enum BackendKind: String, CaseIterable, ExpressibleByArgument {
     // Each backend adds its case here and in `backend`.
+    /// A Nix flake (`--layout flake`, default) or flox package tree (`--layout flox`).
+    case nix
     /// OCI build files: Containerfile + docker-bake.hcl, or one Containerfile per variant.
     case container
 
     /// The backend implementation.
     var backend: (any Backend)? {
         switch self {
+        case .nix: NixBackend()
         case .container: ContainerBackend()
         }
     }

@@ -157,7 +157,9 @@ struct PlanContext {
         return PlannedNixpkgs(
             owner: pin.owner.value, repo: pin.repo.value, rev: pin.rev.value,
             flakeRef: "github:\(pin.owner.value)/\(pin.repo.value)/\(pin.rev.value)",
-            narHash: pin.tarballHash?.value.sri
+            narHash: pin.tarballHash?.value.sri,
+            lastModified: nil,
+            declaredAt: pin.rev.location.description
         )
     }
 

@@ -115,6 +115,11 @@ public struct PlannedNixpkgs: Codable, Hashable, Sendable {
     public var flakeRef: String
     /// NAR hash of the unpacked tarball, SRI sha256; `null` when the spec records none.
     public var narHash: String?
+    /// Commit time of `rev` (Unix seconds), flake.lock's `lastModified`; `null` until a lock
+    /// file records it (the spec does not).
+    public var lastModified: Int? = nil
+    /// Where `nixpkgs.rev` is written in the spec, `line:column`, for backend diagnostics.
+    public var declaredAt: String? = nil
 }
 
 /// `build` of the plan.

@@ -1,0 +1,61 @@
+import BackendCore
+import Planner
+
+/// The Nix backend: one flake (or flox package tree) that builds every variant of the plan from
+/// one pinned nixpkgs.
+///
+/// Layouts:
+/// - `flake` (default): `flake.nix`, `flake.lock`, `nix/lib/*.nix`.
+/// - `flox`: `.flox/pkgs/lib/*.nix` plus one `.flox/pkgs/<variant>.nix` per variant that only
+///   selects the variant from the shared builders, for `flox build <variant>`.
+///
+/// Both layouts share the same builders (``NixLibrary``) and data tables (``NixTables``); see
+/// `docs/backends/nix.md` for what each file is. Reads only the plan.
+public struct NixBackend: Backend {
+    /// `flake` (default) and `flox`.
+    public static let layouts = ["flake", "flox"]
+
+    /// Creates the backend.
+    public init() {}
+
+    /// Renders the flake or flox tree of `plan`.
+    ///
+    /// - Returns: every file, sorted by path; `.nix` files start with
+    ///   ``GeneratedFile/header(comment:specPath:)``; `flake.lock` is JSON, which has no comments,
+    ///   so it has no header.
+    /// - Throws: ``EmitError`` with every problem, located in the spec: a wheel without a pinned
+    ///   artifact (never an unhashed fetch), nixpkgs without a NAR hash, a source component other
+    ///   than `torch`, a linked system library without a nixpkgs attribute, an unknown value
+    ///   template in the runtime environment.
+    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
+        let problems = NixTables.problems(in: plan)
+        if !problems.isEmpty { throw EmitError(problems) }
+        let tables = NixTables(plan: plan)
+        let renderer = NixRenderer()
+        let header = GeneratedFile.header(comment: "#", specPath: plan.spec)
+        let narHash = plan.nixpkgs.narHash!  // checked by `problems`
+
+        var libFiles: [(String, String)] = [
+            ("runtime.nix", renderer.file(tables.runtime, header: header)),
+            ("components.nix", renderer.file(tables.components, header: header)),
+            ("variants.nix", renderer.file(tables.variants, header: header)),
+            ("cpu-isa.nix", renderer.file(tables.cpuIsa, header: header)),
+        ]
+        libFiles += NixLibrary.files.map { ($0.name, header + $0.text) }
+
+        var files: [GeneratedFile] = []
+        switch layout {
+        case "flox":
+            libFiles.append(("flox.nix", renderer.file(tables.floxEntry(narHash: narHash), header: header)))
+            files += libFiles.map { GeneratedFile(path: ".flox/pkgs/lib/\($0.0)", contents: $0.1) }
+            for variant in plan.variants {
+                files.append(GeneratedFile(path: ".flox/pkgs/\(variant.name).nix", contents: renderer.file(tables.floxVariant(variant.name), header: header)))
+            }
+        default:
+            files += libFiles.map { GeneratedFile(path: "nix/lib/\($0.0)", contents: $0.1) }
+            files.append(GeneratedFile(path: "flake.nix", contents: renderer.file(tables.flake, header: header)))
+            files.append(GeneratedFile(path: "flake.lock", contents: FlakeLock(nixpkgs: plan.nixpkgs, narHash: narHash).json))
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+}
