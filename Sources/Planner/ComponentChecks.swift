@@ -66,6 +66,7 @@ extension PlanContext {
             },
             requiresDist: c.requiresDist.value.rawValue,
             importCheck: c.importCheck.value,
+            importName: c.importName?.value ?? String(Names.normalizedDistributionName(name).map { $0 == "-" ? "_" : $0 }),
             note: c.note?.value,
             declaredAt: c.name.location.description
         )

@@ -143,18 +143,12 @@ struct NixTables {
                     .assign("links", .list(c.links.map(NixExpr.string))),
                     .assign("stripRequiresDist", .bool(c.requiresDist == "strip")),
                     .assign("importCheck", .bool(c.importCheck)),
-                    .assign("importName", .string(Self.importName(c.name))),
+                    .assign("importName", .string(c.importName)),
                 ]
             }
             fields.append(.assign("description", .string(c.note.map { "\(c.name) \(c.version): \($0)" } ?? "\(c.name) \(c.version)")))
             return .assign(c.name, .attrs(fields))
         })
-    }
-
-    /// The module `pythonImportsCheck` imports: the distribution name, PEP 503-normalised, with
-    /// `-` as `_` (`sgl-kernel` → `sgl_kernel`). The spec has no key for a different module name.
-    static func importName(_ distribution: String) -> String {
-        String(distribution.lowercased().map { "-_.".contains($0) ? "_" : $0 })
     }
 
     /// `variants.nix`: the variant table, in matrix order.

@@ -222,6 +222,9 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
     public var requiresDist: String
     /// Whether a build-time import check can run.
     public var importCheck: Bool
+    /// The module the import check imports (the spec's `import-name`, else the distribution
+    /// name with `-` and `.` as `_`).
+    public var importName: String
     /// Remark from the spec.
     public var note: String?
     /// Where the component is declared in the spec, `line:column`.

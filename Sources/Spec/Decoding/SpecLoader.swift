@@ -302,9 +302,23 @@ struct SpecDecoder {
         return library
     }
 
+    /// A dotted Python module name (`tvm_ffi`, `a.b`): identifiers of letters, digits and `_`.
+    private mutating func moduleName(_ m: Mapping, _ key: String) -> Located<String>? {
+        guard let name = optionalString(m, key) else { return nil }
+        let valid = name.value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.unicodeScalars.first, first.isASCIIAlpha || first == "_" else { return false }
+            return part.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" }
+        }
+        if !valid {
+            reader.diagnostics.error("'\(key)' must be a Python module name such as 'tvm_ffi', found '\(name.value)'", at: name.location)
+            return nil
+        }
+        return name
+    }
+
     private mutating func component(_ name: Located<String>, _ node: YAMLNode) -> Component? {
         guard let m = reader.mapping(node, what: "component '\(name.value)'", keys: [
-            "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check", "note",
+            "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check", "import-name", "note",
         ]) else { return nil }
         let version = requiredString(m, "version")
         let url = optionalString(m, "url")
@@ -338,6 +352,7 @@ struct SpecDecoder {
             pythonDeps: pythonDeps,
             requiresDist: enumeration(m, "requires-dist", default: .keep) ?? missing(.keep),
             importCheck: reader.bool(m["import-check"], what: "'import-check'") ?? Located(true, m.node.range),
+            importName: moduleName(m, "import-name"),
             note: optionalString(m, "note")
         )
     }

@@ -259,6 +259,9 @@ public struct Component: Sendable {
     public var requiresDist: Located<RequiresDistPolicy>
     /// Whether an import check can run at build time (no GPU driver there).
     public var importCheck: Located<Bool>
+    /// The top-level module an import check imports, when it is not the distribution name with
+    /// `-` as `_` (`apache-tvm-ffi` installs `tvm_ffi`).
+    public var importName: Located<String>?
     /// Free-form remark shown in the plan.
     public var note: Located<String>?
 }
