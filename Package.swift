@@ -18,6 +18,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
+        // libarchive through pkg-config (Debian: libarchive-dev). Only `Pack` imports it.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
         // Digest encodings (hex, Nix base-32, SRI): one tested place for all of them.
         .target(name: "Hashes"),
         // Python packaging standards: PEP 440 versions, PEP 425/427/600 wheel names and tags.
@@ -28,11 +34,18 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
         .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
+        // `pack` / `unpack`: relocatable, reproducible .tar.zst of a prefix (libarchive, patchelf).
+        .target(
+            name: "Pack",
+            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
+        .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore",
+                "Spec", "Planner", "BackendCore", "Pack", "TarballBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -43,5 +56,7 @@ let package = Package(
             dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge"],
             resources: [.copy("Fixtures")]
         ),
+        // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.
+        .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge"]),
     ]
 )
