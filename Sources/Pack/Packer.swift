@@ -153,7 +153,9 @@ public enum Packer {
                 case .none: break
                 }
                 meter.advance(files: 1)
-                if digest.occurrences > 0, let offset = digest.firstOffset {
+                // A file already refused (e.g. a non-Python interpreter in the prefix) is not also
+                // reported for the prefix string that refusal is about.
+                if fileProblems.isEmpty, digest.occurrences > 0, let offset = digest.firstOffset {
                     let leftover = PackProblem.prefixLeftover(entry.path, count: digest.occurrences, firstOffset: offset)
                     if options.allowPrefixIn.contains(where: { fnmatch($0, entry.path, 0) == 0 }) {
                         report.allowedLeftovers.append(leftover)
