@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
         .testTarget(
             name: "ForgeTests",
-            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "ForgeCLI", "sglang-forge"],
+            dependencies: ["Hashes", "Packaging", "Spec", "Planner", "BackendCore", "TarballBackend", "ForgeCLI", "sglang-forge"],
             resources: [.copy("Fixtures")]
         ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.

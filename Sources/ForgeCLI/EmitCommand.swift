@@ -2,20 +2,21 @@ import ArgumentParser
 import BackendCore
 import Foundation
 import Planner
+import TarballBackend
 
 /// The backends `emit` can run; the CLI argument `--backend`.
 enum BackendKind: String, CaseIterable, ExpressibleByArgument {
     // Each backend adds its case here and in `backend`.
-    case _none = "none"
+    case tarball
 
     /// The backend implementation.
     var backend: (any Backend)? {
         switch self {
-        case ._none: nil
+        case .tarball: TarballBackend()
         }
     }
 
-    static var allValueStrings: [String] { allCases.filter { $0 != ._none }.map(\.rawValue) }
+    static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 /// `sglang-forge emit --backend KIND [SPEC] [-o DIR]`: writes a backend's build files.
