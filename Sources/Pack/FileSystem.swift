@@ -184,20 +184,45 @@ struct ELFTools {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    /// Runs `tool` (looked up on `PATH`) with `arguments`.
+    /// Runs `tool` (looked up on `PATH`) with `arguments` through posix_spawnp(3) (Foundation's
+    /// `Process` costs tens of milliseconds a call, too much for one call per ELF file).
+    /// - Throws: ``PackError/missingTool(_:)`` when `tool` is not on `PATH`.
     static func run(_ tool: String, _ arguments: [String]) throws(PackError) -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw .io("cannot run \(tool): \(error)") }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 127 { throw .missingTool(tool) }
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw .io("pipe: \(String(cString: strerror(errno)))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, tool, &actions, nil, argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        defer { close(outPipe[0]); close(errPipe[0]) }
+        if status == ENOENT { throw .missingTool(tool) }
+        guard status == 0 else { throw .io("cannot run \(tool): \(String(cString: strerror(status)))") }
+        let stdout = readAll(outPipe[0])
+        let stderr = readAll(errPipe[0])
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        let exited = (waitStatus & 0x7f) == 0
+        let code: Int32 = exited ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+        return Output(status: code, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private static func readAll(_ fd: Int32) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 { result.append(contentsOf: buffer[..<n]); continue }
+            if n < 0 && errno == EINTR { continue }
+            return result
+        }
     }
 
     /// Checks both tools exist.
