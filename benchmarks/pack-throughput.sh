@@ -19,7 +19,8 @@ fi
 level=${BENCH_LEVEL:-3}
 max_mb=${BENCH_MAX_MB:-400}
 work=$(mktemp -d "${TMPDIR:-/tmp}/sglang-forge-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# BENCH_KEEP=1 keeps the prefix and archives (for profiling) and prints where they are.
+if [ -n "${BENCH_KEEP:-}" ]; then echo "keeping $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
 prefix="$work/prefix"
 base=$(python3 -c 'import sys; print(sys.base_prefix)')
 

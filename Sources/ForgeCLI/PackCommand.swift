@@ -33,6 +33,9 @@ struct PackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("zstd level, 1 to 19.", valueName: "n"))
     var level: Int = 3
 
+    @Option(help: ArgumentHelp("zstd worker threads (default: the number of CPUs); the archive's bytes do not depend on it.", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Option(help: ArgumentHelp("Modification time of every entry, in seconds since the epoch.", valueName: "seconds"))
     var mtime: Int = 0
 
@@ -41,6 +44,7 @@ struct PackCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard mtime >= 0 else { throw ValidationError("--mtime must not be negative") }
     }
 
@@ -49,7 +53,7 @@ struct PackCommand: ParsableCommand {
         do {
             let report = try Packer.pack(
                 prefix: prefix, output: output,
-                options: PackOptions(allowPrefixIn: allowPrefixIn, zstdLevel: level, mtime: mtime, extraPrefixes: alsoPrefix),
+                options: PackOptions(allowPrefixIn: allowPrefixIn, zstdLevel: level, zstdThreads: threads, mtime: mtime, extraPrefixes: alsoPrefix),
                 progress: { progress.update($0) }
             )
             progress.clear()

@@ -239,6 +239,30 @@ struct ELFTools {
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The run paths of many files with one patchelf call per 256 files (patchelf prints one
+    /// line per file, in order, and stops at the first file it cannot read: that file is asked
+    /// about alone and the batch resumes after it).
+    /// - Returns: path → run path, `nil` for files patchelf cannot read.
+    func runPaths(_ paths: [String]) throws(PackError) -> [String: String?] {
+        var result: [String: String?] = [:]
+        var start = 0
+        while start < paths.count {
+            let batch = Array(paths[start..<min(start + 256, paths.count)])
+            let output = try Self.run(patchelf, ["--print-rpath"] + batch)
+            var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            let done = min(lines.count, batch.count)
+            for (path, line) in zip(batch, lines.prefix(done)) { result[path] = .some(line.trimmingCharacters(in: .whitespaces)) }
+            if output.status == 0 && done == batch.count {
+                start += batch.count
+            } else {
+                result[batch[done]] = .some(try runPath(batch[done]))
+                start += done + 1
+            }
+        }
+        return result
+    }
+
     /// Whether the dynamic section has the old `DT_RPATH` tag (searched before
     /// `LD_LIBRARY_PATH`, also for dependencies of dependencies) rather than `DT_RUNPATH`.
     func hasOldRPath(_ path: String) throws(PackError) -> Bool {

@@ -113,7 +113,11 @@ final class ArchiveWriter {
     ///     reproducible choice: no pax header carries a time, a pid or a user name.
     ///   - zstdLevel: the zstd level (1...19), or `nil` for no compression (used by tests that
     ///     build hostile archives).
-    init(path: String, zstdLevel: Int?) throws(ArchiveError) {
+    ///   - zstdThreads: zstd worker threads, at least 1. zstd's multi-threaded mode (any
+    ///     `ZSTD_c_nbWorkers` ≥ 1) cuts the stream into jobs by size, not by thread count, so the
+    ///     bytes are the same for 1, 2 or 64 threads (they differ from single-threaded mode 0,
+    ///     which is never used); `PackTests` checks this.
+    init(path: String, zstdLevel: Int?, zstdThreads: Int = 1) throws(ArchiveError) {
         guard let handle = archive_write_new() else { fatalError("archive_write_new: out of memory") }
         self.handle = handle
         self.path = path
@@ -121,6 +125,7 @@ final class ArchiveWriter {
         if let zstdLevel {
             try check(archive_write_add_filter_zstd(handle), "archive_write_add_filter_zstd", handle, path: path)
             try check(archive_write_set_filter_option(handle, "zstd", "compression-level", String(zstdLevel)), "archive_write_set_filter_option", handle, path: path)
+            try check(archive_write_set_filter_option(handle, "zstd", "threads", String(max(1, zstdThreads))), "archive_write_set_filter_option", handle, path: path)
         }
         // No padding of the last block: the compressed stream ends where the data ends.
         try check(archive_write_set_bytes_in_last_block(handle, 1), "archive_write_set_bytes_in_last_block", handle, path: path)

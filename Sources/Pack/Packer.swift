@@ -10,15 +10,19 @@ public struct PackOptions: Sendable {
     public var allowPrefixIn: [String]
     /// zstd compression level, 1...19.
     public var zstdLevel: Int
+    /// zstd worker threads (≥ 1); the archive's bytes do not depend on it.
+    public var zstdThreads: Int
     /// Modification time of every entry, seconds since the epoch.
     public var mtime: Int
     /// Extra spellings of the build prefix to rewrite and look for, besides the prefix's own
     /// path and its `realpath` (e.g. the path a tree was built at before it was moved).
     public var extraPrefixes: [String]
 
-    public init(allowPrefixIn: [String] = [], zstdLevel: Int = 3, mtime: Int = 0, extraPrefixes: [String] = []) {
+    public init(allowPrefixIn: [String] = [], zstdLevel: Int = 3, zstdThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                mtime: Int = 0, extraPrefixes: [String] = []) {
         self.allowPrefixIn = allowPrefixIn
         self.zstdLevel = zstdLevel
+        self.zstdThreads = max(1, zstdThreads)
         self.mtime = mtime
         self.extraPrefixes = extraPrefixes
     }
@@ -118,6 +122,14 @@ public enum Packer {
         for entry in found {
             if case .symlink = entry.kind { symlinks[entry.path] = try FileSystem.readLink(root + "/" + entry.path) }
         }
+        // Run paths of every ELF file, in batches (one patchelf process per file would dominate).
+        var elfFiles: [String] = []
+        for entry in found {
+            guard case .regular = entry.kind, entry.size >= 4 else { continue }
+            let diskPath = root + "/" + entry.path
+            if try FileSystem.head(diskPath, count: 4) == [0x7f, 0x45, 0x4c, 0x46] { elfFiles.append(diskPath) }
+        }
+        let runPaths = try tools.runPaths(elfFiles)
         for entry in found where entry.path != Manifest.path {
             if entry.path.contains("\t") || entry.path.contains("\n") {
                 problems.append(.unrecordableName(entry.path))
@@ -140,7 +152,8 @@ public enum Packer {
                 problems.append(.specialFile(entry.path, kind: kind))
             case .regular:
                 let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
-                let (source, fileProblems) = try relocate(entry.path, diskPath: diskPath, prefixes: spellings, tools: tools, scratch: scratch, report: &report)
+                let (source, fileProblems) = try relocate(entry.path, diskPath: diskPath, prefixes: spellings, tools: tools, runPaths: runPaths,
+                                                          scratch: scratch, report: &report)
                 problems += fileProblems
                 var digest = ContentDigest(needles: spellings)
                 switch source {
@@ -184,7 +197,7 @@ public enum Packer {
         let temporary = (outputPath as NSString).deletingLastPathComponent + "/." + (outputPath as NSString).lastPathComponent + ".tmp-\(getpid())"
         meter = ProgressMeter(callback: progress, phase: .writing, filesTotal: report.files, bytesTotal: report.bytes)
         do {
-            let writer = try ArchiveWriter(path: temporary, zstdLevel: options.zstdLevel)
+            let writer = try ArchiveWriter(path: temporary, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads)
             let manifestBytes = Array(manifest.text.utf8)
             try writer.writeHeader(.normalised(path: Manifest.path, kind: .regular, permissions: 0o644, size: Int64(manifestBytes.count), linkTarget: nil, mtime: options.mtime))
             try writer.writeData(manifestBytes)
@@ -242,11 +255,13 @@ public enum Packer {
 
     /// Rewrites one regular file if it needs it.
     /// - Returns: where its (possibly rewritten) bytes are, and the problems found.
-    static func relocate(_ path: String, diskPath: String, prefixes: [String], tools: ELFTools, scratch: String,
+    static func relocate(_ path: String, diskPath: String, prefixes: [String], tools: ELFTools, runPaths: [String: String?], scratch: String,
                          report: inout PackReport) throws(PackError) -> (Item.Source, [PackProblem]) {
         let head = try FileSystem.head(diskPath, count: 4096)
         if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
-            guard let current = try tools.runPath(diskPath), !current.isEmpty else { return (.disk(diskPath), []) }
+            let runPath: String?
+            if let known = runPaths[diskPath] { runPath = known } else { runPath = try tools.runPath(diskPath) }
+            guard let current = runPath, !current.isEmpty else { return (.disk(diskPath), []) }
             let rewrite = Relocation.rewriteRunPath(current, file: path, prefixes: prefixes)
             guard rewrite.problems.isEmpty else { return (.disk(diskPath), rewrite.problems) }
             guard rewrite.value != current else { return (.disk(diskPath), []) }

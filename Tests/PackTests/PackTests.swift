@@ -72,6 +72,22 @@ struct RelocationTests {
 
 @Suite("determinism")
 struct DeterminismTests {
+    @Test func sameBytesWhateverTheZstdThreadCount() throws {
+        let work = try TemporaryDirectory()
+        // Several MiB of poorly compressible data, so zstd cuts more than one job.
+        var generator = SystemRandomNumberGenerator()
+        let noise = (0..<(6 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try FileManager.default.createDirectory(atPath: work.path + "/p", withIntermediateDirectories: true)
+        try Data(noise).write(to: URL(fileURLWithPath: work.path + "/p/noise.bin"))
+        try work.write("p/text.txt", String(repeating: "sglang-forge ", count: 1 << 18))
+        var archives: [Data] = []
+        for threads in [1, 3] {
+            _ = try Packer.pack(prefix: work.path + "/p", output: work.path + "/t\(threads).tar.zst", options: PackOptions(zstdThreads: threads))
+            archives.append(try Data(contentsOf: URL(fileURLWithPath: work.path + "/t\(threads).tar.zst")))
+        }
+        #expect(archives[0] == archives[1])
+    }
+
     @Test func sameBytesWhateverTheTimesOwnersAndModes() throws {
         let one = try TemporaryDirectory(), two = try TemporaryDirectory()
         for (work, mode) in [(one, 0o700), (two, 0o755)] {
