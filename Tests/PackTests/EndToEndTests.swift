@@ -12,6 +12,12 @@ import Testing
 ///   longer than 127 bytes, so pip writes its `#!/bin/sh` + `'''exec'` form;
 /// - a plain `#!$BUILD/bin/python3.X` script;
 /// - a C program and shared library built with gcc and `-Wl,-rpath,$BUILD/lib`.
+///
+/// When the interpreter has no shared libpython (a distribution's statically linked
+/// `/usr/bin/python3`), the interpreter is still copied and run, and the absolute-RPATH case
+/// rests on the C program and its library alone: the same ELF mechanism (an executable whose
+/// `DT_RUNPATH` names the prefix's `lib/`, rewritten to `$ORIGIN/../lib`). This machine's
+/// CPython (pyenv) is shared, so both are exercised here.
 let buildPrefixScript = #"""
 PY_BASE=$(python3 -c 'import sys; print(sys.base_prefix)')
 PY_VER=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -59,7 +65,8 @@ with zipfile.ZipFile(out, "w") as z:
     record.append("hello_forge-1.0.dist-info/RECORD,,")
     z.writestr("hello_forge-1.0.dist-info/RECORD", "\n".join(record) + "\n")
 EOF
-PIP_WHEEL=$(ls "$STDLIB"/ensurepip/_bundled/pip-*.whl | head -n 1)
+PIP_WHEEL=$(ls "$STDLIB"/ensurepip/_bundled/pip-*.whl 2>/dev/null | head -n 1 || true)
+[ -n "$PIP_WHEEL" ] || { echo "python3 at $PY_BASE has no ensurepip wheel to install the test package with" >&2; exit 1; }
 PYTHONPATH="$PIP_WHEEL" "$BUILD/bin/python3" -m pip install --no-index --no-deps --no-compile \
     --disable-pip-version-check --no-warn-script-location -q "$WORK/wheel/hello_forge-1.0-py3-none-any.whl"
 rm -rf "$BUILD/lib/python$PY_VER/site-packages/pip" # nothing of pip's own is installed; be sure
