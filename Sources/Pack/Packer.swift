@@ -157,7 +157,9 @@ public enum Packer {
                 problems += fileProblems
                 var digest = ContentDigest(needles: spellings)
                 switch source {
-                case .memory(let bytes): bytes.withUnsafeBytes { digest.update($0) }
+                case .memory(let bytes):
+                    bytes.withUnsafeBytes { digest.update($0) }
+                    meter.advance(bytes: entry.size)
                 case .disk(let path):
                     try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
                         digest.update(chunk)
@@ -207,6 +209,7 @@ public enum Packer {
                 switch item.source {
                 case .memory(let bytes):
                     try writer.writeData(bytes)
+                    meter.advance(bytes: Int64(bytes.count))
                 case .disk(let path):
                     var written: Int64 = 0
                     try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
