@@ -33,7 +33,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("zstd level, 1 to 19.", valueName: "n"))
     var level: Int = 3
 
-    @Option(help: ArgumentHelp("zstd worker threads (default: the number of CPUs); the archive's bytes do not depend on it.", valueName: "n"))
+    @Option(help: ArgumentHelp("zstd worker threads; the archive's bytes do not depend on it. The default is the number of CPUs.", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Modification time of every entry, in seconds since the epoch.", valueName: "seconds"))
