@@ -78,18 +78,20 @@ t1=$(now)
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 --format=pax --pax-option=delete=atime,delete=ctime \
     -C "$prefix" -cf - . | zstd -q -"$level" -o "$work/tar.tar.zst"
 t2=$(now)
-"$forge" pack "$prefix" -o "$work/pack2.tar.zst" --level "$level" --quiet --allow-prefix-in '*' 2>/dev/null
+"$forge" pack "$prefix" -o "$work/pack2.tar.zst" --level "$level" --threads 1 --quiet --allow-prefix-in '*' 2>/dev/null
+t3=$(now)
 same=$(cmp -s "$work/pack.tar.zst" "$work/pack2.tar.zst" && echo yes || echo NO)
 
-python3 - "$bytes" "$files" "$t0" "$t1" "$t2" "$(stat -c %s "$work/pack.tar.zst")" "$(stat -c %s "$work/tar.tar.zst")" "$same" "$level" <<'PY'
+python3 - "$bytes" "$files" "$t0" "$t1" "$t2" "$t3" "$(nproc)" "$(stat -c %s "$work/pack.tar.zst")" "$(stat -c %s "$work/tar.tar.zst")" "$same" "$level" <<'PY'
 import sys
-b, files, t0, t1, t2, ps, ts, same, level = sys.argv[1:]
-b, files = int(b), int(files); t0, t1, t2 = float(t0), float(t1), float(t2)
+b, files, t0, t1, t2, t3, cpus, ps, ts, same, level = sys.argv[1:]
+b, files = int(b), int(files); t0, t1, t2, t3 = float(t0), float(t1), float(t2), float(t3)
 mb = b / 1e6
 print(f"prefix: {mb:.0f} MB in {files} files; zstd level {level}")
 print(f"{'command':<40} {'seconds':>8} {'MB/s':>8} {'archive MB':>11}")
-print(f"{'sglang-forge pack':<40} {t1-t0:8.2f} {mb/(t1-t0):8.1f} {int(ps)/1e6:11.1f}")
+print(f"{'sglang-forge pack (' + cpus + ' zstd threads)':<40} {t1-t0:8.2f} {mb/(t1-t0):8.1f} {int(ps)/1e6:11.1f}")
+print(f"{'sglang-forge pack --threads 1':<40} {t3-t2:8.2f} {mb/(t3-t2):8.1f} {int(ps)/1e6:11.1f}")
 print(f"{'tar --sort=name … | zstd':<40} {t2-t1:8.2f} {mb/(t2-t1):8.1f} {int(ts)/1e6:11.1f}")
-print(f"pack twice, identical bytes: {same}")
+print(f"pack twice (2 threads, then 1), identical bytes: {same}")
 PY
 grep -E "^pack:" "$work/pack.log" >&2 || true

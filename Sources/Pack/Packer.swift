@@ -87,6 +87,7 @@ public enum Packer {
                             progress: ((PackProgress) -> Void)? = nil) throws(PackError) -> PackReport {
         let given = absolute(prefix)
         guard let root = FileSystem.realPath(given) else { throw .io("\(prefix): no such directory") }
+        guard root != "/" else { throw .io("\(prefix): refusing to pack the root directory") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .io("\(prefix): not a directory")
