@@ -75,7 +75,7 @@ struct TarballBackendTests {
                 #expect(line.split(separator: " ").count == 5 && line.split(separator: " ")[2] == "sha256" && line.split(separator: " ")[3].count == 64, "\(line)")
             }
             #expect(!text.contains("libcuda.so.1 libcuda"), "libcuda is never bundled")
-            #expect(text.contains("pip_install --require-hashes -r \"$common/requirements.txt\""))
+            #expect(text.contains("pip_install --force-reinstall --require-hashes -r \"$common/requirements.txt\""))
         }
         let requirements = try #require(files.first { $0.path == "common/requirements.txt" }).contents
         for line in requirements.split(separator: "\n") where !line.hasPrefix("#") {

@@ -166,7 +166,12 @@ public struct TarballBackend: Backend {
         s.line("mv \"$work/python/python\" \"$prefix\"")
         s.line("py=\"$prefix/bin/\(pythonExe)\"")
         s.line("\"$py\" -c 'import sys; assert sys.version_info[:2] == (\(plan.runtime.python.version.replacingOccurrences(of: ".", with: ", "))), sys.version'")
+        s.line("\"$py\" -m pip --version >/dev/null 2>&1 || \"$py\" -m ensurepip --default-pip")
         s.line("pip_install() { \"$py\" -m pip install --no-deps --no-compile --only-binary=:all: --no-warn-script-location \"$@\"; }")
+        s.line()
+        s.line("step 'Python dependencies, hashes required'")
+        s.line("# First, so that the wheels below replace any version of them the lock carries.")
+        s.line("pip_install --require-hashes -r \"$PYTHON_DEPS_REQUIREMENTS\"")
         for component in sources {
             let variable = wheelVariable(component.name)
             s.line()
@@ -176,16 +181,13 @@ public struct TarballBackend: Backend {
             s.line("    (cd \"$container\" && docker buildx bake \"$variant-\(component.name)-wheel\")")
             s.line("    \(variable)=$(single_file \"$container/out/$variant/\(component.name)-wheel\" \(q("\(component.name.replacingOccurrences(of: "-", with: "_"))-\(component.version)*.whl")))")
             s.line("fi")
-            s.line("pip_install \"$\(variable)\"")
+            s.line("pip_install --force-reinstall \"$\(variable)\"")
             s.line("mkdir -p \"$prefix/share/sglang-forge\"")
             s.line("(cd \"$(dirname \"$\(variable)\")\" && sha256sum \"$(basename \"$\(variable)\")\") >> \"$prefix/share/sglang-forge/source-wheels.sha256\"")
         }
         s.line()
         s.line("step 'pinned wheels (components and CUDA runtime libraries), hashes required'")
-        s.line("pip_install --require-hashes -r \"$common/requirements.txt\"")
-        s.line()
-        s.line("step 'Python dependencies, hashes required'")
-        s.line("pip_install --require-hashes -r \"$PYTHON_DEPS_REQUIREMENTS\"")
+        s.line("pip_install --force-reinstall --require-hashes -r \"$common/requirements.txt\"")
         for library in tarball.libraries where library.format == "deb" {
             let sonames = plan.systemLibraries.first { $0.name == library.library }?.sonames ?? []
             s.line()

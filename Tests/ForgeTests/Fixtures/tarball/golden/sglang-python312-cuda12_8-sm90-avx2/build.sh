@@ -39,7 +39,12 @@ tar -xzf "$downloads/"cpython-3.12.14+20260924-x86_64-unknown-linux-gnu-install_
 mv "$work/python/python" "$prefix"
 py="$prefix/bin/python3.12"
 "$py" -c 'import sys; assert sys.version_info[:2] == (3, 12), sys.version'
+"$py" -m pip --version >/dev/null 2>&1 || "$py" -m ensurepip --default-pip
 pip_install() { "$py" -m pip install --no-deps --no-compile --only-binary=:all: --no-warn-script-location "$@"; }
+
+step 'Python dependencies, hashes required'
+# First, so that the wheels below replace any version of them the lock carries.
+pip_install --require-hashes -r "$PYTHON_DEPS_REQUIREMENTS"
 
 step 'torch 2.9.1, built from source for sm90 (TORCH_CUDA_ARCH_LIST=9.0) and avx2'
 if [ -z "${TORCH_WHEEL:-}" ]; then
@@ -47,15 +52,12 @@ if [ -z "${TORCH_WHEEL:-}" ]; then
     (cd "$container" && docker buildx bake "$variant-torch-wheel")
     TORCH_WHEEL=$(single_file "$container/out/$variant/torch-wheel" 'torch-2.9.1*.whl')
 fi
-pip_install "$TORCH_WHEEL"
+pip_install --force-reinstall "$TORCH_WHEEL"
 mkdir -p "$prefix/share/sglang-forge"
 (cd "$(dirname "$TORCH_WHEEL")" && sha256sum "$(basename "$TORCH_WHEEL")") >> "$prefix/share/sglang-forge/source-wheels.sha256"
 
 step 'pinned wheels (components and CUDA runtime libraries), hashes required'
-pip_install --require-hashes -r "$common/requirements.txt"
-
-step 'Python dependencies, hashes required'
-pip_install --require-hashes -r "$PYTHON_DEPS_REQUIREMENTS"
+pip_install --force-reinstall --require-hashes -r "$common/requirements.txt"
 
 step 'numactl 2.0.16-1 (libnuma.so.1) from libnuma1_2.0.16-1_amd64.deb'
 fetch https://deb.debian.org/debian/pool/main/n/numactl/libnuma1_2.0.16-1_amd64.deb sha256 639e1ab6bd66ead40db8a22c332d7199679fa22db261cac34444eb8eb4c17dda "$downloads/"libnuma1_2.0.16-1_amd64.deb
