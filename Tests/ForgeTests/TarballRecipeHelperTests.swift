@@ -9,14 +9,15 @@ import Testing
 /// on real files: a .deb built with dpkg-deb, downloads over file:// URLs, ELF files from gcc.
 @Suite("tarball recipe helpers", .serialized)
 struct TarballRecipeHelperTests {
-    /// The emitted `common/` files, written to a temporary directory.
+    /// The emitted `common/` files (and one variant's `env.sh` as `variant-env.sh`), written to
+    /// a temporary directory.
     private func emittedCommon(into directory: String) throws {
         let text = try String(contentsOf: try #require(Bundle.module.resourceURL).appendingPathComponent("Fixtures/tarball/spec.yaml"), encoding: .utf8)
         let (spec, _) = SpecLoader.decode(Array(text.utf8), path: "spec.yaml")
         let loaded = try #require(spec)
         let plan = try #require(Planner.plan(loaded).plan)
-        for file in try TarballBackend().render(plan, layout: "scripts") where file.path.hasPrefix("common/") {
-            let url = URL(fileURLWithPath: directory + "/" + file.path)
+        for file in try TarballBackend().render(plan, layout: "scripts") where file.path.hasPrefix("common/") || file.path == "sglang-python312-cuda12_8-sm90-avx512/env.sh" {
+            let url = URL(fileURLWithPath: directory + "/" + (file.path.hasPrefix("common/") ? file.path : "variant-env.sh"))
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(file.contents.utf8).write(to: url)
         }
@@ -117,4 +118,57 @@ struct TarballRecipeHelperTests {
 
             """, "\(result.output)")
     }
+
+    @Test func launcherAndActivateFromAnUnpackedTree() throws {
+        let w = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try emittedCommon(into: w)
+        // A prefix laid out as build.sh leaves it, with a stand-in for pip's console script;
+        // packed, unpacked under a path with a space, run through a symlink and from dash.
+        let forge = forgeExecutableForTarballTests()
+        let result = try bash("""
+            mkdir -p prefix/bin prefix/libexec/sglang-forge prefix/share/sglang-forge
+            install -m 0755 common/sglang prefix/bin/sglang
+            install -m 0644 common/activate prefix/bin/activate
+            install -m 0644 variant-env.sh prefix/share/sglang-forge/env.sh
+            printf '#!/bin/sh\necho "args=$*"\necho "prefix=$SGLANG_FORGE_PREFIX"\necho "CUDA_HOME=$CUDA_HOME"\necho "CPATH=$CPATH"\necho "LIBRARY_PATH=$LIBRARY_PATH"\necho "FLASHINFER_JIT_DIR=$FLASHINFER_JIT_DIR"\n' > prefix/libexec/sglang-forge/sglang
+            chmod 755 prefix/libexec/sglang-forge/sglang
+            \(shellQuote(forge)) pack prefix -o rt.tar.zst -q 2>/dev/null
+            rm -rf prefix
+            \(shellQuote(forge)) unpack rt.tar.zst "$W/opt dir/rt" 2>/dev/null
+            mkdir -p links && ln -s "$W/opt dir/rt/bin/sglang" links/sg
+            env -u CUDA_HOME -u CPATH -u LIBRARY_PATH -u FLASHINFER_JIT_DIR -u XDG_CACHE_HOME HOME=/home/u CPATH=/existing links/sg serve --port 1
+            echo ---
+            CUDA_HOME=/opt/cuda FLASHINFER_JIT_DIR=/fast/jit bash -c '. "$W/opt dir/rt/bin/activate" && command -v sglang && echo "$CUDA_HOME $CPATH $FLASHINFER_JIT_DIR"'
+            SGLANG_FORGE_ACTIVATE="$W/opt dir/rt/bin/activate" dash -c '. "$SGLANG_FORGE_ACTIVATE" && echo "dash prefix=$SGLANG_FORGE_PREFIX"'
+            """, in: w)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output == """
+            args=serve --port 1
+            prefix=\(w)/opt dir/rt
+            CUDA_HOME=/usr/local/cuda
+            CPATH=/usr/local/cuda/include:/existing
+            LIBRARY_PATH=/usr/local/cuda/lib64
+            FLASHINFER_JIT_DIR=/home/u/.cache/sglang-forge/sglang-python312-cuda12_8-sm90-avx512/flashinfer
+            ---
+            \(w)/opt dir/rt/bin/sglang
+            /opt/cuda /opt/cuda/include /fast/jit
+            dash prefix=\(w)/opt dir/rt
+
+            """, "\(result.output)")
+    }
+}
+
+private func shellQuote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+/// The `sglang-forge` executable SwiftPM built next to the test bundle.
+private func forgeExecutableForTarballTests() -> String {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("sglang-forge").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/sglang-forge").path
 }
