@@ -79,12 +79,12 @@ public enum Packer {
     ///   - prefix: the directory to pack; its absolute path (and `realpath`) is the build prefix.
     ///   - output: the archive path; written to a temporary sibling and renamed, so a failed run
     ///     leaves nothing. It must not be inside `prefix`.
-    ///   - progress: called from the calling thread, at most every 0.25 s.
+    ///   - progress: called at most every 0.25 s, from any thread but never concurrently.
     /// - Returns: what was rewritten and allowed.
     /// - Throws: ``PackError/refused(prefix:problems:)`` listing every problem;
     ///   ``PackError/io(_:)``, ``PackError/archive(_:)``, ``PackError/missingTool(_:)``.
     public static func pack(prefix: String, output: String, options: PackOptions = PackOptions(),
-                            progress: ((PackProgress) -> Void)? = nil) throws(PackError) -> PackReport {
+                            progress: (@Sendable (PackProgress) -> Void)? = nil) throws(PackError) -> PackReport {
         let given = absolute(prefix)
         guard let root = FileSystem.realPath(given) else { throw .io("\(prefix): no such directory") }
         guard root != "/" else { throw .io("\(prefix): refusing to pack the root directory") }
@@ -118,7 +118,7 @@ public enum Packer {
         let manifestParents = ["share", "share/sglang-forge"]
         let regularTotal = found.filter { if case .regular = $0.kind { true } else { false } }
         let bytesTotal = regularTotal.reduce(Int64(0)) { $0 + $1.size }
-        var meter = ProgressMeter(callback: progress, phase: .scanning, filesTotal: regularTotal.count, bytesTotal: bytesTotal)
+        let meter = ProgressMeter(callback: progress, phase: .scanning, filesTotal: regularTotal.count, bytesTotal: bytesTotal)
         var symlinks: [String: String] = [:]
         for entry in found {
             if case .symlink = entry.kind { symlinks[entry.path] = try FileSystem.readLink(root + "/" + entry.path) }
@@ -131,12 +131,32 @@ public enum Packer {
             if try FileSystem.head(diskPath, count: 4) == [0x7f, 0x45, 0x4c, 0x46] { elfFiles.append(diskPath) }
         }
         let runPaths = try tools.runPaths(elfFiles)
+        // Rewrite, hash and search every regular file, on all CPUs; results by index, so the
+        // outcome does not depend on the scheduling.
+        let jobs = found.filter { entry in
+            guard case .regular = entry.kind else { return false }
+            return entry.path != Manifest.path && !entry.path.contains("\t") && !entry.path.contains("\n")
+        }
+        let results = ResultSlots<Result<FileResult, PackError>>(count: jobs.count)
+        let needles = spellings
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, jobs.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let index = results.claim() {
+                let entry = jobs[index]
+                results[index] = Result { () throws(PackError) -> FileResult in
+                    try analyse(entry, root: root, prefixes: needles, tools: tools, runPaths: runPaths,
+                                scratch: scratch + "/\(index)", meter: meter)
+                }
+            }
+        }
+        var resultIndex: [String: Int] = [:]
+        for (index, entry) in jobs.enumerated() { resultIndex[entry.path] = index }
+
         for entry in found where entry.path != Manifest.path {
             if entry.path.contains("\t") || entry.path.contains("\n") {
                 problems.append(.unrecordableName(entry.path))
                 continue
             }
-            let diskPath = root + "/" + entry.path
             switch entry.kind {
             case .directory:
                 items.append(Item(path: entry.path, kind: .directory, mode: 0o755, size: 0, sha256: nil, linkTarget: nil, source: .none))
@@ -152,36 +172,25 @@ public enum Packer {
             case .special(let kind):
                 problems.append(.specialFile(entry.path, kind: kind))
             case .regular:
-                let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
-                let (source, fileProblems) = try relocate(entry.path, diskPath: diskPath, prefixes: spellings, tools: tools, runPaths: runPaths,
-                                                          scratch: scratch, report: &report)
-                problems += fileProblems
-                var digest = ContentDigest(needles: spellings)
-                switch source {
-                case .memory(let bytes):
-                    bytes.withUnsafeBytes { digest.update($0) }
-                    meter.advance(bytes: entry.size)
-                case .disk(let path):
-                    try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
-                        digest.update(chunk)
-                        meter.advance(bytes: Int64(chunk.count))
-                    }
-                case .none: break
-                }
-                meter.advance(files: 1)
+                guard let index = resultIndex[entry.path], let outcome = results[index] else { throw .io("internal error: \(entry.path) was not analysed") }
+                let file = try outcome.get()
+                problems += file.problems
+                if file.rewrittenScript { report.rewrittenScripts.append(entry.path) }
+                if let change = file.runPathChange { report.rewrittenRunPaths.append(change) }
                 // A file already refused (e.g. a non-Python interpreter in the prefix) is not also
                 // reported for the prefix string that refusal is about.
-                if fileProblems.isEmpty, digest.occurrences > 0, let offset = digest.firstOffset {
-                    let leftover = PackProblem.prefixLeftover(entry.path, count: digest.occurrences, firstOffset: offset)
+                if file.problems.isEmpty, file.occurrences > 0, let offset = file.firstOffset {
+                    let leftover = PackProblem.prefixLeftover(entry.path, count: file.occurrences, firstOffset: offset)
                     if options.allowPrefixIn.contains(where: { fnmatch($0, entry.path, 0) == 0 }) {
                         report.allowedLeftovers.append(leftover)
                     } else {
                         problems.append(leftover)
                     }
                 }
-                items.append(Item(path: entry.path, kind: .file, mode: mode, size: digest.size, sha256: digest.hexDigest(), linkTarget: nil, source: source))
+                let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
+                items.append(Item(path: entry.path, kind: .file, mode: mode, size: file.size, sha256: file.sha256, linkTarget: nil, source: file.source))
                 report.files += 1
-                report.bytes += digest.size
+                report.bytes += file.size
             }
         }
         if !problems.isEmpty {
@@ -198,7 +207,7 @@ public enum Packer {
 
         // Pass 2: write.
         let temporary = (outputPath as NSString).deletingLastPathComponent + "/." + (outputPath as NSString).lastPathComponent + ".tmp-\(getpid())"
-        meter = ProgressMeter(callback: progress, phase: .writing, filesTotal: report.files, bytesTotal: report.bytes)
+        let writeMeter = ProgressMeter(callback: progress, phase: .writing, filesTotal: report.files, bytesTotal: report.bytes)
         do {
             let writer = try ArchiveWriter(path: temporary, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads)
             let manifestBytes = Array(manifest.text.utf8)
@@ -210,18 +219,18 @@ public enum Packer {
                 switch item.source {
                 case .memory(let bytes):
                     try writer.writeData(bytes)
-                    meter.advance(bytes: Int64(bytes.count))
+                    writeMeter.advance(bytes: Int64(bytes.count))
                 case .disk(let path):
                     var written: Int64 = 0
                     try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
                         do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) }
                         written += Int64(chunk.count)
-                        meter.advance(bytes: Int64(chunk.count))
+                        writeMeter.advance(bytes: Int64(chunk.count))
                     }
                     if written != item.size { throw PackError.io("\(path) changed while it was packed (size \(item.size), now \(written))") }
                 case .none: break
                 }
-                if item.kind == .file { meter.advance(files: 1) }
+                if item.kind == .file { writeMeter.advance(files: 1) }
             }
             try writer.close()
         } catch let error as ArchiveError {
@@ -239,7 +248,7 @@ public enum Packer {
             try? FileManager.default.removeItem(atPath: temporary)
             throw .io("cannot rename \(temporary) to \(outputPath): \(message)")
         }
-        meter.finish()
+        writeMeter.finish()
         report.archiveBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? NSNumber)?.int64Value ?? 0
         return report
     }
@@ -247,7 +256,7 @@ public enum Packer {
     // MARK: pass 1 helpers
 
     struct Item {
-        enum Source { case disk(String), memory([UInt8]), none }
+        enum Source: Sendable { case disk(String), memory([UInt8]), none }
         var path: String
         var kind: Manifest.Entry.Kind
         var mode: UInt32
@@ -257,44 +266,88 @@ public enum Packer {
         var source: Source
     }
 
-    /// Rewrites one regular file if it needs it.
-    /// - Returns: where its (possibly rewritten) bytes are, and the problems found.
-    static func relocate(_ path: String, diskPath: String, prefixes: [String], tools: ELFTools, runPaths: [String: String?], scratch: String,
-                         report: inout PackReport) throws(PackError) -> (Item.Source, [PackProblem]) {
+    /// What pass 1 learnt about one regular file.
+    struct FileResult: Sendable {
+        var source: Item.Source
+        var problems: [PackProblem]
+        var size: Int64
+        var sha256: String
+        var occurrences: Int
+        var firstOffset: Int?
+        var rewrittenScript = false
+        var runPathChange: PackReport.RunPathChange?
+    }
+
+    /// Relocates, hashes and searches one regular file (thread-safe: touches only its own
+    /// `scratch` path).
+    static func analyse(_ entry: FoundEntry, root: String, prefixes: [String], tools: ELFTools, runPaths: [String: String?],
+                        scratch: String, meter: ProgressMeter) throws(PackError) -> FileResult {
+        let diskPath = root + "/" + entry.path
+        var result = try relocate(entry.path, diskPath: diskPath, prefixes: prefixes, tools: tools, runPaths: runPaths, scratch: scratch)
+        var digest = ContentDigest(needles: prefixes)
+        switch result.source {
+        case .memory(let bytes):
+            bytes.withUnsafeBytes { digest.update($0) }
+            meter.advance(bytes: entry.size)
+        case .disk(let path):
+            try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
+                digest.update(chunk)
+                meter.advance(bytes: Int64(chunk.count))
+            }
+        case .none: break
+        }
+        meter.advance(files: 1)
+        result.size = digest.size
+        result.sha256 = digest.hexDigest()
+        result.occurrences = digest.occurrences
+        result.firstOffset = digest.firstOffset
+        return result
+    }
+
+    /// Rewrites one regular file if it needs it: a launcher for a Python shebang into the
+    /// prefix (in memory), `$ORIGIN` run paths (in a copy at `scratch`).
+    /// - Returns: where its (possibly rewritten) bytes are and the problems found; the digest
+    ///   fields are left for ``analyse(_:root:prefixes:tools:runPaths:scratch:meter:)``.
+    static func relocate(_ path: String, diskPath: String, prefixes: [String], tools: ELFTools, runPaths: [String: String?],
+                         scratch: String) throws(PackError) -> FileResult {
+        func outcome(_ source: Item.Source, _ problems: [PackProblem] = []) -> FileResult {
+            FileResult(source: source, problems: problems, size: 0, sha256: "", occurrences: 0, firstOffset: nil)
+        }
         let head = try FileSystem.head(diskPath, count: 4096)
         if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
             let runPath: String?
             if let known = runPaths[diskPath] { runPath = known } else { runPath = try tools.runPath(diskPath) }
-            guard let current = runPath, !current.isEmpty else { return (.disk(diskPath), []) }
+            guard let current = runPath, !current.isEmpty else { return outcome(.disk(diskPath)) }
             let rewrite = Relocation.rewriteRunPath(current, file: path, prefixes: prefixes)
-            guard rewrite.problems.isEmpty else { return (.disk(diskPath), rewrite.problems) }
-            guard rewrite.value != current else { return (.disk(diskPath), []) }
-            let copy = scratch + "/" + String(report.rewrittenRunPaths.count)
-            do { try FileManager.default.copyItem(atPath: diskPath, toPath: copy) } catch {
-                throw .io("cannot copy \(diskPath) to \(copy): \(error.localizedDescription)")
+            guard rewrite.problems.isEmpty else { return outcome(.disk(diskPath), rewrite.problems) }
+            guard rewrite.value != current else { return outcome(.disk(diskPath)) }
+            do { try FileManager.default.copyItem(atPath: diskPath, toPath: scratch) } catch {
+                throw .io("cannot copy \(diskPath) to \(scratch): \(error.localizedDescription)")
             }
-            chmod(copy, 0o644)
-            let oldKind = try tools.hasOldRPath(copy)
-            if let failure = try tools.setRunPath(rewrite.value, of: copy, oldKind: oldKind) {
-                return (.disk(diskPath), [.elfTool(path, message: failure)])
+            chmod(scratch, 0o644)
+            let oldKind = try tools.hasOldRPath(scratch)
+            if let failure = try tools.setRunPath(rewrite.value, of: scratch, oldKind: oldKind) {
+                return outcome(.disk(diskPath), [.elfTool(path, message: failure)])
             }
-            report.rewrittenRunPaths.append(.init(path: path, old: current, new: rewrite.value))
-            return (.disk(copy), [])
+            var result = outcome(.disk(scratch))
+            result.runPathChange = .init(path: path, old: current, new: rewrite.value)
+            return result
         }
-        guard let shebang = Relocation.shebang(in: head) else { return (.disk(diskPath), []) }
+        guard let shebang = Relocation.shebang(in: head) else { return outcome(.disk(diskPath)) }
         guard let inside = prefixes.lazy.compactMap({ Relocation.relativeInside(shebang.interpreter, prefix: $0) }).first else {
-            return (.disk(diskPath), [])
+            return outcome(.disk(diskPath))
         }
-        guard Relocation.isPython(shebang.interpreter) else { return (.disk(diskPath), [.foreignInterpreter(path, interpreter: shebang.interpreter)]) }
+        guard Relocation.isPython(shebang.interpreter) else { return outcome(.disk(diskPath), [.foreignInterpreter(path, interpreter: shebang.interpreter)]) }
         let directory = path.split(separator: "/").dropLast().joined(separator: "/")
         let target = PathRules.resolve(linkTarget: inside, from: "x") ?? inside
         let relative = PathRules.relative(from: directory, to: target)
         guard let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) else {
-            return (.disk(diskPath), [.foreignInterpreter(path, interpreter: shebang.interpreter)])
+            return outcome(.disk(diskPath), [.foreignInterpreter(path, interpreter: shebang.interpreter)])
         }
         let bytes = try FileSystem.contents(diskPath)
-        report.rewrittenScripts.append(path)
-        return (.memory(Array(launcher.utf8) + bytes[shebang.bodyOffset...]), [])
+        var result = outcome(.memory(Array(launcher.utf8) + bytes[shebang.bodyOffset...]))
+        result.rewrittenScript = true
+        return result
     }
 
     static func absolute(_ path: String) -> String {
@@ -303,21 +356,25 @@ public enum Packer {
     }
 }
 
-/// Rate-limits progress reports.
-struct ProgressMeter {
-    let callback: ((PackProgress) -> Void)?
-    var state: PackProgress
-    var last = Date.distantPast
+/// Counts progress from any thread and rate-limits the reports (at most every 0.25 s; the
+/// callback is called under the lock, so never concurrently).
+final class ProgressMeter: @unchecked Sendable {
+    private let callback: (@Sendable (PackProgress) -> Void)?
+    private var state: PackProgress
+    private var last = Date.distantPast
+    private let lock = NSLock()
 
-    init(callback: ((PackProgress) -> Void)?, phase: PackProgress.Phase, filesTotal: Int, bytesTotal: Int64) {
+    init(callback: (@Sendable (PackProgress) -> Void)?, phase: PackProgress.Phase, filesTotal: Int, bytesTotal: Int64) {
         self.callback = callback
         state = PackProgress(phase: phase, filesDone: 0, filesTotal: filesTotal, bytesDone: 0, bytesTotal: bytesTotal)
     }
 
-    mutating func advance(files: Int = 0, bytes: Int64 = 0) {
+    func advance(files: Int = 0, bytes: Int64 = 0) {
+        guard let callback else { return }
+        lock.lock()
+        defer { lock.unlock() }
         state.filesDone += files
         state.bytesDone += bytes
-        guard let callback else { return }
         let now = Date()
         if now.timeIntervalSince(last) >= 0.25 {
             last = now
@@ -325,7 +382,33 @@ struct ProgressMeter {
         }
     }
 
-    mutating func finish() {
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         callback?(state)
+    }
+}
+
+/// One result slot per job, for work shared out by ``claim()``: each slot is written by the one
+/// thread that claimed its index, and read after all threads finished.
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    private var slots: [Value?]
+    private var next = 0
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    /// The next unclaimed index, or `nil` when all are taken.
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < slots.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    subscript(index: Int) -> Value? {
+        get { lock.lock(); defer { lock.unlock() }; return slots[index] }
+        set { lock.lock(); defer { lock.unlock() }; slots[index] = newValue }
     }
 }
