@@ -24,6 +24,12 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
+        // libarchive through pkg-config (Debian: libarchive-dev). Only `Pack` imports it.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
         // Digest encodings (hex, Nix base-32, SRI): one tested place for all of them.
         .target(name: "Hashes"),
         // Nix archive (NAR) serialisation, streamed into SHA-256.
@@ -50,11 +56,18 @@ let package = Package(
         .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
         // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
         .target(name: "ContainerBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Container"),
+        // `pack` / `unpack`: relocatable, reproducible .tar.zst of a prefix (libarchive, patchelf).
+        .target(
+            name: "Pack",
+            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
+        .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "Pinning", "Git", "Hashes",
+                "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Hashes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -63,11 +76,13 @@ let package = Package(
         .testTarget(
             name: "ForgeTests",
             dependencies: [
-                "Hashes", "Packaging", "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "ForgeCLI",
-                "sglang-forge", "NAR", "Git", "Pinning",
+                "Hashes", "Packaging", "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend",
+                "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]
         ),
+        // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.
+        .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge"]),
     ]
 )

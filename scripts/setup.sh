@@ -10,6 +10,11 @@ apt_packages=(
   libgit2-dev   # git: ls-remote, fetch, object database (pkg-config libgit2)
   git           # test fixtures: building repositories, git archive as the NAR oracle
   pkg-config    # finds libyaml, libgit2 and libarchive for SwiftPM
+  libarchive-dev  # pack/unpack: deterministic tar + zstd (pkg-config libarchive)
+  patchelf      # pack: RPATH/RUNPATH rewriting
+  zstd          # benchmarks and manual checks of .tar.zst
+  binutils      # readelf, used by pack
+  gcc           # pack tests compile a small program and shared library
 )
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -4,22 +4,26 @@ import ContainerBackend
 import Foundation
 import NixBackend
 import Planner
+import TarballBackend
 
 /// The backends `emit` can run; the CLI argument `--backend`.
 enum BackendKind: String, CaseIterable, ExpressibleByArgument {
-    // Each backend adds its case here and in `backend`.
     /// A Nix flake (`--layout flake`, default) or flox package tree (`--layout flox`).
     case nix
     /// OCI build files: Containerfile + docker-bake.hcl, or one Containerfile per variant.
     case container
+    /// Per-variant recipes that stage a relocatable prefix and `pack` it into a .tar.zst.
+    case tarball
 
     /// The backend implementation.
-    var backend: (any Backend)? {
+    var backend: any Backend {
         switch self {
         case .nix: NixBackend()
         case .container: ContainerBackend()
+        case .tarball: TarballBackend()
         }
     }
+
 }
 
 /// `sglang-forge emit --backend KIND [SPEC] [-o DIR]`: writes a backend's build files.
@@ -34,7 +38,7 @@ struct EmitCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The backend: \(BackendKind.allValueStrings.joined(separator: ", ")).", valueName: "backend"))
+    @Option(help: ArgumentHelp("The backend: \(BackendKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "backend"))
     var backend: BackendKind
 
     @OptionGroup var options: SpecOptions
@@ -65,7 +69,7 @@ struct EmitCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        guard let implementation = backend.backend else { throw ValidationError("unknown backend '\(backend.rawValue)'") }
+        let implementation = backend.backend
         let layouts = type(of: implementation).layouts
         if let layout, !layouts.contains(layout) {
             throw ValidationError("backend '\(backend.rawValue)' has no layout '\(layout)'; layouts: \(layouts.joined(separator: ", "))")
@@ -79,7 +83,7 @@ struct EmitCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let implementation = backend.backend else { throw ForgeExitCode.usage }
+        let implementation = backend.backend
         guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
         var selected = plan.filtered(variants: variants)
         if let pythonClosure {

@@ -5,14 +5,18 @@ import ArgumentParser
 ///
 /// Exit codes (also in the README): 0 success; 1 the spec has errors (each printed as
 /// `path:line:col: error: message`); 2 an input could not be read or an output written;
-/// 64 a command-line usage error.
+/// 3 a tool `pack` needs (patchelf, readelf) is missing; 64 a command-line usage error.
+/// For `pack`, 1 means the prefix was refused (every problem is listed); for `unpack`, 1 means
+/// the archive was refused (unsafe entry or manifest mismatch).
 public struct ForgeCommand: ParsableCommand {
     /// The command's name, abstract, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
         version: "0.1.0",
-        subcommands: [PlanCommand.self, ValidateCommand.self, EmitCommand.self, PinCommand.self]
+        subcommands: [
+            PlanCommand.self, ValidateCommand.self, EmitCommand.self, PinCommand.self, PackCommand.self, UnpackCommand.self,
+        ]
     )
 
     public init() {}
@@ -24,6 +28,8 @@ enum ForgeExitCode {
     static let invalidInput = ExitCode(1)
     /// A file could not be read or written.
     static let ioFailure = ExitCode(2)
+    /// A required external tool is not installed.
+    static let missingTool = ExitCode(3)
     /// A command-line usage error (ArgumentParser's validation failure code).
     static let usage = ExitCode.validationFailure
 }

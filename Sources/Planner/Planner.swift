@@ -47,7 +47,8 @@ struct PlanContext {
         checkFamilies()
         let graph = buildGraph()
         let variants = expandMatrix(graph: graph)
-        return BuildPlan(
+        let tarball = plannedTarball()
+        var result = BuildPlan(
             schema: BuildPlan.schemaName,
             schemaVersion: BuildPlan.currentSchemaVersion,
             spec: spec.path,
@@ -78,6 +79,8 @@ struct PlanContext {
                                  declaredAt: $0.baseImage.location.description)
             }
         )
+        result.tarball = tarball
+        return result
     }
 
     /// Reports an unknown name with a suggestion from `candidates`.

@@ -36,6 +36,8 @@ public struct BuildPlan: Codable, Hashable, Sendable {
     /// that the container and tarball backends install; absent until `sglang-forge lock` (or
     /// `emit --python-closure FILE`) supplies it.
     public var pythonClosure: PlannedPythonClosure? = nil
+    /// The spec's `tarball:` section, checked; absent when the spec has none.
+    public var tarball: PlannedTarball? = nil
 
     /// ``schema``'s value.
     public static let schemaName = "sglang-forge/plan"
@@ -344,4 +346,41 @@ public struct PlannedPythonPackage: Codable, Hashable, Sendable {
         self.version = version
         self.sha256 = sha256.sorted()
     }
+}
+
+/// `tarball` of the plan: what the tarball backend downloads besides the components.
+public struct PlannedTarball: Codable, Hashable, Sendable {
+    /// The relocatable CPython archive; `null` when the spec pins none.
+    public var python: PlannedDownload?
+    /// Artifacts carrying bundled system libraries, in spec order.
+    public var libraries: [PlannedLibraryDownload]
+    /// Where `tarball:` is written, `line:column`.
+    public var declaredAt: String
+}
+
+/// A download pinned by URL and hash.
+public struct PlannedDownload: Codable, Hashable, Sendable {
+    public var version: String
+    public var url: String
+    /// SRI hash (`sha256-…`).
+    public var hash: String
+    /// Lowercase hex of the same digest.
+    public var hashHex: String
+    /// The digest algorithm (`sha256`, `sha512`…), for `sha256sum`-style checks.
+    public var algorithm: String
+    /// File name (percent-decoded last URL path segment).
+    public var filename: String
+    /// glibc the file needs, for manylinux wheels; `null` otherwise.
+    public var requiresGlibc: String?
+    /// Where the URL is written in the spec, `line:column`.
+    public var declaredAt: String
+}
+
+/// One `tarball.libraries` entry.
+public struct PlannedLibraryDownload: Codable, Hashable, Sendable {
+    /// The `system-libraries` key.
+    public var library: String
+    /// `wheel` (installed with pip) or `deb` (its sonames copied into `lib/`).
+    public var format: String
+    public var download: PlannedDownload
 }

@@ -46,7 +46,7 @@ struct SpecDecoder {
     mutating func spec(_ root: YAMLNode) -> Spec {
         let top = reader.mapping(root, what: "the spec", keys: [
             "format", "runtime", "cuda", "nixpkgs", "variants", "isas", "gpus", "matrix", "build",
-            "environment", "system-libraries", "components", "container",
+            "environment", "system-libraries", "components", "container", "tarball",
         ])
         var format = missing(SpecLoader.supportedFormat)
         if let top, let node = reader.require(top, "format"), let value = reader.integer(node, what: "'format'", in: 0...1_000) {
@@ -70,12 +70,14 @@ struct SpecDecoder {
         let environment = named(top?["environment"], what: "environment") { $0.environmentVariable($1, $2) }
         let systemLibraries = named(sections["system-libraries"], what: "system-libraries") { $0.systemLibrary($1, $2) }
         let components = named(sections["components"], what: "components") { $0.component($1, $2) }
-        return Spec(
+        var spec = Spec(
             path: path, format: format, runtime: runtime, cuda: cuda, nixpkgs: nixpkgs, variants: variants,
             isas: isas, gpus: gpus, matrix: matrix, build: build, environment: environment,
             systemLibraries: systemLibraries, components: components,
             container: top?["container"].flatMap { container($0) }
         )
+        if let top, let node = top["tarball"] { spec.tarball = tarball(node, key: top.keyRange("tarball") ?? node.range) }
+        return spec
     }
 
     /// `container:`: `base-image` (`name:tag`, required) and `base-digest` (`sha256:…`, optional).
@@ -195,6 +197,30 @@ struct SpecDecoder {
             reader.diagnostics.error("invalid '\(key)': \(error)", at: text.location)
             return nil
         }
+    }
+
+    /// `tarball:` (optional): `python` and `libraries`, each pinned by `version`, `url`, `hash`.
+    private mutating func tarball(_ node: YAMLNode, key: SourceRange) -> TarballSettings? {
+        guard let m = reader.mapping(node, what: "'tarball'", keys: ["python", "libraries"]) else { return nil }
+        let python = m["python"].flatMap { pinnedDownload($0, what: "'tarball.python'") }
+        var libraries: [PinnedLibrary] = []
+        if let table = m["libraries"] {
+            for pair in reader.table(table, what: "'tarball.libraries'") {
+                if let download = pinnedDownload(pair.value, what: "library '\(pair.name)' in 'tarball.libraries'") {
+                    libraries.append(PinnedLibrary(name: Located(pair.name, pair.key.range), download: download))
+                }
+            }
+        }
+        return TarballSettings(python: python, libraries: libraries, key: key)
+    }
+
+    private mutating func pinnedDownload(_ node: YAMLNode, what: String) -> PinnedDownload? {
+        guard let m = reader.mapping(node, what: what, keys: ["version", "url", "hash"]) else { return nil }
+        let url = requiredString(m, "url")
+        if !url.value.isEmpty && !url.value.hasPrefix("https://") {
+            reader.diagnostics.error("'url' of \(what) must be an https:// URL, found '\(url.value)'", at: url.location)
+        }
+        return PinnedDownload(version: requiredString(m, "version"), url: url, hash: digest(m, "hash"))
     }
 
     private mutating func variantTemplates(_ node: YAMLNode?) -> VariantTemplates {

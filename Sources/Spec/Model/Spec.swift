@@ -31,6 +31,8 @@ public struct Spec: Sendable {
     public var systemLibraries: [SystemLibrary]
     /// The components of the runtime, in source order.
     public var components: [Component]
+    /// `tarball:`, read only by the tarball backend; `nil` when the spec has none.
+    public var tarball: TarballSettings? = nil
     /// Container base image (`container:`); `nil` when the section is absent. Only the container
     /// backend needs it, and it reports its absence as an emit error.
     public var container: ContainerSettings? = nil
@@ -274,4 +276,30 @@ public struct PythonDependency: Sendable {
     /// The attribute in nixpkgs' Python package set, when it differs from the PEP 503
     /// normalised name.
     public var nixpkgs: Located<String>?
+}
+
+/// `tarball:`: what only the relocatable-tarball backend needs (docs/backends/tarball.md).
+public struct TarballSettings: Sendable {
+    /// The relocatable CPython (python-build-standalone `install_only` archive).
+    public var python: PinnedDownload?
+    /// Artifacts that carry bundled `system-libraries`, by library key: a wheel (`nvidia-*-cu12`)
+    /// or a Debian package (`.deb`).
+    public var libraries: [PinnedLibrary]
+    /// Where `tarball:` is written.
+    public var key: SourceRange
+}
+
+/// A download pinned by URL and hash.
+public struct PinnedDownload: Sendable {
+    /// Version as written (`3.12.14`).
+    public var version: Located<String>
+    public var url: Located<String>
+    public var hash: Located<Digest>?
+}
+
+/// One entry of `tarball.libraries`.
+public struct PinnedLibrary: Sendable {
+    /// The `system-libraries` key (`cuda_nvrtc`).
+    public var name: Located<String>
+    public var download: PinnedDownload
 }

@@ -1,0 +1,343 @@
+import BackendCore
+import Foundation
+import Planner
+
+/// The tarball backend: per variant, a bash recipe that assembles a relocatable prefix and packs
+/// it with `sglang-forge pack` into `<variant>.tar.zst` (docs/backends/tarball.md).
+///
+/// Output (layout `scripts`, the only one):
+/// - `common/lib.sh`, `common/relink.py`: helpers the recipes share;
+/// - `common/requirements.txt`: every pinned wheel (components and CUDA library wheels), as
+///   `name @ url --hash=algorithm:hex` for `pip install --require-hashes --no-deps`;
+/// - `common/<entry point>`, `common/activate`: the launchers installed into `bin/`;
+/// - `common/python-deps.in`: the Python dependencies the recipes need a hash-pinned lock for;
+/// - `<variant>/build.sh`, `<variant>/env.sh` (the runtime environment, from the plan's
+///   `environment` templates), `<variant>/runtime.json` (the manifest installed as
+///   `share/sglang-forge/runtime.json`).
+///
+/// Reads only the plan. Errors (all reported, located in the spec): no `tarball.python` pin, a
+/// wheel component without a pinned artifact, a CUDA library a component links that no
+/// `tarball.libraries` entry provides.
+public struct TarballBackend: Backend {
+    public static let layouts = ["scripts"]
+
+    public init() {}
+
+    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
+        var problems: [Diagnostic] = []
+        guard let tarball = plan.tarball else {
+            throw EmitError([plan.error("the spec has no 'tarball' section; the tarball backend needs at least 'tarball.python', a relocatable CPython pinned by url and hash", at: nil)])
+        }
+        if tarball.python == nil {
+            problems.append(plan.error("'tarball' has no 'python': pin a relocatable CPython \(plan.runtime.python.version) (python-build-standalone install_only archive) by version, url and hash", at: tarball.declaredAt))
+        }
+        for component in plan.components where component.kind == "wheel" && component.artifact == nil {
+            problems.append(plan.error("component '\(component.name)' has no pinned wheel: the tarball backend installs only wheels pinned by url and hash (pin it in the spec, or run `sglang-forge lock`)", at: component.declaredAt))
+        }
+        let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let pinned = Set(tarball.libraries.map(\.library))
+        for component in plan.components {
+            for name in component.links where libraries[name]?.provider == "cuda" && !pinned.contains(name) {
+                problems.append(plan.error("component '\(component.name)' links '\(name)' (\(libraries[name]?.sonames.joined(separator: ", ") ?? "")), a CUDA library the tarball must bundle, but 'tarball.libraries' pins no artifact for it", at: component.declaredAt))
+            }
+        }
+        guard problems.isEmpty, let python = tarball.python else { throw EmitError(problems) }
+
+        let header = GeneratedFile.header(comment: "#", specPath: plan.spec)
+        let entryPoint = plan.runtime.entryPoint
+        var files: [GeneratedFile] = [
+            GeneratedFile(path: "common/lib.sh", contents: header + CommonFiles.libSh + "\n"),
+            GeneratedFile(path: "common/relink.py", contents: header + CommonFiles.relinkPy + "\n"),
+            GeneratedFile(path: "common/activate", contents: header + CommonFiles.activate + "\n"),
+            GeneratedFile(path: "common/\(entryPoint)", contents: injectHeader(header, into: CommonFiles.launcher(entryPoint: entryPoint)) + "\n", isExecutable: true),
+            GeneratedFile(path: "common/requirements.txt", contents: header + requirements(plan, tarball)),
+            GeneratedFile(path: "common/python-deps.in", contents: header + pythonDeps(plan)),
+        ]
+        for variant in plan.variants {
+            files.append(GeneratedFile(path: "\(variant.name)/build.sh", contents: buildScript(plan, tarball, python, variant, header: header), isExecutable: true))
+            files.append(GeneratedFile(path: "\(variant.name)/env.sh", contents: header + environment(plan, variant)))
+            files.append(GeneratedFile(path: "\(variant.name)/runtime.json", contents: runtimeManifest(plan, tarball, python, variant)))
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    // MARK: files
+
+    /// Puts the header after a `#!` line.
+    private func injectHeader(_ header: String, into script: String) -> String {
+        guard script.hasPrefix("#!"), let newline = script.firstIndex(of: "\n") else { return header + script }
+        return String(script[...newline]) + header + String(script[script.index(after: newline)...])
+    }
+
+    private func hashOption(sri: String, hex: String) -> String {
+        let algorithm = sri.split(separator: "-").first.map(String.init) ?? "sha256"
+        return "--hash=\(algorithm):\(hex)"
+    }
+
+    private func requirements(_ plan: BuildPlan, _ tarball: PlannedTarball) -> String {
+        var lines = ["# Every pinned wheel, for `pip install --require-hashes --no-deps`: the components, then the",
+                     "# wheels that carry bundled CUDA libraries."]
+        for component in plan.components where component.kind == "wheel" {
+            guard let artifact = component.artifact else { continue }
+            lines.append("\(component.name) @ \(artifact.url) \(hashOption(sri: artifact.hash, hex: artifact.hashHex))")
+        }
+        for library in tarball.libraries where library.format == "wheel" {
+            let distribution = plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library
+            lines.append("\(distribution) @ \(library.download.url) --hash=\(library.download.algorithm):\(library.download.hashHex)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func pythonDeps(_ plan: BuildPlan) -> String {
+        var lines = ["# The Python packages the components need from the runtime's package set (spec 'python-deps').",
+                     "# build.sh installs them from PYTHON_DEPS_REQUIREMENTS: a requirements file pinning each of",
+                     "# these (and their dependencies) to one wheel with --hash, e.g. from",
+                     "# `uv pip compile --generate-hashes --python-version \(plan.runtime.python.version) python-deps.in`."]
+        var seen = Set<String>()
+        for component in plan.components {
+            for dep in component.pythonDeps where seen.insert(dep.normalizedName).inserted {
+                lines.append(dep.normalizedName)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The sonames bundled from `tarball.libraries`.
+    private func bundledSonames(_ plan: BuildPlan, _ tarball: PlannedTarball) -> [String] {
+        tarball.libraries.flatMap { entry in plan.systemLibraries.first { $0.name == entry.library }?.sonames ?? [] }
+    }
+
+    /// Sonames the unpacked runtime may take from the host: glibc's, the toolchain runtime
+    /// libraries manylinux allows (PEP 600), and every `driver` or unpinned `system` library.
+    private func hostSonames(_ plan: BuildPlan, _ tarball: PlannedTarball) -> [String] {
+        let glibc = ["ld-linux-x86-64.so.2", "libc.so.6", "libdl.so.2", "libm.so.6", "libpthread.so.0", "libresolv.so.2", "librt.so.1", "libutil.so.1",
+                     "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1"]
+        let pinned = Set(tarball.libraries.map(\.library))
+        let host = plan.systemLibraries.filter { ($0.provider == "driver" || $0.provider == "system") && !pinned.contains($0.name) }.flatMap(\.sonames)
+        return Array(Set(glibc + host)).sorted()
+    }
+
+    private func buildScript(_ plan: BuildPlan, _ tarball: PlannedTarball, _ python: PlannedDownload, _ variant: PlannedVariant, header: String) -> String {
+        let q = ShellScript.quote
+        let pythonExe = "python\(plan.runtime.python.version)"
+        let entryPoint = plan.runtime.entryPoint
+        let sources = plan.components.filter { $0.kind == "source" }
+        var s = ShellScript()
+        s.line("#!/usr/bin/env bash")
+        s.block(String(header.dropLast()))
+        s.comment("Builds \(variant.name).tar.zst: \(variant.description).")
+        s.comment("")
+        s.comment("Needs on the build host: bash, curl, sha256sum, tar, gzip, ar and readelf (binutils), patchelf,")
+        s.comment("sglang-forge, and `docker buildx` for the source-built wheels unless they are given below.")
+        s.comment("Environment:")
+        s.comment("  PYTHON_DEPS_REQUIREMENTS  required: hash-pinned requirements for ../common/python-deps.in")
+        for component in sources {
+            s.comment("  \(wheelVariable(component.name))  a \(component.name) \(component.version) wheel built for this variant (default: the")
+            s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(variant.name)-\(component.name)-wheel`)")
+        }
+        s.comment("  CONTAINER_DIR  the container backend's output (default: ../../container)")
+        s.comment("  OUT_DIR, WORK_DIR, DOWNLOADS  (default: ../out, ../work, ../downloads)")
+        s.comment("  SGLANG_FORGE  the sglang-forge executable (default: sglang-forge on PATH)")
+        s.comment("  HOST_SONAMES  extra sonames the runtime may take from the host (space-separated)")
+        s.line("set -euo pipefail")
+        s.line("here=$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)")
+        s.line("common=\"$here/../common\"")
+        s.line(". \"$common/lib.sh\"")
+        s.line()
+        s.line("variant=\(q(variant.name))")
+        s.line("work=\"${WORK_DIR:-$here/../work}/$variant\"")
+        s.line("out=\"${OUT_DIR:-$here/../out}\"")
+        s.line("downloads=\"${DOWNLOADS:-$here/../downloads}\"")
+        s.line("forge=\"${SGLANG_FORGE:-sglang-forge}\"")
+        s.line("prefix=\"$work/prefix\"")
+        s.line("require_tools curl sha256sum tar gzip ar readelf patchelf \"$forge\"")
+        s.line("[ -n \"${PYTHON_DEPS_REQUIREMENTS:-}\" ] || die \"set PYTHON_DEPS_REQUIREMENTS to a hash-pinned requirements file for $common/python-deps.in\"")
+        s.line("PYTHON_DEPS_REQUIREMENTS=$(readlink -f -- \"$PYTHON_DEPS_REQUIREMENTS\")")
+        s.line("rm -rf \"$work\"")
+        s.line("mkdir -p \"$work\" \"$out\" \"$downloads\"")
+        s.line("# No bytecode and no pip state inside the prefix: .pyc files would record its absolute path.")
+        s.line("export PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1")
+        s.line("unset PYTHONPATH PYTHONHOME PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_REQUIRE_VIRTUALENV")
+        s.line()
+        s.line("step \(q("CPython \(python.version) (\(python.filename))"))")
+        s.line("fetch \(q(python.url)) \(python.algorithm) \(python.hashHex) \"$downloads/\"\(q(python.filename))")
+        s.line("mkdir \"$work/python\"")
+        s.line("tar -xzf \"$downloads/\"\(q(python.filename)) -C \"$work/python\"")
+        s.line("mv \"$work/python/python\" \"$prefix\"")
+        s.line("py=\"$prefix/bin/\(pythonExe)\"")
+        s.line("\"$py\" -c 'import sys; assert sys.version_info[:2] == (\(plan.runtime.python.version.replacingOccurrences(of: ".", with: ", "))), sys.version'")
+        s.line("\"$py\" -m pip --version >/dev/null 2>&1 || \"$py\" -m ensurepip --default-pip")
+        s.line("pip_install() { \"$py\" -m pip install --no-deps --no-compile --only-binary=:all: --no-warn-script-location \"$@\"; }")
+        s.line()
+        s.line("step 'Python dependencies, hashes required'")
+        s.line("# First, so that the wheels below replace any version of them the lock carries.")
+        s.line("pip_install --require-hashes -r \"$PYTHON_DEPS_REQUIREMENTS\"")
+        for component in sources {
+            let variable = wheelVariable(component.name)
+            s.line()
+            s.line("step \(q("\(component.name) \(component.version), built from source for \(variant.gpu) (TORCH_CUDA_ARCH_LIST=\(variant.torchCudaArchList)) and \(variant.isa)"))")
+            s.line("if [ -z \"${\(variable):-}\" ]; then")
+            s.line("    container=\"${CONTAINER_DIR:-$here/../../container}\"")
+            s.line("    (cd \"$container\" && docker buildx bake \"$variant-\(component.name)-wheel\")")
+            s.line("    \(variable)=$(single_file \"$container/out/$variant/\(component.name)-wheel\" \(q("\(component.name.replacingOccurrences(of: "-", with: "_"))-\(component.version)*.whl")))")
+            s.line("fi")
+            s.line("pip_install --force-reinstall \"$\(variable)\"")
+            s.line("mkdir -p \"$prefix/share/sglang-forge\"")
+            s.line("(cd \"$(dirname \"$\(variable)\")\" && sha256sum \"$(basename \"$\(variable)\")\") >> \"$prefix/share/sglang-forge/source-wheels.sha256\"")
+        }
+        s.line()
+        s.line("step 'pinned wheels (components and CUDA runtime libraries), hashes required'")
+        s.line("pip_install --force-reinstall --require-hashes -r \"$common/requirements.txt\"")
+        for library in tarball.libraries where library.format == "deb" {
+            let sonames = plan.systemLibraries.first { $0.name == library.library }?.sonames ?? []
+            s.line()
+            s.line("step \(q("\(library.library) \(library.download.version) (\(sonames.joined(separator: ", "))) from \(library.download.filename)"))")
+            s.line("fetch \(q(library.download.url)) \(library.download.algorithm) \(library.download.hashHex) \"$downloads/\"\(q(library.download.filename))")
+            s.line("extract_deb_sonames \"$downloads/\"\(q(library.download.filename)) \"$prefix/lib\" \(sonames.map(q).joined(separator: " "))")
+        }
+        // Source-built wheels link the CUDA libraries too; wheel components as their `links` say.
+        let bundled = Set(tarball.libraries.map(\.library))
+        let linking = plan.components.filter { $0.kind == "source" || $0.links.contains(where: bundled.contains) }.map(\.name)
+        s.line()
+        s.line("step 'run paths: $ORIGIN-relative to the bundled libraries'")
+        s.line("\"$py\" \"$common/relink.py\" \"$prefix\" --sonames \(bundledSonames(plan, tarball).map(q).joined(separator: " ")) --dists \(linking.map(q).joined(separator: " "))")
+        s.line("# shellcheck disable=SC2086")
+        s.line("\"$py\" \"$common/relink.py\" \"$prefix\" --check \(hostSonames(plan, tarball).map(q).joined(separator: " ")) ${HOST_SONAMES:-}")
+        s.line("if find \"$prefix\" -name 'libcuda.so*' | grep -q .; then die 'libcuda.so.1 must come from the driver, but the prefix contains a copy'; fi")
+        s.line()
+        s.line("step 'launchers, environment, manifest'")
+        s.line("[ -f \"$prefix/bin/\(entryPoint)\" ] || die \(q("no console script named \(entryPoint) was installed"))")
+        s.line("mkdir -p \"$prefix/libexec/sglang-forge\" \"$prefix/share/sglang-forge\"")
+        s.line("mv \"$prefix/bin/\(entryPoint)\" \"$prefix/libexec/sglang-forge/\(entryPoint)\"")
+        s.line("install -m 0755 \"$common/\(entryPoint)\" \"$prefix/bin/\(entryPoint)\"")
+        s.line("install -m 0644 \"$common/activate\" \"$prefix/bin/activate\"")
+        s.line("install -m 0644 \"$here/env.sh\" \"$prefix/share/sglang-forge/env.sh\"")
+        s.line("install -m 0644 \"$here/runtime.json\" \"$prefix/share/sglang-forge/runtime.json\"")
+        s.line()
+        s.line("step \"pack $out/$variant.tar.zst\"")
+        s.line("\"$forge\" pack \"$prefix\" -o \"$out/$variant.tar.zst\"")
+        return s.text
+    }
+
+    private func wheelVariable(_ component: String) -> String {
+        component.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.map(String.init).joined() + "_WHEEL"
+    }
+
+    /// `env.sh`: the plan's `environment`, with `{cuda.home}` → `$CUDA_HOME` (default
+    /// `/usr/local/cuda`: nvcc is needed only by the JIT and is not bundled), `{cuda.include}`,
+    /// `{cuda.lib}` under it, `{cache}` → `${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/<variant>`
+    /// (outside the tree), `{prefix}` → the unpacked prefix. Search-path variables are
+    /// prepended to; other variables keep a value the user already set.
+    private func environment(_ plan: BuildPlan, _ variant: PlannedVariant) -> String {
+        var s = ShellScript()
+        s.comment("The runtime environment of \(variant.name); sourced by bin/\(plan.runtime.entryPoint) and")
+        s.comment("bin/activate with SGLANG_FORGE_PREFIX set to the unpacked prefix.")
+        s.line("_sf_cuda_home=${CUDA_HOME:-/usr/local/cuda}")
+        s.line("_sf_cache=${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/\(variant.name)")
+        let values = ["cuda.home": "$_sf_cuda_home", "cuda.include": "$_sf_cuda_home/include", "cuda.lib": "$_sf_cuda_home/lib64",
+                      "cache": "$_sf_cache", "prefix": "$SGLANG_FORGE_PREFIX"]
+        let searchPaths: Set<String> = ["PATH", "CPATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH"]
+        for variable in plan.environment {
+            if let why = variable.why { s.comment("\(variable.name): \(why)") }
+            let value = expand(variable.value, values)
+            if searchPaths.contains(variable.name) {
+                s.line("\(variable.name)=\"\(value)${\(variable.name):+:$\(variable.name)}\"")
+            } else {
+                s.line("\(variable.name)=\"${\(variable.name):-\(value)}\"")
+            }
+            s.line("export \(variable.name)")
+        }
+        s.line("unset _sf_cuda_home _sf_cache")
+        return s.text
+    }
+
+    /// Expands `{field}`s; literal text is escaped for a double-quoted sh string.
+    private func expand(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += ShellScript.doubleQuotedContent(String(rest[..<open]))
+            let field = String(rest[rest.index(after: open)..<close])
+            out += values[field] ?? ShellScript.doubleQuotedContent("{\(field)}")
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + ShellScript.doubleQuotedContent(String(rest))
+    }
+
+    // MARK: runtime manifest
+
+    private struct RuntimeManifest: Encodable {
+        struct Component: Encodable { var name, version, kind: String; var url, sha256: String?; var build: String? }
+        struct Library: Encodable { var library: String; var sonames: [String]; var version, file: String }
+        struct HostLibrary: Encodable { var library: String; var sonames: [String]; var provider: String }
+        var schema = "sglang-forge/tarball-runtime"
+        var schemaVersion = 1
+        var variant, description, runtime, version, entryPoint: String
+        var python: [String: String]
+        var cuda: [String: String]
+        var gpu: [String: [String]]
+        var torchCudaArchList: String
+        var isa: String
+        var isaFlags: [String]
+        var buildEnv: [String]
+        var minimumGlibc: String?
+        var minimumGlibcFrom: [String]
+        var minimumDriver: String
+        var components: [Component]
+        var bundledLibraries: [Library]
+        var hostLibraries: [HostLibrary]
+    }
+
+    private func runtimeManifest(_ plan: BuildPlan, _ tarball: PlannedTarball, _ python: PlannedDownload, _ variant: PlannedVariant) -> String {
+        // The minimum glibc: the plan's (highest manylinux_2_N of the component wheels), raised
+        // by the bundled library wheels.
+        var minimum = plan.runtime.glibc.minimum
+        var from = plan.runtime.glibc.minimumFrom
+        for library in tarball.libraries {
+            guard let needed = library.download.requiresGlibc else { continue }
+            if let current = minimum, compareVersions(needed, current) <= 0 {
+                if compareVersions(needed, current) == 0 { from.append(library.library) }
+                continue
+            }
+            minimum = needed
+            from = [library.library]
+        }
+        let gpu = plan.gpus.first { $0.name == variant.gpu }
+        let pinned = Set(tarball.libraries.map(\.library))
+        let manifest = RuntimeManifest(
+            variant: variant.name, description: variant.description, runtime: plan.runtime.name, version: plan.runtime.version,
+            entryPoint: plan.runtime.entryPoint,
+            python: ["version": python.version, "url": python.url, python.algorithm: python.hashHex],
+            cuda: ["version": plan.runtime.cuda.version, "localTag": plan.runtime.cuda.localTag],
+            gpu: ["target": [variant.gpu], "architecture": [gpu?.architecture ?? ""], "capabilities": variant.capabilities],
+            torchCudaArchList: variant.torchCudaArchList, isa: variant.isa, isaFlags: variant.isaFlags,
+            buildEnv: variant.buildEnv.map { "\($0.name)=\($0.value)" },
+            minimumGlibc: minimum, minimumGlibcFrom: from.sorted(), minimumDriver: plan.runtime.cuda.minDriver,
+            components: plan.components.map {
+                RuntimeManifest.Component(name: $0.name, version: $0.version, kind: $0.kind, url: $0.artifact?.url, sha256: $0.artifact?.hashHex,
+                                          build: $0.kind == "source" ? "built from source for this variant; wheel sha256 in share/sglang-forge/source-wheels.sha256" : nil)
+            },
+            bundledLibraries: tarball.libraries.map { entry in
+                RuntimeManifest.Library(library: entry.library, sonames: plan.systemLibraries.first { $0.name == entry.library }?.sonames ?? [],
+                                        version: entry.download.version, file: entry.download.filename)
+            },
+            hostLibraries: plan.systemLibraries.filter { !pinned.contains($0.name) }.map {
+                RuntimeManifest.HostLibrary(library: $0.name, sonames: $0.sonames, provider: $0.provider)
+            }
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(manifest)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Compares dotted numeric versions (`2.28` vs `2.17`).
+    private func compareVersions(_ a: String, _ b: String) -> Int {
+        let x = a.split(separator: ".").map { Int($0) ?? 0 }, y = b.split(separator: ".").map { Int($0) ?? 0 }
+        for i in 0..<max(x.count, y.count) {
+            let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
+            if l != r { return l < r ? -1 : 1 }
+        }
+        return 0
+    }
+}

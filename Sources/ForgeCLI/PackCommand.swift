@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Pack
+
+/// `sglang-forge pack PREFIX -o OUT.tar.zst`: a relocatable, reproducible archive of a prefix.
+struct PackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Pack a prefix into a relocatable, byte-reproducible .tar.zst.",
+        discussion: """
+            Shebangs that name a Python interpreter inside the prefix become relocatable launchers; \
+            ELF RPATH/RUNPATH entries into the prefix become $ORIGIN-relative (patchelf). Refused, \
+            with every problem listed: absolute or escaping symlinks, devices, run path entries \
+            ending in /stubs or outside the prefix (other than system library directories), and \
+            any file that still contains the build prefix unless --allow-prefix-in matches it. \
+            The prefix itself is not modified. The archive starts with \(Manifest.path) \
+            (path, type, mode, size, sha256 of every entry). See docs/backends/tarball.md.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The prefix directory to pack.", valueName: "prefix"))
+    var prefix: String
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The archive to write (.tar.zst).", valueName: "file"))
+    var output: String
+
+    @Option(name: .customLong("allow-prefix-in"), help: ArgumentHelp("Allow leftover build-prefix strings in files whose prefix-relative path matches this fnmatch glob ('*' also matches '/'); repeatable.", valueName: "glob"))
+    var allowPrefixIn: [String] = []
+
+    @Option(name: .customLong("also-prefix"), help: ArgumentHelp("Another spelling of the build prefix to rewrite and look for (e.g. where the tree was built before it was moved); repeatable.", valueName: "path"))
+    var alsoPrefix: [String] = []
+
+    @Option(help: ArgumentHelp("zstd level, 1 to 19.", valueName: "n"))
+    var level: Int = 3
+
+    @Option(help: ArgumentHelp("zstd worker threads; the archive's bytes do not depend on it. The default is the number of CPUs.", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Modification time of every entry, in seconds since the epoch.", valueName: "seconds"))
+    var mtime: Int = 0
+
+    @Flag(name: .shortAndLong, help: "No progress line on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard (1...19).contains(level) else { throw ValidationError("--level must be between 1 and 19") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard mtime >= 0 else { throw ValidationError("--mtime must not be negative") }
+    }
+
+    func run() throws {
+        let progress = ProgressLine(enabled: !quiet)
+        do {
+            let report = try Packer.pack(
+                prefix: prefix, output: output,
+                options: PackOptions(allowPrefixIn: allowPrefixIn, zstdLevel: level, zstdThreads: threads, mtime: mtime, extraPrefixes: alsoPrefix),
+                progress: { progress.update($0) }
+            )
+            progress.clear()
+            for leftover in report.allowedLeftovers {
+                StandardError.write("note: \(leftover.description.replacingOccurrences(of: "; rewrite it or allow it with --allow-prefix-in", with: " (allowed by --allow-prefix-in)"))\n")
+            }
+            let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+            StandardError.write("pack: \(output): \(report.entries) entries, \(report.files) files, \(mib(report.bytes)) → \(mib(report.archiveBytes)); \(report.rewrittenScripts.count) launchers, \(report.rewrittenRunPaths.count) run paths rewritten\n")
+        } catch {
+            progress.clear()
+            StandardError.write("error: \(error)\n")
+            switch error {
+            case .refused: throw ForgeExitCode.invalidInput
+            case .missingTool: throw ForgeExitCode.missingTool
+            case .io, .archive: throw ForgeExitCode.ioFailure
+            }
+        }
+    }
+}
+
+/// `sglang-forge unpack ARCHIVE DIR`: safe, verified extraction.
+struct UnpackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpack",
+        abstract: "Extract an archive written by `pack` into a new directory, verifying every file.",
+        discussion: """
+            Refuses absolute paths, '..' components, hard links, device files, FIFOs, sockets and \
+            symlinks that leave the directory; checks every entry's type, mode, size, sha256 and \
+            link target against the archive's manifest. DIR must not exist or be empty; on any \
+            error nothing is left in it.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The archive (.tar.zst) written by `sglang-forge pack`.", valueName: "archive"))
+    var archive: String
+
+    @Argument(help: ArgumentHelp("The directory to create.", valueName: "dir"))
+    var directory: String
+
+    func run() throws {
+        do {
+            let report = try Unpacker.unpack(archive: archive, into: directory)
+            StandardError.write("unpack: \(directory): \(report.entries) entries, \(report.bytes) bytes, all match the manifest\n")
+        } catch {
+            StandardError.write("error: \(archive): \(error)\n")
+            switch error {
+            case .io, .destinationNotEmpty: throw ForgeExitCode.ioFailure
+            case .archive(let failure) where failure.function == "archive_read_open_filename": throw ForgeExitCode.ioFailure
+            default: throw ForgeExitCode.invalidInput
+            }
+        }
+    }
+}
+
+/// One progress line on standard error, rewritten in place (`\r`), for prefixes over 64 MiB.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ progress: PackProgress) {
+        guard enabled, progress.bytesTotal >= 64 << 20 else { return }
+        let percent = progress.bytesTotal > 0 ? Int(progress.bytesDone * 100 / progress.bytesTotal) : 100
+        StandardError.write("\r\(progress.phase.rawValue): \(progress.filesDone)/\(progress.filesTotal) files, \(progress.bytesDone >> 20)/\(progress.bytesTotal >> 20) MiB (\(percent)%)\u{1B}[K")
+        shown = true
+    }
+
+    func clear() {
+        if shown { StandardError.write("\r\u{1B}[K") }
+        shown = false
+    }
+}

@@ -1,0 +1,279 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thing found under the prefix, from `lstat(2)`.
+struct FoundEntry {
+    enum Kind { case regular, directory, symlink, special(String) }
+    /// Relative path, `/`-separated.
+    var path: String
+    var kind: Kind
+    /// `st_mode & 0o7777`.
+    var permissions: UInt32
+    /// `st_size` for regular files.
+    var size: Int64
+}
+
+enum FileSystem {
+    /// Walks `root` depth-first without following symlinks.
+    /// - Returns: every entry below `root` (not `root` itself), and names that are not UTF-8
+    ///   (their parent path plus the lossily decoded name).
+    static func walk(_ root: String) throws(PackError) -> (entries: [FoundEntry], badNames: [String]) {
+        var entries: [FoundEntry] = []
+        var badNames: [String] = []
+        var stack: [String] = [""]
+        while let relative = stack.popLast() {
+            let absolute = relative.isEmpty ? root : root + "/" + relative
+            guard let dir = opendir(absolute) else { throw .io("cannot read directory \(absolute): \(String(cString: strerror(errno)))") }
+            defer { closedir(dir) }
+            while let item = readdir(dir) {
+                let nameBytes = withUnsafeBytes(of: item.pointee.d_name) { raw -> [UInt8] in
+                    Array(raw.prefix(while: { $0 != 0 }))
+                }
+                if nameBytes == [46] || nameBytes == [46, 46] { continue }
+                guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                    badNames.append((relative.isEmpty ? "" : relative + "/") + String(decoding: nameBytes, as: UTF8.self))
+                    continue
+                }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard lstat(root + "/" + path, &info) == 0 else { throw .io("cannot stat \(root)/\(path): \(String(cString: strerror(errno)))") }
+                let type = info.st_mode & S_IFMT
+                let kind: FoundEntry.Kind
+                switch type {
+                case S_IFREG: kind = .regular
+                case S_IFDIR: kind = .directory
+                case S_IFLNK: kind = .symlink
+                case S_IFCHR: kind = .special("character device")
+                case S_IFBLK: kind = .special("block device")
+                case S_IFIFO: kind = .special("FIFO")
+                case S_IFSOCK: kind = .special("socket")
+                default: kind = .special("file of unknown type")
+                }
+                entries.append(FoundEntry(path: path, kind: kind, permissions: UInt32(info.st_mode & 0o7777), size: Int64(info.st_size)))
+                if case .directory = kind { stack.append(path) }
+            }
+        }
+        return (entries, badNames)
+    }
+
+    /// `readlink(2)`.
+    static func readLink(_ path: String) throws(PackError) -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = buffer.withUnsafeMutableBufferPointer { readlink(path, $0.baseAddress!, $0.count - 1) }
+        guard n >= 0 else { throw .io("cannot read link \(path): \(String(cString: strerror(errno)))") }
+        return String(decoding: buffer[..<n], as: UTF8.self)
+    }
+
+    /// `realpath(3)`.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Up to `count` bytes from the start of a file.
+    static func head(_ path: String, count: Int) throws(PackError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, count) }
+        guard n >= 0 else { throw .io("cannot read \(path): \(String(cString: strerror(errno)))") }
+        return Array(buffer[..<n])
+    }
+
+    /// A whole file.
+    static func contents(_ path: String) throws(PackError) -> [UInt8] {
+        var result: [UInt8] = []
+        try forEachChunk(of: path, chunkSize: 1 << 20) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// Calls `body` with successive chunks of a file (each at most `chunkSize` bytes).
+    static func forEachChunk(of path: String, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws(PackError) -> Void) throws(PackError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress!, chunkSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+}
+
+/// SHA-256 and build-prefix occurrences of one byte stream, fed in chunks; occurrences that
+/// straddle two chunks are found too.
+struct ContentDigest {
+    private var hasher = SHA256()
+    private let needles: [[UInt8]]
+    private var carry: [UInt8] = []
+    private var consumed = 0
+    private(set) var size: Int64 = 0
+    /// Number of needle occurrences (of any spelling, non-overlapping per spelling).
+    private(set) var occurrences = 0
+    /// Byte offset of the first occurrence.
+    private(set) var firstOffset: Int?
+
+    /// - Parameter needles: the byte strings to count (the spellings of the build prefix).
+    init(needles: [String]) {
+        self.needles = needles.map { Array($0.utf8) }.filter { !$0.isEmpty }
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+        size += Int64(bytes.count)
+        guard let longest = needles.map(\.count).max() else { return }
+        // Search carry + bytes; the carry is the last (longest - 1) bytes of what came before.
+        var window = carry
+        window.append(contentsOf: bytes)
+        let windowStart = consumed - carry.count
+        for needle in needles {
+            var index = 0
+            // Only count matches that end inside the new bytes (earlier ones were counted).
+            while let found = Self.find(needle, in: window, from: index) {
+                if found + needle.count > carry.count {
+                    occurrences += 1
+                    let offset = windowStart + found
+                    if firstOffset.map({ offset < $0 }) ?? true { firstOffset = offset }
+                }
+                index = found + needle.count
+            }
+        }
+        consumed += bytes.count
+        carry = Array(window.suffix(longest - 1))
+    }
+
+    /// The hex digest.
+    func hexDigest() -> String {
+        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard needle.count <= haystack.count - start else { return nil }
+        return haystack.withUnsafeBytes { hay -> Int? in
+            needle.withUnsafeBytes { pin -> Int? in
+                let first = Int32(pin[0])
+                var position = start
+                let last = hay.count - needle.count
+                while position <= last {
+                    guard let hit = memchr(hay.baseAddress! + position, first, last - position + 1) else { return nil }
+                    let offset = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(hay.baseAddress! + offset, pin.baseAddress!, needle.count) == 0 { return offset }
+                    position = offset + 1
+                }
+                return nil
+            }
+        }
+    }
+}
+
+/// Runs patchelf and readelf.
+struct ELFTools {
+    var patchelf = "patchelf"
+    var readelf = "readelf"
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs `tool` (looked up on `PATH`) with `arguments` through posix_spawnp(3) (Foundation's
+    /// `Process` costs tens of milliseconds a call, too much for one call per ELF file).
+    /// - Throws: ``PackError/missingTool(_:)`` when `tool` is not on `PATH`.
+    static func run(_ tool: String, _ arguments: [String]) throws(PackError) -> Output {
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw .io("pipe: \(String(cString: strerror(errno)))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, tool, &actions, nil, argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        defer { close(outPipe[0]); close(errPipe[0]) }
+        if status == ENOENT { throw .missingTool(tool) }
+        guard status == 0 else { throw .io("cannot run \(tool): \(String(cString: strerror(status)))") }
+        let stdout = readAll(outPipe[0])
+        let stderr = readAll(errPipe[0])
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        let exited = (waitStatus & 0x7f) == 0
+        let code: Int32 = exited ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+        return Output(status: code, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private static func readAll(_ fd: Int32) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 { result.append(contentsOf: buffer[..<n]); continue }
+            if n < 0 && errno == EINTR { continue }
+            return result
+        }
+    }
+
+    /// Checks both tools exist.
+    func check() throws(PackError) {
+        _ = try Self.run(patchelf, ["--version"])
+        _ = try Self.run(readelf, ["--version"])
+    }
+
+    /// The run path (`patchelf --print-rpath`), `nil` when patchelf cannot read the file (an
+    /// object file, a static executable without a dynamic section).
+    func runPath(_ path: String) throws(PackError) -> String? {
+        let output = try Self.run(patchelf, ["--print-rpath", path])
+        guard output.status == 0 else { return nil }
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The run paths of many files with one patchelf call per 256 files (patchelf prints one
+    /// line per file, in order, and stops at the first file it cannot read: that file is asked
+    /// about alone and the batch resumes after it).
+    /// - Returns: path → run path, `nil` for files patchelf cannot read.
+    func runPaths(_ paths: [String]) throws(PackError) -> [String: String?] {
+        var result: [String: String?] = [:]
+        var start = 0
+        while start < paths.count {
+            let batch = Array(paths[start..<min(start + 256, paths.count)])
+            let output = try Self.run(patchelf, ["--print-rpath"] + batch)
+            var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            let done = min(lines.count, batch.count)
+            for (path, line) in zip(batch, lines.prefix(done)) { result[path] = .some(line.trimmingCharacters(in: .whitespaces)) }
+            if output.status == 0 && done == batch.count {
+                start += batch.count
+            } else {
+                result[batch[done]] = .some(try runPath(batch[done]))
+                start += done + 1
+            }
+        }
+        return result
+    }
+
+    /// Whether the dynamic section has the old `DT_RPATH` tag (searched before
+    /// `LD_LIBRARY_PATH`, also for dependencies of dependencies) rather than `DT_RUNPATH`.
+    func hasOldRPath(_ path: String) throws(PackError) -> Bool {
+        let output = try Self.run(readelf, ["-d", "-W", path])
+        return output.stdout.contains("(RPATH)")
+    }
+
+    /// Sets the run path, keeping its kind (`--force-rpath` keeps `DT_RPATH`).
+    func setRunPath(_ value: String, of path: String, oldKind: Bool) throws(PackError) -> String? {
+        let arguments = (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value, path]
+        let output = try Self.run(patchelf, arguments)
+        return output.status == 0 ? nil : "patchelf --set-rpath failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+    }
+}

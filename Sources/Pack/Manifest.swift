@@ -1,0 +1,160 @@
+/// The file manifest `pack` writes as the first entry of every archive, and `unpack` checks
+/// every entry against.
+///
+/// Format (UTF-8, one entry per line, `\n`-terminated, sorted by the UTF-8 bytes of the path):
+///
+///     # sglang-forge pack manifest 1: path<TAB>type<TAB>mode<TAB>size<TAB>sha256 or link target
+///     bin<TAB>d<TAB>0755<TAB>0<TAB>-
+///     bin/python3<TAB>l<TAB>0777<TAB>0<TAB>python3.12
+///     bin/python3.12<TAB>f<TAB>0755<TAB>17032<TAB>9f86d08…
+///
+/// `type` is `f` (regular file), `d` (directory) or `l` (symlink); `mode` is the normalised
+/// permission bits in octal; `size` is in bytes (0 for `d` and `l`); the last column is the
+/// lowercase hex SHA-256 of the file's bytes, the link target for `l`, `-` for `d`. The manifest
+/// does not list itself. Paths are relative to the prefix and never contain a tab, a newline or
+/// a `..` component.
+public struct Manifest: Hashable, Sendable {
+    /// Path of the manifest inside every archive and unpacked prefix.
+    public static let path = "share/sglang-forge/manifest.tsv"
+    /// The first line.
+    public static let headerLine = "# sglang-forge pack manifest 1: path\ttype\tmode\tsize\tsha256 or link target"
+
+    /// One manifest line.
+    public struct Entry: Hashable, Sendable {
+        public enum Kind: String, Sendable { case file = "f", directory = "d", symlink = "l" }
+        /// Relative path, `/`-separated.
+        public var path: String
+        public var kind: Kind
+        /// Permission bits, e.g. `0o755`.
+        public var mode: UInt32
+        /// Size in bytes; 0 for directories and symlinks.
+        public var size: Int64
+        /// Lowercase hex SHA-256 for files, `nil` otherwise.
+        public var sha256: String?
+        /// Link target for symlinks.
+        public var linkTarget: String?
+
+        public init(path: String, kind: Kind, mode: UInt32, size: Int64, sha256: String? = nil, linkTarget: String? = nil) {
+            self.path = path
+            self.kind = kind
+            self.mode = mode
+            self.size = size
+            self.sha256 = sha256
+            self.linkTarget = linkTarget
+        }
+    }
+
+    /// Entries, sorted by the UTF-8 bytes of `path`.
+    public var entries: [Entry]
+
+    public init(entries: [Entry]) {
+        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    }
+
+    /// The manifest's text.
+    public var text: String {
+        var lines = [Self.headerLine]
+        for e in entries {
+            let last: String = switch e.kind {
+            case .file: e.sha256 ?? "-"
+            case .directory: "-"
+            case .symlink: e.linkTarget ?? "-"
+            }
+            lines.append("\(e.path)\t\(e.kind.rawValue)\t\(String(e.mode, radix: 8).leftPadded(to: 4))\t\(e.size)\t\(last)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses manifest text.
+    /// - Throws: ``UnpackError/badManifest(line:reason:)`` with the 1-based line number.
+    public static func parse(_ text: String) throws(UnpackError) -> Manifest {
+        var entries: [Entry] = []
+        var seen = Set<String>()
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first.map(String.init) == headerLine else { throw .badManifest(line: 1, reason: "the first line is not '\(headerLine)'") }
+        for (index, line) in lines.enumerated().dropFirst() {
+            if line.isEmpty && index == lines.count - 1 { break }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 5 else { throw .badManifest(line: index + 1, reason: "expected 5 tab-separated fields, found \(fields.count)") }
+            guard let kind = Entry.Kind(rawValue: fields[1]) else { throw .badManifest(line: index + 1, reason: "unknown type '\(fields[1])'") }
+            guard let mode = UInt32(fields[2], radix: 8), let size = Int64(fields[3]), size >= 0 else {
+                throw .badManifest(line: index + 1, reason: "bad mode or size")
+            }
+            guard PathRules.isSafeRelative(fields[0]) else { throw .badManifest(line: index + 1, reason: "unsafe path '\(fields[0])'") }
+            guard seen.insert(fields[0]).inserted else { throw .badManifest(line: index + 1, reason: "'\(fields[0])' is listed twice") }
+            var entry = Entry(path: fields[0], kind: kind, mode: mode, size: size)
+            switch kind {
+            case .file:
+                guard fields[4].count == 64, fields[4].allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                    throw .badManifest(line: index + 1, reason: "bad sha256 '\(fields[4])'")
+                }
+                entry.sha256 = fields[4]
+            case .symlink: entry.linkTarget = fields[4]
+            case .directory: break
+            }
+            entries.append(entry)
+        }
+        return Manifest(entries: entries)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// Lexical path checks shared by `pack` and `unpack`.
+public enum PathRules {
+    /// A relative, `/`-separated path with no empty, `.` or `..` component, no tab or newline.
+    public static func isSafeRelative(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\t"), !path.contains("\n") else { return false }
+        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+    }
+
+    /// Resolves the relative link `target` of a symlink at the relative path `linkPath`, as the
+    /// kernel would (path_resolution(7)): components are taken in order, a component that is a
+    /// symlink listed in `symlinks` (relative path → target) is replaced by its own resolution
+    /// before a following `..` applies, up to 40 nested links.
+    ///
+    /// - Returns: the resolved path relative to the root (`""` for the root itself), or `nil`
+    ///   when it climbs above the root, meets an absolute link, or nests too deep.
+    public static func resolve(linkTarget target: String, from linkPath: String, symlinks: [String: String] = [:]) -> String? {
+        resolve(target, from: linkPath, symlinks: symlinks, depth: 0)
+    }
+
+    private static func resolve(_ target: String, from linkPath: String, symlinks: [String: String], depth: Int) -> String? {
+        guard depth < 40, !target.hasPrefix("/") else { return nil }
+        var parts = linkPath.split(separator: "/").map(String.init)
+        parts.removeLast()
+        for component in target.split(separator: "/", omittingEmptySubsequences: true) {
+            switch component {
+            case ".": continue
+            case "..":
+                if parts.isEmpty { return nil }
+                parts.removeLast()
+            default:
+                parts.append(String(component))
+                let here = parts.joined(separator: "/")
+                if let next = symlinks[here] {
+                    guard let resolved = resolve(next, from: here, symlinks: symlinks, depth: depth + 1) else { return nil }
+                    parts = resolved.split(separator: "/").map(String.init)
+                }
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+
+    /// The relative path from directory `from` to `to`, both relative to the same root
+    /// (`""` is the root), e.g. from `bin` to `lib` is `../lib`.
+    public static func relative(from: String, to: String) -> String {
+        let a = from.split(separator: "/").map(String.init)
+        let b = to.split(separator: "/").map(String.init)
+        var common = 0
+        while common < a.count && common < b.count && a[common] == b[common] { common += 1 }
+        let ups = Array(repeating: "..", count: a.count - common)
+        let rest = Array(b[common...])
+        let joined = (ups + rest).joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+}
