@@ -6,12 +6,12 @@ import ArgumentParser
 /// Exit codes (also in the README): 0 success; 1 the spec has errors (each printed as
 /// `path:line:col: error: message`); 2 an input could not be read or an output written;
 /// 64 a command-line usage error.
-public struct ForgeCommand: ParsableCommand {
+public struct ForgeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
         version: "0.1.0",
-        subcommands: [PlanCommand.self, ValidateCommand.self]
+        subcommands: [PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self]
     )
 
     public init() {}

@@ -1,20 +1,73 @@
 import Foundation
+import Lock
 import Planner
 import Spec
 
-/// The stages every command runs: read and decode the spec, plan it, print diagnostics.
+/// The stages every command runs: read and decode the spec, read the lock next to it (refusing a
+/// stale one), plan, print diagnostics.
 enum Pipeline {
-    /// Loads and plans the spec at `path`, printing every diagnostic to standard error.
+    /// Loads and plans the spec at `path` without its lock, printing every diagnostic.
     /// - Returns: the plan, or `nil` when there were errors (after printing a summary).
     static func plan(specAt path: String) -> BuildPlan? {
+        plan(specAt: path, lockAt: nil, locked: false)
+    }
+
+    /// Loads and plans the spec, with index wheels' artifacts from the lock when it exists.
+    ///
+    /// A lock that is out of date with the spec, or unreadable, is always an error (the plan would
+    /// carry wrong artifacts); a missing lock is an error only when `locked` is set.
+    static func plan(options: SpecOptions) -> BuildPlan? {
+        plan(specAt: options.spec, lockAt: options.resolvedLockPath, locked: options.locked)
+    }
+
+    static func plan(specAt path: String, lockAt lockPath: String?, locked: Bool) -> BuildPlan? {
         let (spec, loadDiagnostics) = SpecLoader.load(path: path)
         guard let spec else {
             report(loadDiagnostics, file: path)
             return nil
         }
-        let (plan, planDiagnostics) = Planner.plan(spec)
-        report(loadDiagnostics + planDiagnostics, file: path)
-        return plan
+        var lockDiagnostics: [Diagnostic] = []
+        var lock: LockFile?
+        if let lockPath {
+            switch readLock(at: lockPath, for: spec) {
+            case .success(let value): lock = value
+            case .failure(.missing):
+                if locked {
+                    lockDiagnostics.append(Diagnostic(.error, "no lock file (--locked); run `sglang-forge lock \(path)` and commit \(lockPath)", file: lockPath, at: nil))
+                }
+            case .failure(let problem):
+                lockDiagnostics.append(Diagnostic(.error, problem.message(spec: path), file: lockPath, at: nil))
+            }
+        }
+        let (plan, planDiagnostics) = Planner.plan(spec, lock: lock)
+        let all = loadDiagnostics + planDiagnostics + lockDiagnostics
+        report(all, file: path)
+        return all.contains { $0.severity == .error } ? nil : plan
+    }
+
+    /// Why a lock cannot be used.
+    enum LockProblem: Error {
+        case missing
+        case invalid(String)
+        case stale([String])
+
+        func message(spec: String) -> String {
+            switch self {
+            case .missing: "no lock file; run `sglang-forge lock \(spec)`"
+            case .invalid(let reason): reason
+            case .stale(let reasons):
+                "the lock is out of date with \(spec) and was not used: \(reasons.joined(separator: "; ")); run `sglang-forge lock \(spec)` and commit the result"
+            }
+        }
+    }
+
+    /// Reads and decodes the lock and checks it is fresh for `spec`.
+    static func readLock(at path: String, for spec: Spec) -> Result<LockFile, LockProblem> {
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.missing) }
+        let lock: LockFile
+        do { lock = try LockCoder.decode(data) } catch { return .failure(.invalid("\(error)")) }
+        if case .stale(let reasons) = LockFreshness.check(lock, against: spec) { return .failure(.stale(reasons)) }
+        return .success(lock)
     }
 
     /// Prints diagnostics and, when there are any errors or warnings, a one-line count.

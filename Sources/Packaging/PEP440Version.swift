@@ -129,18 +129,33 @@ public struct PEP440Version: Hashable, Comparable, Sendable, CustomStringConvert
         return out
     }
 
-    public static func == (a: Self, b: Self) -> Bool { a.compareKey == b.compareKey }
-    public func hash(into hasher: inout Hasher) { hasher.combine(description(of: compareKey)) }
-    public static func < (a: Self, b: Self) -> Bool { a.compareKey.lexicographicallyPrecedes(b.compareKey) }
+    public static func == (a: Self, b: Self) -> Bool {
+        a.epoch == b.epoch && a.trimmedRelease == b.trimmedRelease && a.suffixKey == b.suffixKey
+    }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(epoch)
+        hasher.combine(trimmedRelease)
+        hasher.combine(description(of: suffixKey))
+    }
+    /// PEP 440 order: epoch, then the release compared numerically with trailing zeros ignored
+    /// (`3.12 < 4`, `1.0 == 1.0.0 < 1.0.1`), then pre/post/dev/local.
+    public static func < (a: Self, b: Self) -> Bool {
+        if a.epoch != b.epoch { return a.epoch < b.epoch }
+        if a.trimmedRelease != b.trimmedRelease { return a.trimmedRelease.lexicographicallyPrecedes(b.trimmedRelease) }
+        return a.suffixKey.lexicographicallyPrecedes(b.suffixKey)
+    }
 
-    /// The PEP 440 ordering as a flat key (after `packaging.version._cmpkey`): trailing zeros of
-    /// the release are ignored; a dev release sorts before pre-releases; no post sorts before any post.
-    private var compareKey: [Key] {
-        var key: [Key] = [.int(epoch)]
+    /// The release without trailing zeros (`[1, 0, 0]` → `[1]`).
+    private var trimmedRelease: [Int] {
         var trimmed = release
         while trimmed.count > 1, trimmed.last == 0 { trimmed.removeLast() }
-        key.append(.int(trimmed.count))  // separates release lengths so the rest aligns
-        key += trimmed.map(Key.int)
+        return trimmed
+    }
+
+    /// The ordering of everything after the release (after `packaging.version._cmpkey`): a dev
+    /// release sorts before pre-releases; no post sorts before any post.
+    private var suffixKey: [Key] {
+        var key: [Key] = []
         if pre == nil && post == nil && dev != nil {
             key.append(.negativeInfinity)
         } else if let (phase, n) = pre {
