@@ -168,7 +168,10 @@ struct RequirementParser {
                      "platform_version", "platform_machine", "platform_python_implementation", "implementation_name",
                      "implementation_version", "extra", "os.name", "sys.platform", "platform.version", "platform.machine",
                      "platform.python_implementation", "python_implementation"]
-        guard known.contains(name) else { throw fail("a marker variable or a quoted string") }
+        guard known.contains(name) else {
+            i = start
+            throw fail("a marker variable or a quoted string")
+        }
         let canonical = ["os.name": "os_name", "sys.platform": "sys_platform", "platform.version": "platform_version",
                          "platform.machine": "platform_machine", "platform.python_implementation": "platform_python_implementation",
                          "python_implementation": "platform_python_implementation"][name] ?? name
