@@ -17,13 +17,19 @@ trap 'rm -rf "$work"' EXIT
 # The index wheels of the spec, exactly pinned (the URL-pinned jit-cache wheel is not on PyPI).
 pins=(sglang==0.5.9 sgl-kernel==0.3.21 flashinfer-python==0.6.5 flashinfer-cubin==0.6.5 apache-tvm-ffi==0.1.9 xgrammar==0.1.27)
 
+# pip's --platform does not imply older glibc tags: list every manylinux tag up to glibc 2.35,
+# which is the set sglang-forge accepts for runtime.glibc 2.35.
+platforms=()
+for minor in $(seq 35 -1 5); do platforms+=(--platform "manylinux_2_${minor}_x86_64"); done
+platforms+=(--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64)
+
 now() { date +%s.%N; }
 
 t0=$(now)
 "$forge" lock "$spec" --lock "$work/main.lock" --no-closure --cache-dir "$work/cache" >/dev/null 2>"$work/forge.err" || true
 t1=$(now)
 pip install --dry-run --report "$work/pip-report.json" --no-deps --no-cache-dir --ignore-installed \
-    --only-binary=:all: --python-version 3.12 --platform manylinux_2_35_x86_64 --implementation cp \
+    --only-binary=:all: --python-version 3.12 "${platforms[@]}" --implementation cp \
     --target "$work/pip-target" --quiet "${pins[@]}" 2>"$work/pip.err"
 t2=$(now)
 

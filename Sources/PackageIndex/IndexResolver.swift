@@ -131,24 +131,31 @@ public struct IndexResolver: Sendable {
 
     /// Resolves every request with at most `concurrency` in flight; results keyed by request key.
     public func resolveAll(_ requests: [ResolveRequest], concurrency: Int = 4) async -> [String: Result<ResolvedWheel, IndexError>] {
-        await withTaskGroup(of: (String, Result<ResolvedWheel, IndexError>).self) { group in
+        await withTaskGroup(of: Outcome.self) { group in
             var results: [String: Result<ResolvedWheel, IndexError>] = [:]
             var pending = requests[...]
-            func start(_ request: ResolveRequest) {
-                group.addTask {
-                    do throws(IndexError) {
-                        return (request.key, .success(try await resolve(request)))
-                    } catch {
-                        return (request.key, .failure(error))
-                    }
-                }
+            for _ in 0..<max(1, concurrency) {
+                if let next = pending.popFirst() { group.addTask { await attempt(next) } }
             }
-            for _ in 0..<max(1, concurrency) { if let next = pending.popFirst() { start(next) } }
-            while let (key, result) = await group.next() {
-                results[key] = result
-                if let next = pending.popFirst() { start(next) }
+            while let outcome = await group.next() {
+                results[outcome.key] = outcome.result
+                if let next = pending.popFirst() { group.addTask { await attempt(next) } }
             }
             return results
+        }
+    }
+
+    /// One request's result, as a task-group element.
+    private struct Outcome: Sendable {
+        var key: String
+        var result: Result<ResolvedWheel, IndexError>
+    }
+
+    private func attempt(_ request: ResolveRequest) async -> Outcome {
+        do {
+            return Outcome(key: request.key, result: .success(try await resolve(request)))
+        } catch {
+            return Outcome(key: request.key, result: .failure(error))
         }
     }
 
