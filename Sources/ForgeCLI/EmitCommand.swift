@@ -84,7 +84,7 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         let implementation = backend.backend
-        guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
+        guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
         var selected = plan.filtered(variants: variants)
         if let pythonClosure {
             guard let closure = PythonClosureReader.read(path: pythonClosure) else { throw ForgeExitCode.invalidInput }

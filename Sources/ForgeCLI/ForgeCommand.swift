@@ -8,14 +8,15 @@ import ArgumentParser
 /// 3 a tool `pack` needs (patchelf, readelf) is missing; 64 a command-line usage error.
 /// For `pack`, 1 means the prefix was refused (every problem is listed); for `unpack`, 1 means
 /// the archive was refused (unsafe entry or manifest mismatch).
-public struct ForgeCommand: ParsableCommand {
+public struct ForgeCommand: AsyncParsableCommand {
     /// The command's name, abstract, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
         version: "0.1.0",
         subcommands: [
-            PlanCommand.self, ValidateCommand.self, EmitCommand.self, PinCommand.self, PackCommand.self, UnpackCommand.self,
+            PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self, EmitCommand.self, PinCommand.self,
+            PackCommand.self, UnpackCommand.self,
         ]
     )
 

@@ -49,21 +49,21 @@ struct PackCommand: ParsableCommand {
     }
 
     func run() throws {
-        let progress = ProgressLine(enabled: !quiet)
+        let progress = ProgressLine(label: "pack", enabled: !quiet)
         do {
             let report = try Packer.pack(
                 prefix: prefix, output: output,
                 options: PackOptions(allowPrefixIn: allowPrefixIn, zstdLevel: level, zstdThreads: threads, mtime: mtime, extraPrefixes: alsoPrefix),
                 progress: { progress.update($0) }
             )
-            progress.clear()
+            progress.finish()
             for leftover in report.allowedLeftovers {
                 StandardError.write("note: \(leftover.description.replacingOccurrences(of: "; rewrite it or allow it with --allow-prefix-in", with: " (allowed by --allow-prefix-in)"))\n")
             }
             let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
             StandardError.write("pack: \(output): \(report.entries) entries, \(report.files) files, \(mib(report.bytes)) → \(mib(report.archiveBytes)); \(report.rewrittenScripts.count) launchers, \(report.rewrittenRunPaths.count) run paths rewritten\n")
         } catch {
-            progress.clear()
+            progress.finish()
             StandardError.write("error: \(error)\n")
             switch error {
             case .refused: throw ForgeExitCode.invalidInput
@@ -108,22 +108,11 @@ struct UnpackCommand: ParsableCommand {
     }
 }
 
-/// One progress line on standard error, rewritten in place (`\r`), for prefixes over 64 MiB.
-final class ProgressLine: @unchecked Sendable {
-    private let enabled: Bool
-    private var shown = false
-
-    init(enabled: Bool) { self.enabled = enabled }
-
+extension ProgressLine {
+    /// Shows `pack`/`unpack` progress, for prefixes over 64 MiB only.
     func update(_ progress: PackProgress) {
-        guard enabled, progress.bytesTotal >= 64 << 20 else { return }
+        guard progress.bytesTotal >= 64 << 20 else { return }
         let percent = progress.bytesTotal > 0 ? Int(progress.bytesDone * 100 / progress.bytesTotal) : 100
-        StandardError.write("\r\(progress.phase.rawValue): \(progress.filesDone)/\(progress.filesTotal) files, \(progress.bytesDone >> 20)/\(progress.bytesTotal >> 20) MiB (\(percent)%)\u{1B}[K")
-        shown = true
-    }
-
-    func clear() {
-        if shown { StandardError.write("\r\u{1B}[K") }
-        shown = false
+        show("\(progress.phase.rawValue): \(progress.filesDone)/\(progress.filesTotal) files, \(progress.bytesDone >> 20)/\(progress.bytesTotal >> 20) MiB (\(percent)%)")
     }
 }

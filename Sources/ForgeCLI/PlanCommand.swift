@@ -20,7 +20,7 @@ struct PlanCommand: ParsableCommand {
     var variants: [String] = []
 
     func run() throws {
-        guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
+        guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
         let selected = plan.filtered(variants: variants)
         if selected.variants.isEmpty {
             StandardError.write("error: no variant matches \(variants.map { "'\($0)'" }.joined(separator: ", ")); variants are:\n" + plan.variants.map { "  \($0.name)\n" }.joined())
@@ -40,7 +40,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var options: SpecOptions
 
     func run() throws {
-        guard let plan = try Pipeline.plan(specAt: options.spec) else { throw ForgeExitCode.invalidInput }
+        guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
         StandardError.write("\(options.spec): ok, \(plan.variants.count) variants\n")
     }
 }

@@ -129,21 +129,33 @@ public struct PEP440Version: Hashable, Comparable, Sendable, CustomStringConvert
         return out
     }
 
-    public static func == (a: Self, b: Self) -> Bool { a.compareKey == b.compareKey }
-    public func hash(into hasher: inout Hasher) { hasher.combine(compareKey) }
-    public static func < (a: Self, b: Self) -> Bool { a.compareKey.lexicographicallyPrecedes(b.compareKey) }
+    public static func == (a: Self, b: Self) -> Bool {
+        a.epoch == b.epoch && a.trimmedRelease == b.trimmedRelease && a.suffixKey == b.suffixKey
+    }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(epoch)
+        hasher.combine(trimmedRelease)
+        hasher.combine(description(of: suffixKey))
+    }
+    /// PEP 440 order: epoch, then the release compared numerically with trailing zeros ignored
+    /// (`3.12 < 4`, `1.0 == 1.0.0 < 1.0.1`), then pre/post/dev/local.
+    public static func < (a: Self, b: Self) -> Bool {
+        if a.epoch != b.epoch { return a.epoch < b.epoch }
+        if a.trimmedRelease != b.trimmedRelease { return a.trimmedRelease.lexicographicallyPrecedes(b.trimmedRelease) }
+        return a.suffixKey.lexicographicallyPrecedes(b.suffixKey)
+    }
 
-    /// The PEP 440 ordering as a flat key (after `packaging.version._cmpkey`): the release is
-    /// compared with trailing zeros removed and padded to a fixed width, so `0.10` > `0.9.9` and
-    /// `1.0` == `1.0.0`; a dev release sorts before pre-releases; no post sorts before any post;
-    /// no local label sorts before any local label.
-    private var compareKey: [Key] {
-        var key: [Key] = [.int(epoch)]
+    /// The release without trailing zeros (`[1, 0, 0]` → `[1]`).
+    private var trimmedRelease: [Int] {
         var trimmed = release
         while trimmed.count > 1, trimmed.last == 0 { trimmed.removeLast() }
-        key += trimmed.map(Key.int)
-        key += Array(repeating: Key.int(0), count: max(0, Self.releaseWidth - trimmed.count))
-        key.append(.separator)
+        return trimmed
+    }
+
+    /// The ordering of everything after the release (after `packaging.version._cmpkey`): a dev
+    /// release sorts before pre-releases; no post sorts before any post.
+    private var suffixKey: [Key] {
+        var key: [Key] = []
         if pre == nil && post == nil && dev != nil {
             key.append(.negativeInfinity)
         } else if let (phase, n) = pre {
@@ -161,13 +173,10 @@ public struct PEP440Version: Hashable, Comparable, Sendable, CustomStringConvert
         return key
     }
 
-    /// Release segments are padded with zeros to this many components for comparison (longer
-    /// releases still compare correctly: the separator sorts below every number).
-    private static let releaseWidth = 8
+    private func description(of key: [Key]) -> String { "\(key)" }
 }
 
 private enum Key: Comparable, Hashable {
-    case separator
     case negativeInfinity
     case int(Int)
     case local(PEP440Version.LocalPart)

@@ -74,7 +74,7 @@ extension PlanContext {
 
     /// Checks the pin of a component pinned by URL and, for a wheel, its file name and tags.
     private mutating func artifact(of c: Component, version: PEP440Version?) -> PlannedArtifact? {
-        guard let url = c.url else { return nil }
+        guard let url = c.url else { return lockedArtifact(of: c) }
         guard let hash = c.hash else {
             bag.error("component '\(c.name.value)' is pinned by URL but has no 'hash'; every remote artifact needs one (e.g. 'sha256-…' from `nix hash file`)", at: url.location)
             return nil
@@ -83,7 +83,8 @@ extension PlanContext {
         let filename = lastSegment.removingPercentEncoding ?? lastSegment
         var artifact = PlannedArtifact(
             url: url.value, hash: hash.value.sri, hashHex: hash.value.hex, filename: filename,
-            tags: nil, requiresGlibc: nil, declaredAt: url.location.description
+            tags: nil, requiresGlibc: nil, declaredAt: url.location.description,
+            size: lock?.artifact(of: c.name.value)?.size, origin: lock == nil ? nil : "url"
         )
         guard c.kind.value == .wheel else { return artifact }
         let wheel: WheelFilename
@@ -114,6 +115,15 @@ extension PlanContext {
             bag.error("wheel '\(filename)' has no tag installable on \(spec.runtime.platform.value.rawValue) with glibc (tags: \(wheel.platformTags.joined(separator: ", "))); only manylinux and 'any' wheels are portable", at: url.location)
         }
         return artifact
+    }
+
+    /// The lock's artifact for an index wheel (`nil` without a lock or for source components).
+    private func lockedArtifact(of c: Component) -> PlannedArtifact? {
+        guard c.kind.value == .wheel, let locked = lock?.artifact(of: c.name.value),
+              let bytes = Base16.decode(locked.sha256), let digest = try? Digest(algorithm: .sha256, bytes: bytes) else { return nil }
+        return PlannedArtifact(
+            url: locked.url, hash: digest.sri, hashHex: digest.hex, filename: locked.filename, tags: locked.tags,
+            requiresGlibc: locked.requiresGlibc, declaredAt: c.name.location.description, size: locked.size, origin: locked.origin.rawValue)
     }
 
     /// Members of a family (`family: flashinfer`) must share one public version (PEP 440 comparison).

@@ -1,4 +1,5 @@
 import Hashes
+import Lock
 import Packaging
 import Spec
 
@@ -12,7 +13,15 @@ public enum Planner {
     /// Plans `spec`.
     /// - Returns: the plan (`nil` when there are errors) and every diagnostic, sorted by position.
     public static func plan(_ spec: Spec) -> (plan: BuildPlan?, diagnostics: [Diagnostic]) {
+        plan(spec, lock: nil)
+    }
+
+    /// Plans `spec` with the artifacts of `lock` (which the caller has checked is fresh, see
+    /// ``LockFreshness``): index wheels get their URL, hash, size and tags from the lock.
+    /// - Returns: the plan (`nil` when there are errors) and every diagnostic, sorted by position.
+    public static func plan(_ spec: Spec, lock: LockFile?) -> (plan: BuildPlan?, diagnostics: [Diagnostic]) {
         var context = PlanContext(spec: spec)
+        context.lock = lock
         let plan = context.run()
         let diagnostics = context.bag.sorted
         return (context.bag.hasErrors ? nil : plan, diagnostics)
@@ -29,6 +38,7 @@ struct PlanContext {
     let components: [String: Component]
     var cuda: CUDAVersion?
     var target: TargetEnvironment?
+    var lock: LockFile?
 
     init(spec: Spec) {
         self.spec = spec

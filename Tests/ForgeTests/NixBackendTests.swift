@@ -1,5 +1,6 @@
 import BackendCore
 import Foundation
+import Lock
 import NixBackend
 import Planner
 import Spec
@@ -15,10 +16,15 @@ import Testing
 
     /// Plans a spec given relative to the repository root; the plan records the relative path, as
     /// the CLI run from the root would.
+    /// Plans a spec with the lock beside it (`NAME.lock`), when there is one, as `emit` does.
     static func plan(_ relativePath: String) throws -> BuildPlan {
-        let (spec, loadDiagnostics) = SpecLoader.load(path: root.appendingPathComponent(relativePath).path)
+        let path = root.appendingPathComponent(relativePath).path
+        let (spec, loadDiagnostics) = SpecLoader.load(path: path)
         let loaded = try #require(spec, "\(loadDiagnostics)")
-        let (plan, diagnostics) = Planner.plan(loaded)
+        let lockPath = String(path.dropLast(".yaml".count)) + ".lock"
+        let lock = try FileManager.default.contents(atPath: lockPath).map { try LockCoder.decode($0) }
+        if let lock { #expect(LockFreshness.check(lock, against: loaded) == .fresh, "stale \(lockPath)") }
+        let (plan, diagnostics) = Planner.plan(loaded, lock: lock)
         #expect(diagnostics.allSatisfy { $0.severity != .error }, "\(diagnostics)")
         var result = try #require(plan)
         result.spec = relativePath

@@ -212,7 +212,8 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
     public var perVariant: Bool
     /// Family sharing one public version.
     public var family: String?
-    /// The artifact pinned in the spec (`null`: resolved from the index by `sglang-forge lock`).
+    /// The artifact: pinned in the spec, or for index wheels taken from the lock (`null`: index
+    /// wheel planned without a lock).
     public var artifact: PlannedArtifact?
     /// Components it needs at run time.
     public var depends: [String]
@@ -247,8 +248,14 @@ public struct PlannedArtifact: Codable, Hashable, Sendable {
     public var tags: [String]?
     /// glibc the wheel's least demanding installable platform tag needs; `null` for `any`.
     public var requiresGlibc: String?
-    /// Where the URL is written in the spec, `line:column`.
+    /// Where the URL is written in the spec, `line:column` (for a locked index wheel: where the
+    /// component is declared).
     public var declaredAt: String
+    /// Size in bytes, from the lock (`null` when unknown: not locked, or a URL pin not downloaded).
+    public var size: Int? = nil
+    /// `index` (chosen by `sglang-forge lock`) or `url` (pinned in the spec); `null` in plans made
+    /// before the lock existed.
+    public var origin: String? = nil
 }
 
 /// A Python package from the runtime's package set.

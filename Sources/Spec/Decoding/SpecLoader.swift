@@ -46,7 +46,7 @@ struct SpecDecoder {
     mutating func spec(_ root: YAMLNode) -> Spec {
         let top = reader.mapping(root, what: "the spec", keys: [
             "format", "runtime", "cuda", "nixpkgs", "variants", "isas", "gpus", "matrix", "build",
-            "environment", "system-libraries", "components", "container", "tarball",
+            "environment", "system-libraries", "components", "container", "tarball", "lock",
         ])
         var format = missing(SpecLoader.supportedFormat)
         if let top, let node = reader.require(top, "format"), let value = reader.integer(node, what: "'format'", in: 0...1_000) {
@@ -74,6 +74,7 @@ struct SpecDecoder {
             path: path, format: format, runtime: runtime, cuda: cuda, nixpkgs: nixpkgs, variants: variants,
             isas: isas, gpus: gpus, matrix: matrix, build: build, environment: environment,
             systemLibraries: systemLibraries, components: components,
+            lock: lockSettings(top?["lock"]),
             container: top?["container"].flatMap { container($0) }
         )
         if let top, let node = top["tarball"] { spec.tarball = tarball(node, key: top.keyRange("tarball") ?? node.range) }
@@ -93,6 +94,37 @@ struct SpecDecoder {
         }
         let digest = digest(m, "base-digest", only: .sha256)
         return ContainerSettings(baseImage: image, baseDigest: digest, range: node.range)
+    }
+
+    private mutating func lockSettings(_ node: YAMLNode?) -> LockSettings {
+        guard let node, let m = reader.mapping(node, what: "'lock'", keys: ["index", "unprovided-requirements"]) else { return LockSettings() }
+        let index = indexURL(m, "index")
+        let policy: Located<UnprovidedRequirementPolicy>? = m["unprovided-requirements"] == nil ? nil : enumeration(m, "unprovided-requirements", default: nil)
+        return LockSettings(index: index, unprovidedRequirements: policy)
+    }
+
+    private mutating func indexURL(_ m: Mapping, _ key: String) -> Located<String>? {
+        guard let url = optionalString(m, key) else { return nil }
+        if !(url.value.hasPrefix("https://") || url.value.hasPrefix("http://127.0.0.1") || url.value.hasPrefix("http://localhost")) {
+            reader.diagnostics.error("'\(key)' in \(m.what) must be an https:// simple-API URL (http only for 127.0.0.1/localhost), found '\(url.value)'", at: url.location)
+        }
+        return url
+    }
+
+    private mutating func waivers(_ node: YAMLNode?, component: String) -> [Waiver] {
+        var result: [Waiver] = []
+        for item in reader.sequence(node, what: "'waivers' of component '\(component)'") ?? [] {
+            guard let w = reader.mapping(item, what: "a waiver of component '\(component)'", keys: ["requirement", "reason"]) else { continue }
+            let requirement = requiredString(w, "requirement")
+            let reason = requiredString(w, "reason")
+            if w["reason"] != nil && reason.value.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.diagnostics.error("a waiver needs a written 'reason'", at: reason.location)
+            }
+            if !requirement.value.isEmpty, w["requirement"] != nil {
+                result.append(Waiver(requirement: requirement, reason: reason))
+            }
+        }
+        return result
     }
 
     /// Decodes a table of named entries, checking each name's syntax.
@@ -344,7 +376,8 @@ struct SpecDecoder {
 
     private mutating func component(_ name: Located<String>, _ node: YAMLNode) -> Component? {
         guard let m = reader.mapping(node, what: "component '\(name.value)'", keys: [
-            "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check", "import-name", "note",
+            "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check",
+            "import-name", "note", "index", "waivers",
         ]) else { return nil }
         let version = requiredString(m, "version")
         let url = optionalString(m, "url")
@@ -379,7 +412,9 @@ struct SpecDecoder {
             requiresDist: enumeration(m, "requires-dist", default: .keep) ?? missing(.keep),
             importCheck: reader.bool(m["import-check"], what: "'import-check'") ?? Located(true, m.node.range),
             importName: moduleName(m, "import-name"),
-            note: optionalString(m, "note")
+            note: optionalString(m, "note"),
+            index: indexURL(m, "index"),
+            waivers: waivers(m["waivers"], component: name.value)
         )
     }
 }

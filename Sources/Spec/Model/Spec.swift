@@ -31,6 +31,8 @@ public struct Spec: Sendable {
     public var systemLibraries: [SystemLibrary]
     /// The components of the runtime, in source order.
     public var components: [Component]
+    /// `lock:`: how `sglang-forge lock` and `check` resolve and judge the wheels (optional section).
+    public var lock: LockSettings = LockSettings()
     /// `tarball:`, read only by the tarball backend; `nil` when the spec has none.
     public var tarball: TarballSettings? = nil
     /// Container base image (`container:`); `nil` when the section is absent. Only the container
@@ -49,6 +51,44 @@ public struct ContainerSettings: Sendable {
     public var baseDigest: Located<Digest>?
     /// Where the section starts, for errors about the section as a whole.
     public var range: SourceRange
+}
+
+/// `lock:`: index and consistency-check policy (see `docs/lock.md`).
+public struct LockSettings: Sendable {
+    /// The default package index (PEP 503/691 simple API root); `nil`: ``LockSettings/defaultIndex``.
+    public var index: Located<String>?
+    /// What `check` does with wheel requirements on packages the spec provides nowhere.
+    public var unprovidedRequirements: Located<UnprovidedRequirementPolicy>?
+
+    /// Creates settings; every field optional.
+    public init(index: Located<String>? = nil, unprovidedRequirements: Located<UnprovidedRequirementPolicy>? = nil) {
+        self.index = index
+        self.unprovidedRequirements = unprovidedRequirements
+    }
+
+    /// PyPI's simple API.
+    public static let defaultIndex = "https://pypi.org/simple/"
+}
+
+/// What `sglang-forge check` does with a wheel requirement on a package that is neither a
+/// component, a `python-deps` entry nor a system library's `pypi` distribution.
+public enum UnprovidedRequirementPolicy: String, CaseIterable, Sendable {
+    /// Not reported.
+    case ignore
+    /// Listed as one warning per wheel.
+    case warn
+    /// Listed as one error per wheel.
+    case error
+}
+
+/// One entry of a component's `waivers:`: a wheel requirement that `check` accepts although the
+/// spec's pins do not satisfy it.
+public struct Waiver: Sendable {
+    /// The PEP 508 requirement exactly as the wheel declares it (compared after parsing:
+    /// normalised name, specifier set), e.g. `flashinfer_python==0.6.3`.
+    public var requirement: Located<String>
+    /// Why the disagreement is acceptable (required).
+    public var reason: Located<String>
 }
 
 /// `runtime:`: the product and its target platform.
@@ -266,6 +306,10 @@ public struct Component: Sendable {
     public var importName: Located<String>?
     /// Free-form remark shown in the plan.
     public var note: Located<String>?
+    /// Package index for this component, replacing `lock.index` (e.g. a CUDA-specific index).
+    public var index: Located<String>? = nil
+    /// Wheel requirements `check` accepts although the pins disagree.
+    public var waivers: [Waiver] = []
 }
 
 /// A Python package taken from the runtime's package set (nixpkgs' `python312Packages` for Nix,

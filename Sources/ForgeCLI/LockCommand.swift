@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Lock
+import Planner
+import Spec
+
+/// `sglang-forge lock [SPEC]`: resolve every wheel against its index and write the lock next
+/// to the spec, then run the consistency check.
+struct LockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock",
+        abstract: "Resolve, hash and record every wheel of the spec in the lock file, then check the wheels' requirements.",
+        discussion: "The lock format is documented in docs/lock.md. With --locked the lock is re-resolved and compared, not written."
+    )
+
+    @OptionGroup var options: SpecOptions
+
+    @Flag(help: "Also download the wheels pinned by URL in the spec, check their hash and read their metadata.")
+    var verifyDownloads = false
+
+    @Flag(help: "Do not resolve the Python closure with uv (keeps the previous closure if the inputs are unchanged).")
+    var noClosure = false
+
+    @Option(help: ArgumentHelp("Where downloaded wheels are kept.", valueName: "dir"))
+    var cacheDir: String?
+
+    @Option(help: ArgumentHelp("Parallel index requests.", valueName: "n"))
+    var concurrency = 4
+
+    @Option(help: ArgumentHelp("Time limit of one HTTP attempt, in seconds.", valueName: "seconds"))
+    var timeout: Double = 60
+
+    @Option(help: ArgumentHelp("HTTP attempts per request (retries with exponential backoff).", valueName: "n"))
+    var attempts = 3
+
+    @Option(help: ArgumentHelp("Commit time of the nixpkgs rev (Unix seconds) when GitHub cannot be asked.", valueName: "seconds"))
+    var nixpkgsLastModified: Int?
+
+    func run() async throws {
+        let (spec, loadDiagnostics) = SpecLoader.load(path: options.spec)
+        guard let spec else {
+            Pipeline.report(loadDiagnostics, file: options.spec)
+            throw ForgeExitCode.invalidInput
+        }
+        let planDiagnostics = Planner.plan(spec).diagnostics
+        if (loadDiagnostics + planDiagnostics).contains(where: { $0.severity == .error }) {
+            Pipeline.report(loadDiagnostics + planDiagnostics, file: options.spec)
+            throw ForgeExitCode.invalidInput
+        }
+        let lockPath = options.resolvedLockPath
+        let previous = FileManager.default.contents(atPath: lockPath).flatMap { try? LockCoder.decode($0) }
+        let cache = cacheDir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sglang-forge")
+        let progress = ProgressLine(label: "lock")
+        let settings = Locker.Settings(
+            verifyDownloads: verifyDownloads, closure: !noClosure && !options.locked, cacheDirectory: cache, concurrency: concurrency,
+            timeout: timeout, attempts: attempts, nixpkgsLastModified: nixpkgsLastModified, progress: { progress.show($0) })
+        let (lock, lockDiagnostics) = await Locker(spec: spec, lockPath: lockPath, previous: previous, settings: settings).run()
+        progress.finish()
+        guard var lock else {
+            Pipeline.report(planDiagnostics + lockDiagnostics, file: options.spec)
+            throw ForgeExitCode.invalidInput
+        }
+        if options.locked {
+            // Compare everything but the closure, which --locked does not re-resolve.
+            lock.closure = previous?.closure
+            guard let previous, LockCoder.encode(previous) == LockCoder.encode(lock) else {
+                Pipeline.report(planDiagnostics + lockDiagnostics + [Diagnostic(.error, previous == nil ? "no lock file (--locked)" : "the lock would change (--locked); run `sglang-forge lock \(options.spec)` and commit the result", file: lockPath, at: nil)], file: options.spec)
+                throw ForgeExitCode.invalidInput
+            }
+        } else {
+            do { try LockCoder.encode(lock).write(to: URL(fileURLWithPath: lockPath)) } catch {
+                StandardError.write("\(lockPath): error: cannot write the lock: \(error.localizedDescription)\n")
+                throw ForgeExitCode.ioFailure
+            }
+            StandardError.write("\(lockPath): wrote \(lock.artifacts.count) artifacts" + (lock.closure.map { ", closure \($0.path) (\($0.packages) packages)" } ?? "") + "\n")
+        }
+        let report = ConsistencyCheck(spec: spec, lock: lock, lockPath: lockPath).run()
+        let all = planDiagnostics + lockDiagnostics + report.diagnostics
+        Pipeline.report(all, file: options.spec)
+        if all.contains(where: { $0.severity == .error }) { throw ForgeExitCode.invalidInput }
+    }
+}
+
+/// `sglang-forge check [SPEC]`: the consistency check of the locked wheels against the spec.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check every locked wheel's Requires-Dist against the spec's pins, waivers and policy."
+    )
+
+    @OptionGroup var options: SpecOptions
+
+    func run() throws {
+        let (spec, loadDiagnostics) = SpecLoader.load(path: options.spec)
+        guard let spec else {
+            Pipeline.report(loadDiagnostics, file: options.spec)
+            throw ForgeExitCode.invalidInput
+        }
+        let planDiagnostics = Planner.plan(spec).diagnostics
+        let lockPath = options.resolvedLockPath
+        switch Pipeline.readLock(at: lockPath, for: spec) {
+        case .failure(let problem):
+            Pipeline.report(loadDiagnostics + planDiagnostics + [Diagnostic(.error, problem.message(spec: options.spec), file: lockPath, at: nil)], file: options.spec)
+            throw ForgeExitCode.invalidInput
+        case .success(let lock):
+            let report = ConsistencyCheck(spec: spec, lock: lock, lockPath: lockPath).run()
+            let all = loadDiagnostics + planDiagnostics + report.diagnostics
+            Pipeline.report(all, file: options.spec)
+            let waived = report.findings.filter { $0.waivedBecause != nil }.count
+            StandardError.write("\(options.spec): checked \(lock.artifacts.count) locked wheels: \(report.findings.count - waived) disagreement(s), \(waived) waived, \(report.unprovided.reduce(0) { $0 + $1.requirements.count }) unprovided requirement(s)\n")
+            if all.contains(where: { $0.severity == .error }) { throw ForgeExitCode.invalidInput }
+        }
+    }
+}

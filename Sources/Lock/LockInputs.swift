@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Spec
+
+/// The parts of a spec a lock depends on. Editing anything else (comments, notes, the matrix,
+/// waivers) leaves the lock valid; changing any of these makes it stale.
+public struct LockInputs: Codable, Hashable, Sendable {
+    /// Target interpreter and platform.
+    public var target: LockTarget
+    /// The default index root.
+    public var index: String
+    /// Every component with what decides its artifact, sorted by name.
+    public var components: [LockInputComponent]
+    /// Every `python-deps` name (PEP 503 normalised, sorted, unique): the closure's roots.
+    public var pythonDeps: [String]
+    /// nixpkgs owner/repo/rev and the spec's tarball hash (SRI).
+    public var nixpkgs: [String: String]
+
+    /// Reads the lock inputs out of `spec`.
+    public init(spec: Spec) {
+        target = LockTarget(python: spec.runtime.python.value, platform: spec.runtime.platform.value.rawValue, glibc: spec.runtime.glibc.value)
+        index = spec.lock.index?.value ?? LockSettings.defaultIndex
+        components = spec.components.map {
+            LockInputComponent(name: $0.name.value, version: $0.version.value, kind: $0.kind.value.rawValue,
+                               url: $0.url?.value, hash: $0.hash?.value.sri, index: $0.index?.value)
+        }.sorted { $0.name < $1.name }
+        pythonDeps = Array(Set(spec.components.flatMap { $0.pythonDeps.map { Self.normalize($0.name.value) } })).sorted()
+        var pin = ["owner": spec.nixpkgs.owner.value, "repo": spec.nixpkgs.repo.value, "rev": spec.nixpkgs.rev.value]
+        if let hash = spec.nixpkgs.tarballHash?.value.sri { pin["narHash"] = hash }
+        nixpkgs = pin
+    }
+
+    /// Lowercase hex SHA-256 of the compact, key-sorted JSON of these inputs.
+    public func fingerprint() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func normalize(_ name: String) -> String {
+        var out = ""
+        var lastSep = false
+        for c in name.lowercased() {
+            if "-_.".contains(c) { if !lastSep { out.append("-") }; lastSep = true } else { out.append(c); lastSep = false }
+        }
+        return out
+    }
+}
+
+/// Target of the lock.
+public struct LockTarget: Codable, Hashable, Sendable {
+    /// CPython `major.minor`.
+    public var python: String
+    /// Nix system double.
+    public var platform: String
+    /// Oldest glibc of the hosts.
+    public var glibc: String
+}
+
+/// One component as far as the lock is concerned.
+public struct LockInputComponent: Codable, Hashable, Sendable {
+    public var name: String
+    public var version: String
+    /// `wheel` or `source`.
+    public var kind: String
+    /// URL pin, when any.
+    public var url: String?
+    /// SRI hash of the URL pin.
+    public var hash: String?
+    /// Per-component index override.
+    public var index: String?
+}

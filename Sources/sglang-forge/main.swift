@@ -1,2 +1,0 @@
-import ForgeCLI
-ForgeCommand.main()
