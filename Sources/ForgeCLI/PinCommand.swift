@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lock
 import Git
 import Hashes
 import Pinning
@@ -131,21 +132,64 @@ struct PinNixpkgsCommand: ParsableCommand {
             StandardError.write("\(path): error: \(error)\n")
             throw ForgeExitCode.invalidInput
         }
-        guard edited != source else {
+        if edited == source {
             StandardError.write("\(path): nixpkgs already pinned to \(result.rev.hex)\n")
+        } else if dryRun {
+            StandardError.write("\(path): would pin nixpkgs to \(result.rev.hex) (dry run, file unchanged)\n")
+        } else {
+            do {
+                try Data(edited).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                StandardError.write("\(path): error: cannot write the spec: \(error.localizedDescription)\n")
+                throw ForgeExitCode.ioFailure
+            }
+            StandardError.write("\(path): nixpkgs \(pin.rev.value) → \(result.rev.hex)\n")
+        }
+        try recordInLock(result, specBefore: spec, specAfter: edited)
+    }
+
+    /// Records rev, narHash and lastModified in the spec's lock (`options.resolvedLockPath`).
+    ///
+    /// Only a lock that was fresh for the spec before the pin is updated: the pin changes nothing
+    /// but `nixpkgs`, so the lock's recorded inputs are recomputed from the edited spec and it stays
+    /// fresh. A stale lock is left alone (`sglang-forge lock` remakes it, keeping the recorded
+    /// lastModified of the same rev); a missing one is not created.
+    private func recordInLock(_ result: NixpkgsPinResult, specBefore: Spec, specAfter edited: [UInt8]) throws {
+        let lockPath = options.resolvedLockPath
+        guard let data = FileManager.default.contents(atPath: lockPath) else {
+            StandardError.write("\(lockPath): no lock file; `sglang-forge lock` records the pin there\n")
             return
         }
+        var lock: LockFile
+        do { lock = try LockCoder.decode(data) } catch {
+            StandardError.write("\(lockPath): error: \(error)\n")
+            throw ForgeExitCode.invalidInput
+        }
+        guard LockFreshness.check(lock, against: specBefore) == .fresh else {
+            StandardError.write("\(lockPath): the lock was already out of date with \(options.spec) and was not updated; run `sglang-forge lock`\n")
+            return
+        }
+        guard let specAfter = SpecLoader.decode(edited, path: options.spec).spec else { throw ForgeExitCode.invalidInput }
+        let inputs = LockInputs(spec: specAfter)
+        lock.inputs = inputs
+        lock.spec.inputsSha256 = inputs.fingerprint()
+        lock.nixpkgs = LockedNixpkgs(
+            owner: specAfter.nixpkgs.owner.value, repo: specAfter.nixpkgs.repo.value, rev: result.rev.hex,
+            narHash: result.narHash.sri, lastModified: Int(result.lastModified)
+        )
+        let encoded = LockCoder.encode(lock)
+        guard encoded != data else { return }
         if dryRun {
-            StandardError.write("\(path): would pin nixpkgs to \(result.rev.hex) (dry run, file unchanged)\n")
+            StandardError.write("\(lockPath): would record the nixpkgs pin (dry run, file unchanged)\n")
             return
         }
         do {
-            try Data(edited).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try encoded.write(to: URL(fileURLWithPath: lockPath), options: .atomic)
         } catch {
-            StandardError.write("\(path): error: cannot write the spec: \(error.localizedDescription)\n")
+            StandardError.write("\(lockPath): error: cannot write the lock: \(error.localizedDescription)\n")
             throw ForgeExitCode.ioFailure
         }
-        StandardError.write("\(path): nixpkgs \(pin.rev.value) → \(result.rev.hex)\n")
+        StandardError.write("\(lockPath): recorded nixpkgs \(result.rev.hex) (narHash, lastModified \(result.lastModified))\n")
     }
 }
 

@@ -165,13 +165,16 @@ struct PlanContext {
         )
     }
 
+    /// The nixpkgs pin: the spec's rev and tarball hash, with `lastModified` (and the narHash when
+    /// the spec has none) from the lock when the lock pins the same rev.
     private func plannedNixpkgs() -> PlannedNixpkgs {
         let pin = spec.nixpkgs
+        let locked = lock?.nixpkgs.rev == pin.rev.value ? lock?.nixpkgs : nil
         return PlannedNixpkgs(
             owner: pin.owner.value, repo: pin.repo.value, rev: pin.rev.value,
             flakeRef: "github:\(pin.owner.value)/\(pin.repo.value)/\(pin.rev.value)",
-            narHash: pin.tarballHash?.value.sri,
-            lastModified: nil,
+            narHash: pin.tarballHash?.value.sri ?? locked?.narHash,
+            lastModified: locked?.lastModified,
             declaredAt: pin.rev.location.description
         )
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 @testable import ForgeCLI
 import Hashes
+import Lock
 import Spec
 import Testing
 
@@ -55,6 +56,27 @@ import Testing
         #expect(setup.current == expected)
         try setup.run(["--rev", setup.head])
         #expect(setup.current == expected)
+    }
+
+    @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
+    func thePinIsRecordedInAFreshLockWhichStaysFresh() throws {
+        let setup = try Setup()
+        let lockPath = setup.temp.path + "/main.lock"
+        try FileManager.default.copyItem(atPath: SpecEditorTests.repoRoot + "/specs/main.lock", toPath: lockPath)
+        let before = try LockCoder.decode(try Data(contentsOf: URL(fileURLWithPath: lockPath)))
+        try setup.run(["--ref", "main"])
+        let after = try LockCoder.decode(try Data(contentsOf: URL(fileURLWithPath: lockPath)))
+        let spec = try #require(SpecLoader.decode(Array(setup.current.utf8), path: "main.yaml").spec)
+        let digest = try #require(spec.nixpkgs.tarballHash).value
+        #expect(after.nixpkgs == LockedNixpkgs(owner: "NixOS", repo: "nixpkgs", rev: setup.head, narHash: digest.sri, lastModified: 1_750_000_000))
+        #expect(LockFreshness.check(after, against: spec) == .fresh)
+        #expect(after.artifacts == before.artifacts, "a pin changes only the nixpkgs entry")
+
+        // A stale lock is left alone.
+        try setup.original.replacingOccurrences(of: "version: 0.1.27", with: "version: 0.1.28").write(toFile: setup.spec, atomically: false, encoding: .utf8)
+        let staleBytes = try Data(contentsOf: URL(fileURLWithPath: lockPath))
+        try setup.run(["--ref", "main"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: lockPath)) == staleBytes)
     }
 
     @Test(.enabled(if: haveTools, "needs git, nix-hash and tar"))
