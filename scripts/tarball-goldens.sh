@@ -76,3 +76,11 @@ rm -rf "$golden"
 mkdir -p "$(dirname "$golden")"
 cp -R "$tmp/out" "$golden"
 echo "wrote $(find "$golden" -type f | wc -l) golden files to $golden" >&2
+
+# specs/main.yaml with its lock (wheels and the Python closure from specs/main.lock).
+golden_main=Tests/ForgeTests/Fixtures/tarball/golden-main
+"$forge" emit --backend tarball specs/main.yaml -o "$tmp/main"
+rm -f "$tmp/main/.sglang-forge-manifest"
+rm -rf "$golden_main"
+cp -R "$tmp/main" "$golden_main"
+echo "wrote $(find "$golden_main" -type f | wc -l) golden files to $golden_main" >&2

@@ -62,6 +62,23 @@ struct TarballBackendTests {
         #expect(try TarballBackend().render(try plan(fixtureText()), layout: "scripts") == files)
     }
 
+    /// `specs/main.yaml` as `emit` sees it: with `specs/main.lock` (every wheel and the Python
+    /// closure locked), through the command line, against `Fixtures/tarball/golden-main`.
+    @Test func mainSpecWithItsLockMatchesGoldens() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("forge-tarball-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let emit = try TestSupport.run(TestSupport.executable.path, ["emit", "--backend", "tarball", "specs/main.yaml", "--locked", "-o", output.path], in: root)
+        #expect(emit.status == 0, "\(emit.stderr)")
+        let golden = try fixtureURL("golden-main")
+        let diff = try TestSupport.run("/usr/bin/diff", ["-ru", "--exclude=.sglang-forge-manifest", golden.path, output.path])
+        #expect(diff.status == 0, "run scripts/tarball-goldens.sh and review the diff:\n\(diff.stdout)")
+        let script = try String(contentsOf: output.appendingPathComponent("sglang-python312-cuda12_8-sm90-avx512/build.sh"), encoding: .utf8)
+        #expect(script.contains("PYTHON_DEPS_REQUIREMENTS=\"${PYTHON_DEPS_REQUIREMENTS:-$common/python-closure.txt}\""))
+        // libcuda.so.1 comes from the driver: allowed from the host, refused inside the prefix.
+        #expect(script.contains("die 'libcuda.so.1 must come from the driver, but the prefix contains a copy'"))
+    }
+
     @Test func everyVariantBuildsWithTheSameSteps() throws {
         let files = try TarballBackend().render(try plan(fixtureText()), layout: "scripts")
         let scripts = files.filter { $0.path.hasSuffix("/build.sh") }

@@ -118,15 +118,11 @@ struct ContainerRenderer {
     }
 
     func closureFile(_ closure: PlannedPythonClosure) -> String {
-        var text = header + """
+        closure.requirementsText(preamble: header + """
             # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
             # for `pip install --require-hashes --no-deps`.
 
-            """
-        for package in closure.packages {
-            text += "\(package.normalizedName)==\(package.version)" + package.sha256.map { " --hash=sha256:\($0)" }.joined() + "\n"
-        }
-        return text
+            """)
     }
 
     // MARK: Containerfile

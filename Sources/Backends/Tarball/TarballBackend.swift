@@ -10,7 +10,9 @@ import Planner
 /// - `common/requirements.txt`: every pinned wheel (components and CUDA library wheels), as
 ///   `name @ url --hash=algorithm:hex` for `pip install --require-hashes --no-deps`;
 /// - `common/<entry point>`, `common/activate`: the launchers installed into `bin/`;
-/// - `common/python-deps.in`: the Python dependencies the recipes need a hash-pinned lock for;
+/// - `common/python-deps.in`: the Python dependencies the components need from the runtime's
+///   package set; `common/python-closure.txt`: those at exact versions with hashes, when the plan
+///   carries the lock's Python closure (the recipes' default `PYTHON_DEPS_REQUIREMENTS`);
 /// - `<variant>/build.sh`, `<variant>/env.sh` (the runtime environment, from the plan's
 ///   `environment` templates), `<variant>/runtime.json` (the manifest installed as
 ///   `share/sglang-forge/runtime.json`).
@@ -53,6 +55,13 @@ public struct TarballBackend: Backend {
             GeneratedFile(path: "common/requirements.txt", contents: header + requirements(plan, tarball)),
             GeneratedFile(path: "common/python-deps.in", contents: header + pythonDeps(plan)),
         ]
+        if let closure = plan.pythonClosure {
+            files.append(GeneratedFile(path: "common/python-closure.txt", contents: closure.requirementsText(preamble: header + """
+                # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
+                # for `pip install --require-hashes --no-deps`; build.sh's default PYTHON_DEPS_REQUIREMENTS.
+
+                """)))
+        }
         for variant in plan.variants {
             files.append(GeneratedFile(path: "\(variant.name)/build.sh", contents: buildScript(plan, tarball, python, variant, header: header), isExecutable: true))
             files.append(GeneratedFile(path: "\(variant.name)/env.sh", contents: header + environment(plan, variant)))
@@ -130,7 +139,12 @@ public struct TarballBackend: Backend {
         s.comment("Needs on the build host: bash, curl, sha256sum, tar, gzip, ar and readelf (binutils), patchelf,")
         s.comment("sglang-forge, and `docker buildx` for the source-built wheels unless they are given below.")
         s.comment("Environment:")
-        s.comment("  PYTHON_DEPS_REQUIREMENTS  required: hash-pinned requirements for ../common/python-deps.in")
+        if plan.pythonClosure != nil {
+            s.comment("  PYTHON_DEPS_REQUIREMENTS  hash-pinned requirements for ../common/python-deps.in")
+            s.comment("                            (default: ../common/python-closure.txt, the lock's closure)")
+        } else {
+            s.comment("  PYTHON_DEPS_REQUIREMENTS  required: hash-pinned requirements for ../common/python-deps.in")
+        }
         for component in sources {
             s.comment("  \(wheelVariable(component.name))  a \(component.name) \(component.version) wheel built for this variant (default: the")
             s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(variant.name)-\(component.name)-wheel`)")
@@ -151,7 +165,11 @@ public struct TarballBackend: Backend {
         s.line("forge=\"${SGLANG_FORGE:-sglang-forge}\"")
         s.line("prefix=\"$work/prefix\"")
         s.line("require_tools curl sha256sum tar gzip ar readelf patchelf \"$forge\"")
-        s.line("[ -n \"${PYTHON_DEPS_REQUIREMENTS:-}\" ] || die \"set PYTHON_DEPS_REQUIREMENTS to a hash-pinned requirements file for $common/python-deps.in\"")
+        if plan.pythonClosure != nil {
+            s.line("PYTHON_DEPS_REQUIREMENTS=\"${PYTHON_DEPS_REQUIREMENTS:-$common/python-closure.txt}\"")
+        } else {
+            s.line("[ -n \"${PYTHON_DEPS_REQUIREMENTS:-}\" ] || die \"set PYTHON_DEPS_REQUIREMENTS to a hash-pinned requirements file for $common/python-deps.in (or run \\`sglang-forge lock\\`)\"")
+        }
         s.line("PYTHON_DEPS_REQUIREMENTS=$(readlink -f -- \"$PYTHON_DEPS_REQUIREMENTS\")")
         s.line("rm -rf \"$work\"")
         s.line("mkdir -p \"$work\" \"$out\" \"$downloads\"")

@@ -24,7 +24,7 @@ downloads="${DOWNLOADS:-$here/../downloads}"
 forge="${SGLANG_FORGE:-sglang-forge}"
 prefix="$work/prefix"
 require_tools curl sha256sum tar gzip ar readelf patchelf "$forge"
-[ -n "${PYTHON_DEPS_REQUIREMENTS:-}" ] || die "set PYTHON_DEPS_REQUIREMENTS to a hash-pinned requirements file for $common/python-deps.in"
+[ -n "${PYTHON_DEPS_REQUIREMENTS:-}" ] || die "set PYTHON_DEPS_REQUIREMENTS to a hash-pinned requirements file for $common/python-deps.in (or run \`sglang-forge lock\`)"
 PYTHON_DEPS_REQUIREMENTS=$(readlink -f -- "$PYTHON_DEPS_REQUIREMENTS")
 rm -rf "$work"
 mkdir -p "$work" "$out" "$downloads"
