@@ -1,3 +1,5 @@
+import BackendCore
+
 /// A value written into a Dockerfile `ENV`, `ARG` or `LABEL` instruction.
 ///
 /// Values are always written double-quoted (`NAME="value"`), so that a value with spaces, such as
@@ -120,24 +122,7 @@ public struct DockerfileWriter: Sendable {
 
     /// A JSON array of strings, as the exec form requires (RFC 8259 string escapes).
     static func json(_ strings: [String]) -> String {
-        "[" + strings.map(jsonString).joined(separator: ", ") + "]"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "[" + strings.map { JSONString.quoted($0) }.joined(separator: ", ") + "]"
     }
 
     /// POSIX shell single-quoting for arguments of a shell-form `RUN` (`'…'`, with `'` written as

@@ -1,3 +1,4 @@
+import BackendCore
 import Planner
 
 /// `flake.lock` (format version 7, Nix manual "nix flake" → "Lock files") pinning the flake's one
@@ -40,33 +41,14 @@ enum JSON {
     func rendered(indent: Int) -> String {
         switch self {
         case .int(let i): return String(i)
-        case .string(let s): return JSON.quote(s)
+        case .string(let s): return JSONString.quoted(s)
         case .object(let members):
             if members.isEmpty { return "{}" }
             let pad = String(repeating: " ", count: indent + 2)
             let body = members.sorted { $0.0 < $1.0 }
-                .map { pad + JSON.quote($0.0) + ": " + $0.1.rendered(indent: indent + 2) }
+                .map { pad + JSONString.quoted($0.0) + ": " + $0.1.rendered(indent: indent + 2) }
                 .joined(separator: ",\n")
             return "{\n" + body + "\n" + String(repeating: " ", count: indent) + "}"
         }
-    }
-
-    /// RFC 8259 string escaping: `"`, `\` and control characters.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
     }
 }
