@@ -49,15 +49,14 @@ enum PythonClosureReader {
 
         for (number, rawText) in logical {
             let location = SourceLocation(line: number, column: 1, offset: 0)
-            var content = rawText
-            if let hash = content.range(of: #"(^|\s)#"#, options: .regularExpression) { content = String(content[..<hash.lowerBound]) }
+            let content = Self.strippingComment(rawText)
             let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = words.first else { continue }
             if first.hasPrefix("-") {
                 bag.error("option '\(first)' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
                 continue
             }
-            if content.contains(";") {
+            if content.utf8.contains(UInt8(ascii: ";")) {
                 bag.error("environment markers are not supported: compile the closure for the one target platform (Python and manylinux x86_64)", at: location)
                 continue
             }
@@ -73,8 +72,8 @@ enum PythonClosureReader {
                     continue
                 }
                 let value = word.dropFirst("--hash=".count)
-                guard value.hasPrefix("sha256:"), value.count == 7 + 64,
-                    value.dropFirst(7).allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) })
+                guard value.hasPrefix("sha256:"), value.utf8.count == 7 + 64,
+                    value.utf8.dropFirst(7).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
                 else {
                     bag.error("'\(word)' is not a sha256 hash of 64 lowercase hex digits", at: location)
                     continue
@@ -95,5 +94,17 @@ enum PythonClosureReader {
         }
         if bag.hasErrors { return (nil, bag.sorted) }
         return (PlannedPythonClosure(source: source, packages: packages), bag.sorted)
+    }
+
+    /// The text before a `#` that starts the line or follows whitespace (pip's comment rule).
+    static func strippingComment(_ text: String) -> String {
+        var previous: UInt8 = UInt8(ascii: " ")
+        for (offset, byte) in text.utf8.enumerated() {
+            if byte == UInt8(ascii: "#") && (previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) {
+                return String(decoding: text.utf8.prefix(offset), as: UTF8.self)
+            }
+            previous = byte
+        }
+        return text
     }
 }
