@@ -27,19 +27,17 @@ enum PythonClosureReader {
         var packages: [PlannedPythonPackage] = []
         var seen: [String: Int] = [:]
         // Logical lines: physical lines joined at a trailing backslash; remember where each starts.
-        var logical: [(line: Int, text: String)] = []
-        var pending: (line: Int, text: String)?
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
-            let continued = line.hasSuffix("\\")
-            if continued { line.removeLast() }
-            if var current = pending {
-                current.text += " " + line
-                pending = current
-            } else {
-                pending = (index + 1, line)
-            }
+        // Bytes, not Characters: a closure is hundreds of kilobytes of ASCII hashes.
+        var logical: [(line: Int, bytes: [UInt8])] = []
+        var pending: (line: Int, bytes: [UInt8])?
+        for (index, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            var line = raw[...]
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            let continued = line.last == UInt8(ascii: "\\")
+            if continued { line = line.dropLast() }
+            if pending == nil { pending = (index + 1, []) }
+            pending!.bytes.append(UInt8(ascii: " "))
+            pending!.bytes.append(contentsOf: line)
             if !continued, let done = pending {
                 logical.append(done)
                 pending = nil
@@ -47,16 +45,17 @@ enum PythonClosureReader {
         }
         if let done = pending { logical.append(done) }
 
-        for (number, rawText) in logical {
+        for (number, rawBytes) in logical {
             let location = SourceLocation(line: number, column: 1, offset: 0)
-            let content = Self.strippingComment(rawText)
-            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            let content = Self.strippingComment(rawBytes)
+            let words = content.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+                .map { String(decoding: $0, as: UTF8.self) }
             guard let first = words.first else { continue }
             if first.hasPrefix("-") {
                 bag.error("option '\(first)' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
                 continue
             }
-            if content.utf8.contains(UInt8(ascii: ";")) {
+            if content.contains(UInt8(ascii: ";")) {
                 bag.error("environment markers are not supported: compile the closure for the one target platform (Python and manylinux x86_64)", at: location)
                 continue
             }
@@ -96,15 +95,15 @@ enum PythonClosureReader {
         return (PlannedPythonClosure(source: source, packages: packages), bag.sorted)
     }
 
-    /// The text before a `#` that starts the line or follows whitespace (pip's comment rule).
-    static func strippingComment(_ text: String) -> String {
-        var previous: UInt8 = UInt8(ascii: " ")
-        for (offset, byte) in text.utf8.enumerated() {
+    /// The bytes before a `#` that starts the line or follows whitespace (pip's comment rule).
+    static func strippingComment(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        var previous = UInt8(ascii: " ")
+        for (offset, byte) in bytes.enumerated() {
             if byte == UInt8(ascii: "#") && (previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) {
-                return String(decoding: text.utf8.prefix(offset), as: UTF8.self)
+                return bytes[..<offset]
             }
             previous = byte
         }
-        return text
+        return bytes[...]
     }
 }
