@@ -1,6 +1,6 @@
 #!/bin/sh
 # Wall time of `sglang-forge emit --backend nix` (release build), not a test:
-#   1. Tests/ForgeTests/Fixtures/specs/pinned.yaml (specs/main.yaml with its wheels pinned; main.yaml
+#   1. Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml (specs/main.yaml with its wheels pinned; main.yaml
 #      itself is used instead once its wheels are locked), both layouts;
 #   2. a generated spec with GPUS x ISAS variants (default 60 x 50 = 3000), both layouts.
 # Usage: benchmarks/nix-emit.sh [GPUS [ISAS [RUNS]]]   (needs python3 and bc)
@@ -12,10 +12,10 @@ bin=.build/release/sglang-forge
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 spec=specs/main.yaml
-"$bin" emit --backend nix "$spec" -o "$work/probe" >/dev/null 2>&1 || spec=Tests/ForgeTests/Fixtures/specs/pinned.yaml
+"$bin" emit --backend nix "$spec" -o "$work/probe" >/dev/null 2>&1 || spec=Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml
 
 # The big spec: the pinned fixture with its gpus/isas/matrix sections replaced.
-python3 - "$gpus" "$isas" Tests/ForgeTests/Fixtures/specs/pinned.yaml > "$work/big.yaml" <<'PY'
+python3 - "$gpus" "$isas" Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml > "$work/big.yaml" <<'PY'
 import sys
 gpus, isas, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 caps = ["7.5", "8.0", "8.6", "8.9", "9.0", "10.0", "12.0"]
