@@ -54,7 +54,9 @@ public struct LockedSpec: Codable, Hashable, Sendable {
 
 /// `nixpkgs` of the lock: what flake.lock's `locked` node needs.
 public struct LockedNixpkgs: Codable, Hashable, Sendable {
+    /// GitHub owner (`NixOS`).
     public var owner: String
+    /// GitHub repository (`nixpkgs`).
     public var repo: String
     /// 40-hex commit id.
     public var rev: String

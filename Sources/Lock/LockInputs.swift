@@ -60,7 +60,9 @@ public struct LockTarget: Codable, Hashable, Sendable {
 
 /// One component as far as the lock is concerned.
 public struct LockInputComponent: Codable, Hashable, Sendable {
+    /// Component name.
     public var name: String
+    /// Version as the spec pins it (PEP 440 text).
     public var version: String
     /// `wheel` or `source`.
     public var kind: String

@@ -21,6 +21,7 @@ public struct NARSHA256Sink: NARSink {
     /// An empty hasher.
     public init() { buffer.reserveCapacity(Self.bufferSize) }
 
+    /// Feeds `bytes` (the next part of the NAR stream) to the hash.
     public mutating func write(_ bytes: UnsafeRawBufferPointer) {
         byteCount += bytes.count
         if bytes.count >= Self.bufferSize {
@@ -54,5 +55,6 @@ public struct NARBytesSink: NARSink {
     /// An empty archive.
     public init() {}
 
+    /// Appends `bytes` (the next part of the NAR stream).
     public mutating func write(_ bytes: UnsafeRawBufferPointer) { self.bytes.append(contentsOf: bytes) }
 }

@@ -21,9 +21,11 @@ public struct Manifest: Hashable, Sendable {
 
     /// One manifest line.
     public struct Entry: Hashable, Sendable {
+        /// Entry type, as the manifest writes it: `f` regular file, `d` directory, `l` symlink.
         public enum Kind: String, Sendable { case file = "f", directory = "d", symlink = "l" }
         /// Relative path, `/`-separated.
         public var path: String
+        /// The entry type.
         public var kind: Kind
         /// Permission bits, e.g. `0o755`.
         public var mode: UInt32

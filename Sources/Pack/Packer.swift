@@ -30,12 +30,17 @@ public struct PackOptions: Sendable {
 
 /// Where packing is; reported at most a few times a second.
 public struct PackProgress: Sendable {
+    /// Which pass over the prefix is running.
     public enum Phase: String, Sendable { case scanning = "scanning", writing = "writing" }
+    /// The current pass.
     public var phase: Phase
+    /// Files handled so far in this pass.
     public var filesDone: Int
+    /// Files in the prefix.
     public var filesTotal: Int
     /// Bytes of file contents, uncompressed.
     public var bytesDone: Int64
+    /// Bytes of regular files in the prefix.
     public var bytesTotal: Int64
 }
 
@@ -45,6 +50,7 @@ public struct PackReport: Sendable {
     public var entries: Int
     /// Regular files and their total size in bytes (uncompressed).
     public var files: Int
+    /// Bytes of regular files packed.
     public var bytes: Int64
     /// Size of the archive in bytes.
     public var archiveBytes: Int64
@@ -55,9 +61,13 @@ public struct PackReport: Sendable {
     /// Leftover build-prefix strings that `--allow-prefix-in` allowed.
     public var allowedLeftovers: [PackProblem]
 
+    /// One ELF file whose RPATH/RUNPATH was rewritten.
     public struct RunPathChange: Hashable, Sendable {
+        /// The file, relative to the prefix.
         public var path: String
+        /// The run path before (`:`-separated).
         public var old: String
+        /// The run path after, `$ORIGIN`-relative.
         public var new: String
     }
 }

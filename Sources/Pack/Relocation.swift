@@ -4,6 +4,7 @@ public enum Relocation {
 
     /// The interpreter line(s) of a script.
     public struct Shebang: Hashable, Sendable {
+        /// Which launcher form the script had.
         public enum Form: Hashable, Sendable {
             /// `#!/interpreter [argument]` (execve(2) shebang).
             case plain
@@ -11,6 +12,7 @@ public enum Relocation {
             /// `#!/bin/sh` + `'''exec' "/interpreter" "$0" "$@"` + `' '''`: valid sh and valid Python.
             case shellExec
         }
+        /// Its form.
         public var form: Form
         /// The absolute interpreter path.
         public var interpreter: String

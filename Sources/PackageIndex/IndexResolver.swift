@@ -30,7 +30,9 @@ public enum MetadataOrigin: String, Hashable, Sendable {
 
 /// A resolved wheel: the chosen file, its verified hash and size, and its core metadata.
 public struct ResolvedWheel: Hashable, Sendable {
+    /// What was asked for.
     public var request: ResolveRequest
+    /// The wheel chosen from the index page.
     public var choice: WheelChooser.Choice
     /// Lowercase hex SHA-256 (from the index, or of the downloaded bytes when the index had none).
     public var sha256: String
@@ -38,12 +40,15 @@ public struct ResolvedWheel: Hashable, Sendable {
     public var size: Int
     /// The parsed METADATA.
     public var metadata: CoreMetadata
+    /// Where Requires-Dist was read from (PEP 658 file or the wheel).
     public var metadataOrigin: MetadataOrigin
 }
 
 /// A downloaded, hash-verified wheel pinned by URL (`lock --verify-downloads`).
 public struct VerifiedDownload: Hashable, Sendable {
+    /// Size of the downloaded wheel, in bytes.
     public var size: Int
+    /// The wheel's core metadata (Requires-Dist, Requires-Python).
     public var metadata: CoreMetadata
 }
 
@@ -51,7 +56,9 @@ public struct VerifiedDownload: Hashable, Sendable {
 /// size and metadata (PEP 658 file, or the downloaded wheel). Downloads are kept in
 /// `cacheDirectory/sha256/<hex>/<filename>` and reused when their hash still matches.
 public struct IndexResolver: Sendable {
+    /// The HTTP client (timeouts, retries).
     public var client: HTTPClient
+    /// Picks the wheel for the target.
     public var chooser: WheelChooser
     /// Where wheels are downloaded to.
     public var cacheDirectory: URL

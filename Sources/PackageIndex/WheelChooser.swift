@@ -15,7 +15,9 @@ public struct WheelChooser: Sendable {
 
     /// The chosen file and its parsed name.
     public struct Choice: Hashable, Sendable {
+        /// The index entry (URL, hashes, yanked, metadata).
         public var file: IndexFile
+        /// Its parsed file name.
         public var wheel: WheelFilename
         /// glibc its least demanding installable tag needs (`nil` for `any`).
         public var requiresGlibc: GlibcVersion?

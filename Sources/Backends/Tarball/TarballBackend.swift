@@ -21,10 +21,12 @@ import Planner
 /// wheel component without a pinned artifact, a CUDA library a component links that no
 /// `tarball.libraries` entry provides.
 public struct TarballBackend: Backend {
+    /// One layout: per-variant shell recipes and their shared helpers.
     public static let layouts = ["scripts"]
 
     public init() {}
 
+    /// Renders the recipes (see the type's documentation); throws ``EmitError`` with every missing pin.
     public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
         var problems: [Diagnostic] = []
         guard let tarball = plan.tarball else {

@@ -367,7 +367,9 @@ public struct PlannedTarball: Codable, Hashable, Sendable {
 
 /// A download pinned by URL and hash.
 public struct PlannedDownload: Codable, Hashable, Sendable {
+    /// The artifact's version.
     public var version: String
+    /// Download URL.
     public var url: String
     /// SRI hash (`sha256-…`).
     public var hash: String
@@ -389,5 +391,6 @@ public struct PlannedLibraryDownload: Codable, Hashable, Sendable {
     public var library: String
     /// `wheel` (installed with pip) or `deb` (its sonames copied into `lib/`).
     public var format: String
+    /// The pinned artifact.
     public var download: PlannedDownload
 }

@@ -337,7 +337,9 @@ public struct TarballSettings: Sendable {
 public struct PinnedDownload: Sendable {
     /// Version as written (`3.12.14`).
     public var version: Located<String>
+    /// Download URL (https).
     public var url: Located<String>
+    /// Its hash.
     public var hash: Located<Digest>?
 }
 
@@ -345,5 +347,6 @@ public struct PinnedDownload: Sendable {
 public struct PinnedLibrary: Sendable {
     /// The `system-libraries` key (`cuda_nvrtc`).
     public var name: Located<String>
+    /// The pinned artifact.
     public var download: PinnedDownload
 }
