@@ -62,6 +62,26 @@ struct TarballRecipeHelperTests {
         #expect(!FileManager.default.fileExists(atPath: w + "/bad.bin") && !FileManager.default.fileExists(atPath: w + "/bad.bin.part"))
     }
 
+    /// `check_glibc` measures the newest GLIBC_x.y symbol version the prefix's ELF files need
+    /// (here: this machine's `/bin/ls`, compared with readelf's own answer) against the target.
+    @Test func glibcNeedOfTheBuiltPrefix() throws {
+        let w = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try emittedCommon(into: w)
+        _ = try bash("mkdir -p prefix/bin prefix/lib && cp /bin/ls prefix/bin/ls && printf 'not elf\\n' > prefix/lib/libfake.so.1", in: w)
+        let needed = try bash("readelf --dyn-syms --wide /bin/ls | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -u -V | tail -n 1", in: w)
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!needed.isEmpty)
+        let ok = try bash("check_glibc \"$W/prefix\" 9.99 && cat prefix/share/sglang-forge/glibc-required", in: w)
+        #expect(ok.status == 0 && ok.output == "\(needed)\n", "\(ok.output)")
+        let tooOld = try bash("check_glibc \"$W/prefix\" 2.5", in: w)
+        #expect(tooOld.status == 1)
+        #expect(tooOld.output == "build.sh: error: the prefix needs glibc \(needed) (GLIBC_\(needed) symbols), newer than the target glibc 2.5 (spec runtime.glibc); build the source wheels on an older base\n")
+        // Nothing ELF at all: nothing needed.
+        let empty = try bash("mkdir -p empty && check_glibc \"$W/empty\" 2.17 && cat empty/share/sglang-forge/glibc-required", in: w)
+        #expect(empty.status == 0 && empty.output == "0\n", "\(empty.output)")
+    }
+
     @Test func extractsSonamesFromADebianPackage() throws {
         let w = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: w) }

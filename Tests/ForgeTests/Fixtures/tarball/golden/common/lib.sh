@@ -55,3 +55,22 @@ extract_deb_sonames() {
     done
     rm -rf "$tmp"
 }
+
+# check_glibc PREFIX TARGET: fails when an ELF file under PREFIX needs a glibc symbol version
+# (GLIBC_x.y, from `readelf --dyn-syms`) newer than TARGET, the oldest glibc of the target
+# hosts; records the highest version needed in PREFIX/share/sglang-forge/glibc-required.
+# Wheels state their need in their manylinux tag; a wheel built from source does not, so it
+# is measured here.
+check_glibc() {
+    local prefix=$1 target=$2 needed worst
+    needed=$(find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0 \
+        | xargs -0 -r readelf --dyn-syms --wide 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' \
+        | sed 's/^GLIBC_//' | sort -u -V | tail -n 1 || true)
+    [ -n "$needed" ] || needed=0
+    worst=$(printf '%s\n%s\n' "$needed" "$target" | sort -V | tail -n 1)
+    if [ "$worst" != "$target" ]; then
+        die "the prefix needs glibc $needed (GLIBC_$needed symbols), newer than the target glibc $target (spec runtime.glibc); build the source wheels on an older base"
+    fi
+    mkdir -p "$prefix/share/sglang-forge"
+    printf '%s\n' "$needed" > "$prefix/share/sglang-forge/glibc-required"
+}

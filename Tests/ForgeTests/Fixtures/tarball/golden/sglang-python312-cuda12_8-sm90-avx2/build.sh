@@ -69,6 +69,9 @@ step 'run paths: $ORIGIN-relative to the bundled libraries'
 "$py" "$common/relink.py" "$prefix" --check ld-linux-x86-64.so.2 libc.so.6 libcuda.so.1 libdl.so.2 libgcc_s.so.1 libm.so.6 libpthread.so.0 libresolv.so.2 librt.so.1 libstdc++.so.6 libutil.so.1 libz.so.1 ${HOST_SONAMES:-}
 if find "$prefix" -name 'libcuda.so*' | grep -q .; then die 'libcuda.so.1 must come from the driver, but the prefix contains a copy'; fi
 
+step 'glibc: every ELF file may need at most glibc 2.35, the target hosts'\'' oldest'
+check_glibc "$prefix" 2.35
+
 step 'launchers, environment, manifest'
 [ -f "$prefix/bin/sglang" ] || die 'no console script named sglang was installed'
 mkdir -p "$prefix/libexec/sglang-forge" "$prefix/share/sglang-forge"
