@@ -87,19 +87,8 @@ enum Oracles {
 
     /// Runs `arguments` through `/usr/bin/env` (PATH lookup), in the repository root.
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = ContainerFixtures.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting: a large output would otherwise fill the pipe and block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let output = try TestSupport.run("/usr/bin/env", arguments, in: ContainerFixtures.root)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     /// True when hadolint and the Python parsers are installed; otherwise records a failure with
