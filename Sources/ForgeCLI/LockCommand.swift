@@ -37,6 +37,15 @@ struct LockCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Commit time of the nixpkgs rev (Unix seconds) when GitHub cannot be asked.", valueName: "seconds"))
     var nixpkgsLastModified: Int?
 
+    @Option(help: ArgumentHelp("Resolve the closure as of this RFC 3339 instant instead of the spec's lock.exclude-newer; 'now' resolves against today's index (not reproducible).", valueName: "timestamp|now"))
+    var excludeNewer: String?
+
+    func validate() throws {
+        if let excludeNewer, excludeNewer != "now", RFC3339.normalized(excludeNewer) == nil {
+            throw ValidationError("--exclude-newer takes 'now' or an RFC 3339 timestamp with a time zone (2026-03-04T12:00:00Z), not '\(excludeNewer)'")
+        }
+    }
+
     func run() async throws {
         let (spec, loadDiagnostics) = SpecLoader.load(path: options.spec)
         guard let spec else {
@@ -56,9 +65,12 @@ struct LockCommand: AsyncParsableCommand {
         let settings = Locker.Settings(
             verifyDownloads: verifyDownloads, closure: !noClosure && !options.locked, cacheDirectory: cache, concurrency: concurrency,
             timeout: timeout, attempts: attempts, nixpkgsLastModified: nixpkgsLastModified, progress: { progress.show($0) })
-        let (lock, lockDiagnostics) = await Locker(spec: spec, lockPath: lockPath, previous: previous, settings: settings).run()
+        var configured = settings
+        configured.excludeNewer = excludeNewer.map { $0 == "now" ? .now : .timestamp(RFC3339.normalized($0)!) }
+        let outcome = await Locker(spec: spec, lockPath: lockPath, previous: previous, settings: configured).run()
         progress.finish()
-        guard var lock else {
+        let lockDiagnostics = outcome.diagnostics
+        guard var lock = outcome.lock else {
             Pipeline.report(planDiagnostics + lockDiagnostics, file: options.spec)
             throw ForgeExitCode.invalidInput
         }
@@ -69,17 +81,30 @@ struct LockCommand: AsyncParsableCommand {
                 Pipeline.report(planDiagnostics + lockDiagnostics + [Diagnostic(.error, previous == nil ? "no lock file (--locked)" : "the lock would change (--locked); run `sglang-forge lock \(options.spec)` and commit the result", file: lockPath, at: nil)], file: options.spec)
                 throw ForgeExitCode.invalidInput
             }
-        } else {
-            do { try LockCoder.encode(lock).write(to: URL(fileURLWithPath: lockPath)) } catch {
-                StandardError.write("\(lockPath): error: cannot write the lock: \(error.localizedDescription)\n")
-                throw ForgeExitCode.ioFailure
-            }
-            StandardError.write("\(lockPath): wrote \(lock.artifacts.count) artifacts" + (lock.closure.map { ", closure \($0.path) (\($0.packages) packages)" } ?? "") + "\n")
+            let report = ConsistencyCheck(spec: spec, lock: lock, lockPath: lockPath).run()
+            Pipeline.report(planDiagnostics + lockDiagnostics + report.diagnostics, file: options.spec)
+            if report.diagnostics.contains(where: { $0.severity == .error }) { throw ForgeExitCode.invalidInput }
+            return
         }
+        // Check before writing: an inconsistent lock is not written (nor its closure).
         let report = ConsistencyCheck(spec: spec, lock: lock, lockPath: lockPath).run()
         let all = planDiagnostics + lockDiagnostics + report.diagnostics
         Pipeline.report(all, file: options.spec)
-        if all.contains(where: { $0.severity == .error }) { throw ForgeExitCode.invalidInput }
+        if all.contains(where: { $0.severity == .error }) {
+            StandardError.write("\(lockPath): not written: the locked runtime does not satisfy its own requirements (errors above)\n")
+            throw ForgeExitCode.invalidInput
+        }
+        do {
+            if let file = outcome.closureFile, let closure = lock.closure {
+                let closurePath = URL(fileURLWithPath: lockPath).deletingLastPathComponent().appendingPathComponent(closure.path)
+                try file.write(to: closurePath, options: .atomic)
+            }
+            try LockCoder.encode(lock).write(to: URL(fileURLWithPath: lockPath), options: .atomic)
+        } catch {
+            StandardError.write("\(lockPath): error: cannot write the lock: \(error.localizedDescription)\n")
+            throw ForgeExitCode.ioFailure
+        }
+        StandardError.write("\(lockPath): wrote \(lock.artifacts.count) artifacts" + (lock.closure.map { ", closure \($0.path) (\($0.packages) packages, exclude-newer \($0.excludeNewer))" } ?? "") + "\n")
     }
 }
 
@@ -109,7 +134,7 @@ struct CheckCommand: ParsableCommand {
             let all = loadDiagnostics + planDiagnostics + report.diagnostics
             Pipeline.report(all, file: options.spec)
             let waived = report.findings.filter { $0.waivedBecause != nil }.count
-            StandardError.write("\(options.spec): checked \(lock.artifacts.count) locked wheels: \(report.findings.count - waived) disagreement(s), \(waived) waived, \(report.unprovided.reduce(0) { $0 + $1.requirements.count }) unprovided requirement(s)\n")
+            StandardError.write("\(options.spec): checked \(report.checkedRequirements) requirements of \(report.checkedWheels) installed wheels (\(lock.artifacts.count) components, \(lock.closure?.distributions.count ?? 0) closure): \(report.findings.count - waived) unsatisfied, \(waived) waived, \(report.unprovided.reduce(0) { $0 + $1.requirements.count }) on unprovided packages\n")
             if all.contains(where: { $0.severity == .error }) { throw ForgeExitCode.invalidInput }
         }
     }

@@ -1,22 +1,27 @@
 import Packaging
 import Spec
 
-/// `sglang-forge check`: every locked wheel's Requires-Dist (after markers, for the spec's
-/// target and no extras) against what the spec provides.
+/// `sglang-forge check`: proves that what the runtime installs satisfies what every installed
+/// wheel declares. Offline: it reads only the spec and the lock.
 ///
-/// - A requirement on a component must be satisfied by the component's pinned version, or be
-///   waived in the requiring component's `waivers:` (matched by normalised name and specifier
-///   set); otherwise an error at the pin's `file:line:col` with the wheel's side as a note.
-/// - A requirement on a `python-deps` entry or on a system library's `pypi` distribution is
-///   provided (its version is the closure resolver's business).
-/// - Anything else is unprovided, handled by `lock.unprovided-requirements` (default `warn`).
-/// - A waiver that matched nothing is a warning.
+/// The installed set is every component at its pinned version (the source-built torch included)
+/// plus every distribution of the lock's closure. For every locked component wheel and every
+/// closure distribution, each Requires-Dist line that applies on the target (PEP 508 markers,
+/// with the extras that some installed requirement asks of it) must be
+/// - satisfied by the installed version of the package it names, or
+/// - waived in the requiring component's `waivers:` (matched by normalised name and specifier
+///   set), or
+/// - on a package listed in `lock.unprovided-requirements`.
+/// Anything else is an error: at the component's pin when a component's version is the problem,
+/// at the `python-deps` entry when one names the package, else in the lock. Closure entries built
+/// for another CUDA major are errors at `cuda.version` (``CUDARelease``). A waiver or unprovided
+/// entry that matched nothing is a warning.
 public struct ConsistencyCheck {
     /// The spec, for pins and their locations.
     public let spec: Spec
     /// The lock being checked.
     public let lock: LockFile
-    /// The lock's path, named in the wheel-side notes.
+    /// The lock's path, named in diagnostics without a spec location.
     public let lockPath: String
 
     public init(spec: Spec, lock: LockFile, lockPath: String) {
@@ -25,16 +30,16 @@ public struct ConsistencyCheck {
         self.lockPath = lockPath
     }
 
-    /// One disagreement between a wheel's requirement and the spec, waived or not.
+    /// One requirement the installed version does not satisfy, waived or not.
     public struct Finding: Hashable, Sendable {
-        /// The component whose wheel declares the requirement.
+        /// The component or closure distribution whose wheel declares the requirement.
         public var requiringComponent: String
         /// The Requires-Dist line, as declared.
         public var requirement: String
-        /// The component it names.
+        /// The package it names (component name, or normalised closure name).
         public var pinnedComponent: String
-        /// The version the spec pins.
-        public var pinnedVersion: String
+        /// The version the runtime installs; `nil` when it installs none.
+        public var pinnedVersion: String?
         /// The waiver's reason, when waived.
         public var waivedBecause: String?
     }
@@ -43,10 +48,31 @@ public struct ConsistencyCheck {
     public struct Report: Sendable {
         /// Every diagnostic, errors first by position.
         public var diagnostics: [Diagnostic]
-        /// Every disagreement, in lock order.
+        /// Every unsatisfied requirement, in check order.
         public var findings: [Finding]
-        /// Requirements on packages the spec does not provide, by requiring component.
+        /// Requirements on `lock.unprovided-requirements` packages, by requiring wheel.
         public var unprovided: [(component: String, requirements: [String])]
+        /// Wheels whose requirements were checked (components with metadata + closure entries).
+        public var checkedWheels: Int
+        /// Applicable requirements checked.
+        public var checkedRequirements: Int
+    }
+
+    /// What the runtime installs under one normalised name.
+    struct Installed {
+        var version: String
+        var parsed: PEP440Version?
+        /// The spec component, when it is one.
+        var component: Component?
+    }
+
+    /// A wheel whose requirements are checked.
+    struct Requirer {
+        var name: String
+        var version: String
+        var filename: String
+        var lines: [String]
+        var component: Component?
     }
 
     /// Runs the check.
@@ -57,11 +83,22 @@ public struct ConsistencyCheck {
             pythonMajor: Int(parts.first ?? "3") ?? 3, pythonMinor: Int(parts.dropFirst().first ?? "12") ?? 12,
             architecture: spec.runtime.platform.value.wheelArchitecture,
             glibc: GlibcVersion(spec.runtime.glibc.value) ?? GlibcVersion(major: 2, minor: 17))
-        let environment = MarkerEnvironment.linuxCPython(target)
-        let components = Dictionary(spec.components.map { (MarkerEnvironment.normalizeName($0.name.value), $0) }, uniquingKeysWith: { a, _ in a })
-        var provided = Set(spec.components.flatMap { $0.pythonDeps.map { MarkerEnvironment.normalizeName($0.name.value) } })
-        provided.formUnion(spec.systemLibraries.compactMap { $0.pypi.map { MarkerEnvironment.normalizeName($0.value) } })
-        let policy = spec.lock.unprovidedRequirements?.value ?? .warn
+        let base = MarkerEnvironment.linuxCPython(target)
+        let normalize = MarkerEnvironment.normalizeName
+
+        // The installed set.
+        var installed: [String: Installed] = [:]
+        for d in lock.closure?.distributions ?? [] {
+            installed[d.name] = Installed(version: d.version, parsed: PEP440Version(d.version), component: nil)
+        }
+        for c in spec.components {
+            installed[normalize(c.name.value)] = Installed(version: c.version.value, parsed: PEP440Version(c.version.value), component: c)
+        }
+        let hasClosure = lock.closure != nil
+        var pythonDepLocations: [String: SourceLocation] = [:]
+        for c in spec.components { for d in c.pythonDeps where pythonDepLocations[normalize(d.name.value)] == nil { pythonDepLocations[normalize(d.name.value)] = d.name.location } }
+        var unprovidedNames: [String: UnprovidedPackage] = [:]
+        for u in spec.lock.unprovidedRequirements { unprovidedNames[normalize(u.package.value)] = u }
 
         // Parsed waivers, by component.
         var waivers: [String: [(Waiver, Requirement)]] = [:]
@@ -77,64 +114,124 @@ public struct ConsistencyCheck {
             }
         }
 
-        var findings: [Finding] = []
-        var unprovided: [(String, [String])] = []
+        // The wheels whose requirements are checked, each with its parsed requirements.
+        var requirers: [Requirer] = []
         for artifact in lock.artifacts {
             guard let component = spec.components.first(where: { $0.name.value == artifact.component }) else { continue }
             guard let lines = artifact.requiresDist else {
                 bag.warning("component '\(artifact.component)': Requires-Dist of \(artifact.filename) was not read (\(artifact.metadata.rawValue)); its requirements are unchecked — `sglang-forge lock --verify-downloads` reads them", at: component.name.location)
                 continue
             }
-            var missing: [String] = []
-            for line in lines {
-                let requirement: Requirement
-                do {
-                    requirement = try Requirement(parsing: line)
-                } catch {
-                    bag.warning("\(artifact.filename) declares an unreadable requirement: \(error)", at: component.name.location)
-                    continue
-                }
-                guard requirement.applies(in: environment) else { continue }
-                let name = requirement.normalizedName
-                if name == MarkerEnvironment.normalizeName(artifact.component) { continue }
-                if let pinned = components[name] {
-                    guard let version = PEP440Version(pinned.version.value) else { continue }
-                    if requirement.url == nil && requirement.specifier.contains(version, prereleases: true) { continue }
-                    let waiver = waivers[component.name.value]?.first { _, parsed in
-                        parsed.normalizedName == name && parsed.specifier == requirement.specifier && parsed.url == requirement.url
-                    }
-                    findings.append(Finding(requiringComponent: artifact.component, requirement: line, pinnedComponent: pinned.name.value,
-                                            pinnedVersion: pinned.version.value, waivedBecause: waiver?.0.reason.value))
-                    if let waiver {
-                        used.insert(waiver.0.requirement.location)
-                        continue
-                    }
-                    bag.error(
-                        "\(artifact.component) \(artifact.version) requires '\(line)', but the spec pins \(pinned.name.value) \(pinned.version.value)",
-                        at: pinned.version.location,
-                        notes: [
-                            Diagnostic(.note, "\(artifact.filename) declares 'Requires-Dist: \(line)' (locked in \(lockPath))", file: lockPath, at: nil),
-                            bag.note("fix the pin, or waive it with a reason under 'waivers:' of component '\(artifact.component)'", at: component.name.location),
-                        ])
-                } else if !provided.contains(name) {
-                    missing.append(line)
+            requirers.append(Requirer(name: artifact.component, version: artifact.version, filename: artifact.filename, lines: lines, component: component))
+        }
+        for d in lock.closure?.distributions ?? [] where installed[d.name]?.component == nil {
+            requirers.append(Requirer(name: d.name, version: d.version, filename: d.filename, lines: d.requiresDist, component: nil))
+        }
+        var parsed: [[(requirement: Requirement, line: String)]] = []
+        for r in requirers {
+            var list: [(Requirement, String)] = []
+            for line in r.lines {
+                do { list.append((try Requirement(parsing: line), line)) } catch {
+                    if let c = r.component { bag.warning("\(r.filename) declares an unreadable requirement: \(error)", at: c.name.location) }
+                    else { appendLockWarning(&bag, "\(r.filename) declares an unreadable requirement: \(error)") }
                 }
             }
-            if !missing.isEmpty {
-                unprovided.append((artifact.component, missing))
-                let message = "\(artifact.filename) requires \(missing.count) package\(missing.count == 1 ? "" : "s") the spec provides nowhere (lock.unprovided-requirements: \(policy.rawValue)): " + missing.map { "'\($0)'" }.joined(separator: ", ")
-                switch policy {
-                case .ignore: break
-                case .warn: bag.warning(message, at: component.name.location)
-                case .error: bag.error(message, at: component.name.location)
+            parsed.append(list)
+        }
+
+        // Extras each installed package is asked for (PEP 508: `name[extra]`), to a fixed point.
+        var extras: [String: Set<String>] = [:]
+        var changed = true
+        while changed {
+            changed = false
+            for (index, r) in requirers.enumerated() {
+                let environment = MarkerEnvironment(values: base.values, extras: extras[normalize(r.name)].map { Array($0).sorted() } ?? [])
+                for (requirement, _) in parsed[index] where !requirement.extras.isEmpty && requirement.applies(in: environment) {
+                    let wanted = Set(requirement.extras.map(MarkerEnvironment.normalizeExtra))
+                    if !wanted.isSubset(of: extras[requirement.normalizedName] ?? []) {
+                        extras[requirement.normalizedName, default: []].formUnion(wanted)
+                        changed = true
+                    }
                 }
             }
         }
+
+        var findings: [Finding] = []
+        var unprovided: [(String, [String])] = []
+        var usedUnprovided = Set<String>()
+        var checked = 0
+        for (index, r) in requirers.enumerated() {
+            let environment = MarkerEnvironment(values: base.values, extras: extras[normalize(r.name)].map { Array($0).sorted() } ?? [])
+            var leftOut: [String] = []
+            for (requirement, line) in parsed[index] where requirement.applies(in: environment) {
+                let name = requirement.normalizedName
+                if name == normalize(r.name) { continue }
+                checked += 1
+                if unprovidedNames[name] != nil {
+                    usedUnprovided.insert(name)
+                    leftOut.append(line)
+                    continue
+                }
+                let have = installed[name]
+                if let have, requirement.url == nil, let version = have.parsed, requirement.specifier.contains(version, prereleases: true) { continue }
+                if have == nil && !hasClosure { continue }  // reported once below
+                let waiver = r.component.flatMap { c in
+                    waivers[c.name.value]?.first { _, w in w.normalizedName == name && w.specifier == requirement.specifier && w.url == requirement.url }
+                }
+                findings.append(Finding(requiringComponent: r.name, requirement: line, pinnedComponent: have?.component?.name.value ?? name,
+                                        pinnedVersion: have?.version, waivedBecause: waiver?.0.reason.value))
+                if let waiver {
+                    used.insert(waiver.0.requirement.location)
+                    continue
+                }
+                report(requirer: r, line: line, name: name, have: have, location: pythonDepLocations[name], bag: &bag)
+            }
+            if !leftOut.isEmpty { unprovided.append((r.name, leftOut)) }
+        }
+        if !hasClosure {
+            bag.warning("the lock has no Python closure (`lock --no-closure`): requirements on packages other than components are not checked", at: nil)
+        }
+        var cudaInstalled = (lock.closure?.distributions ?? []).map { (name: $0.name, version: $0.version, source: "closure") }
+        cudaInstalled += lock.artifacts.map { (name: $0.component, version: $0.version, source: "component") }
+        bag.append(contentsOf: CUDARelease.check(spec: spec, installed: cudaInstalled))
         for c in spec.components {
             for w in c.waivers where !used.contains(w.requirement.location) {
                 bag.warning("unused waiver: no locked wheel of component '\(c.name.value)' declares '\(w.requirement.value)' in disagreement with the spec", at: w.requirement.location)
             }
         }
-        return Report(diagnostics: bag.sorted, findings: findings, unprovided: unprovided)
+        for u in spec.lock.unprovidedRequirements where !usedUnprovided.contains(normalize(u.package.value)) && hasClosure {
+            bag.warning("unused entry: no installed wheel requires '\(u.package.value)'", at: u.package.location)
+        }
+        return Report(diagnostics: bag.sorted, findings: findings, unprovided: unprovided, checkedWheels: requirers.count, checkedRequirements: checked)
+    }
+
+    /// One unwaived violation, located where the user can act on it.
+    private func report(requirer r: Requirer, line: String, name: String, have: Installed?, location: SourceLocation?, bag: inout DiagnosticBag) {
+        let who = r.component != nil ? "\(r.name) \(r.version)" : "\(r.name) \(r.version) (closure)"
+        let declared = Diagnostic(.note, "\(r.filename) declares 'Requires-Dist: \(line)' (locked in \(lockPath))", file: lockPath, at: nil)
+        if let pinned = have?.component {
+            var notes = [declared]
+            if let c = r.component {
+                notes.append(bag.note("fix the pin, or waive it with a reason under 'waivers:' of component '\(c.name.value)'", at: c.name.location))
+            }
+            bag.error("\(who) requires '\(line)', but the spec pins \(pinned.name.value) \(pinned.version.value)", at: pinned.version.location, notes: notes)
+            return
+        }
+        let what = have.map { "the closure installs \(name) \($0.version)" } ?? "the runtime installs no \(name)"
+        let fix = bag.note(have == nil
+            ? "re-lock, or list '\(name)' under lock.unprovided-requirements with a reason"
+            : "re-lock: `sglang-forge lock` resolves the closure under every component's requirements", at: r.component?.name.location)
+        let message = "\(who) requires '\(line)', but \(what)"
+        if let location {
+            bag.error(message, at: location, notes: [declared, fix])
+        } else if let c = r.component {
+            bag.error(message, at: c.version.location, notes: [declared, fix])
+        } else {
+            bag.append(contentsOf: [Diagnostic(.error, message, file: lockPath, at: nil, notes: [declared, fix])])
+        }
+    }
+
+    private func appendLockWarning(_ bag: inout DiagnosticBag, _ message: String) {
+        bag.append(contentsOf: [Diagnostic(.warning, message, file: lockPath, at: nil)])
     }
 }

@@ -22,7 +22,7 @@ public struct LockFile: Codable, Hashable, Sendable {
     /// ``format``'s value.
     public static let formatName = "sglang-forge/lock"
     /// ``version``'s current value.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     /// Creates a lock; artifacts are sorted by component.
     public init(spec: LockedSpec, inputs: LockInputs, nixpkgs: LockedNixpkgs, artifacts: [LockedArtifact], closure: LockedClosure?) {
@@ -91,6 +91,9 @@ public enum MetadataSource: String, Codable, Hashable, Sendable, CaseIterable {
     case wheel
     /// Not read: a URL-pinned wheel that was not downloaded (`lock --verify-downloads` reads it).
     case notDownloaded = "not-downloaded"
+    /// `*.dist-info/METADATA` read with HTTP range requests on the wheel's zip (a lazy wheel, as
+    /// pip and uv do); the wheel's own sha256 is not verified by this read.
+    case wheelRange = "wheel-range"
 }
 
 /// One locked wheel.
@@ -121,10 +124,13 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
     public var requiresDist: [String]?
     /// How ``requiresDist`` was obtained.
     public var metadata: MetadataSource
+    /// PEP 700 `upload-time` of the file as the index gives it; `null` for URL pins and HTML-only indexes.
+    public var uploadTime: String?
 
     public init(component: String, version: String, filename: String, url: String, size: Int?, sha256: String, tags: [String],
                 requiresGlibc: String?, origin: ArtifactOrigin, index: String?, requiresPython: String?, requiresDist: [String]?,
-                metadata: MetadataSource) {
+                metadata: MetadataSource, uploadTime: String? = nil) {
+        self.uploadTime = uploadTime
         self.component = component
         self.version = version
         self.filename = filename
@@ -141,7 +147,8 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
     }
 }
 
-/// The Python closure file (uv `pip compile --generate-hashes` output) referenced by the lock.
+/// The Python closure file (uv `pip compile --generate-hashes` output) referenced by the lock,
+/// and what the lock knows about each of its distributions.
 public struct LockedClosure: Codable, Hashable, Sendable {
     /// Path relative to the lock's directory (`main.closure.txt`).
     public var path: String
@@ -151,11 +158,70 @@ public struct LockedClosure: Codable, Hashable, Sendable {
     public var resolver: String
     /// Number of pinned packages in it.
     public var packages: Int
+    /// The upload bound the resolution ran with (RFC 3339, UTC whole seconds): uv's `--exclude-newer`.
+    public var excludeNewer: String
+    /// Where ``excludeNewer`` came from.
+    public var excludeNewerSource: ExcludeNewerSource
+    /// One entry per package of the closure file, sorted by name: the wheel the target installs
+    /// and its Requires-Dist, so that `check` runs offline.
+    public var distributions: [LockedDistribution]
 
-    public init(path: String, sha256: String, resolver: String, packages: Int) {
+    public init(path: String, sha256: String, resolver: String, packages: Int, excludeNewer: String, excludeNewerSource: ExcludeNewerSource,
+                distributions: [LockedDistribution]) {
         self.path = path
         self.sha256 = sha256
         self.resolver = resolver
         self.packages = packages
+        self.excludeNewer = excludeNewer
+        self.excludeNewerSource = excludeNewerSource
+        self.distributions = distributions.sorted { $0.name < $1.name }
+    }
+
+    /// The entry of `name` (PEP 503 normalised), if any.
+    public func distribution(_ name: String) -> LockedDistribution? { distributions.first { $0.name == name } }
+}
+
+/// Where a lock's resolution bound came from.
+public enum ExcludeNewerSource: String, Codable, Hashable, Sendable, CaseIterable {
+    /// `lock.exclude-newer` of the spec.
+    case spec
+    /// `lock --exclude-newer <timestamp>`.
+    case commandLine = "command-line"
+    /// `lock --exclude-newer now`: the time `lock` ran.
+    case now
+}
+
+/// One distribution of the Python closure.
+public struct LockedDistribution: Codable, Hashable, Sendable {
+    /// PEP 503 normalised name (`huggingface-hub`).
+    public var name: String
+    /// The version the closure pins.
+    public var version: String
+    /// The wheel the target installs (the most specific compatible tag among the closure's hashes).
+    public var filename: String
+    /// Its download URL.
+    public var url: String
+    /// Its lowercase hex SHA-256 (one of the closure file's `--hash` values).
+    public var sha256: String
+    /// `Requires-Python`, when declared.
+    public var requiresPython: String?
+    /// Every `Requires-Dist` line, as the wheel declares it.
+    public var requiresDist: [String]
+    /// How ``requiresDist`` was read (`pep658` or `wheel-range`).
+    public var metadata: MetadataSource
+    /// PEP 700 `upload-time` of the wheel, when the index gives it.
+    public var uploadTime: String?
+
+    public init(name: String, version: String, filename: String, url: String, sha256: String, requiresPython: String?,
+                requiresDist: [String], metadata: MetadataSource, uploadTime: String?) {
+        self.name = name
+        self.version = version
+        self.filename = filename
+        self.url = url
+        self.sha256 = sha256
+        self.requiresPython = requiresPython
+        self.requiresDist = requiresDist
+        self.metadata = metadata
+        self.uploadTime = uploadTime
     }
 }

@@ -35,6 +35,12 @@ public enum LockFreshness: Hashable, Sendable {
             reasons.append("python-deps changed" + (added.isEmpty ? "" : "; added: \(added.joined(separator: ", "))") + (removed.isEmpty ? "" : "; removed: \(removed.joined(separator: ", "))"))
         }
         if lock.inputs.nixpkgs != current.nixpkgs { reasons.append("nixpkgs pin changed") }
+        if lock.inputs.cuda != current.cuda { reasons.append("cuda.version: \(current.cuda) in the spec, \(lock.inputs.cuda) in the lock") }
+        if lock.inputs.excludeNewer != current.excludeNewer {
+            reasons.append("lock.exclude-newer: \(current.excludeNewer ?? "none") in the spec, \(lock.inputs.excludeNewer ?? "none") in the lock")
+        }
+        if lock.inputs.waivers != current.waivers { reasons.append("waivers changed (waived requirements are left out of the resolution)") }
+        if lock.inputs.unprovided != current.unprovided { reasons.append("lock.unprovided-requirements changed") }
         if reasons.isEmpty { reasons.append("the recorded inputs fingerprint does not match (edited by hand?)") }
         return .stale(reasons)
     }

@@ -3,7 +3,7 @@ import Foundation
 import Spec
 
 /// The parts of a spec a lock depends on. Editing anything else (comments, notes, the matrix,
-/// waivers) leaves the lock valid; changing any of these makes it stale.
+/// waivers' reasons) leaves the lock valid; changing any of these makes it stale.
 public struct LockInputs: Codable, Hashable, Sendable {
     /// Target interpreter and platform.
     public var target: LockTarget
@@ -15,6 +15,15 @@ public struct LockInputs: Codable, Hashable, Sendable {
     public var pythonDeps: [String]
     /// nixpkgs owner/repo/rev and the spec's tarball hash (SRI).
     public var nixpkgs: [String: String]
+    /// `cuda.version`: it constrains the closure (``CUDARelease``).
+    public var cuda: String
+    /// `lock.exclude-newer` (normalised), when the spec sets it.
+    public var excludeNewer: String?
+    /// Every waived requirement as `component: requirement`, sorted: waived requirements are left
+    /// out of the resolution.
+    public var waivers: [String]
+    /// `lock.unprovided-requirements` names (normalised, sorted): excluded from the resolution.
+    public var unprovided: [String]
 
     /// Reads the lock inputs out of `spec`.
     public init(spec: Spec) {
@@ -28,6 +37,10 @@ public struct LockInputs: Codable, Hashable, Sendable {
         var pin = ["owner": spec.nixpkgs.owner.value, "repo": spec.nixpkgs.repo.value, "rev": spec.nixpkgs.rev.value]
         if let hash = spec.nixpkgs.tarballHash?.value.sri { pin["narHash"] = hash }
         nixpkgs = pin
+        cuda = spec.cuda.version.value
+        excludeNewer = spec.lock.excludeNewer?.value
+        waivers = spec.components.flatMap { c in c.waivers.map { "\(c.name.value): \($0.requirement.value)" } }.sorted()
+        unprovided = Array(Set(spec.lock.unprovidedRequirements.map { Self.normalize($0.package.value) })).sorted()
     }
 
     /// Lowercase hex SHA-256 of the compact, key-sorted JSON of these inputs.

@@ -30,6 +30,12 @@ public struct Locker {
         public var askGitHub = true
         /// Receives one progress line at a time.
         public var progress: @Sendable (String) -> Void = { _ in }
+        /// `--exclude-newer`: overrides the spec's `lock.exclude-newer`.
+        public var excludeNewer: ExcludeNewerOverride?
+        /// uv's cache directory (`nil`: uv's default).
+        public var uvCacheDirectory: URL?
+        /// The clock, read only for `--exclude-newer now`.
+        public var now: @Sendable () -> Date = { Date() }
 
         /// Settings with defaults; only the cache directory is required.
         public init(verifyDownloads: Bool = false, closure: Bool = true, cacheDirectory: URL, concurrency: Int = 4, timeout: Double = 60,
@@ -46,6 +52,14 @@ public struct Locker {
             self.askGitHub = askGitHub
             self.progress = progress
         }
+    }
+
+    /// `lock --exclude-newer VALUE`.
+    public enum ExcludeNewerOverride: Hashable, Sendable {
+        /// `now`: the time `lock` runs (not reproducible; recorded in the lock).
+        case now
+        /// An RFC 3339 timestamp, normalised.
+        case timestamp(String)
     }
 
     /// The spec being locked.
@@ -65,14 +79,25 @@ public struct Locker {
         self.settings = settings
     }
 
-    /// Resolves every wheel component and assembles the lock.
-    /// - Returns: the lock (`nil` when any component failed) and the diagnostics.
-    public func run() async -> (LockFile?, [Diagnostic]) {
+    /// What a run produced.
+    public struct Outcome: Sendable {
+        /// The lock; `nil` when anything failed (nothing is to be written then).
+        public var lock: LockFile?
+        /// The new closure file's bytes, to be written at the lock's closure path with the lock;
+        /// `nil` when the closure was not re-resolved.
+        public var closureFile: Data?
+        /// Every diagnostic, sorted.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Resolves every wheel component and the closure and assembles the lock; writes nothing.
+    public func run() async -> Outcome {
+        var closureFile: Data?
         var bag = DiagnosticBag(file: spec.path)
         let parts = spec.runtime.python.value.split(separator: ".").compactMap { Int($0) }
         guard parts.count == 2, let glibc = GlibcVersion(spec.runtime.glibc.value) else {
             bag.error("runtime python/glibc must be 'major.minor' to lock", at: spec.runtime.python.location)
-            return (nil, bag.sorted)
+            return Outcome(lock: nil, closureFile: nil, diagnostics: bag.sorted)
         }
         let target = TargetEnvironment(pythonMajor: parts[0], pythonMinor: parts[1], architecture: spec.runtime.platform.value.wheelArchitecture, glibc: glibc)
         let client = HTTPClient(timeout: settings.timeout, attempts: settings.attempts, backoff: settings.backoff)
@@ -100,7 +125,8 @@ public struct Locker {
                     url: wheel.choice.file.url, size: wheel.size, sha256: wheel.sha256, tags: wheel.choice.wheel.tags.map(\.description),
                     requiresGlibc: wheel.choice.requiresGlibc?.description, origin: .index, index: wheel.request.index,
                     requiresPython: wheel.metadata.requiresPython ?? wheel.choice.file.requiresPython,
-                    requiresDist: wheel.metadata.requiresDist, metadata: wheel.metadataOrigin == .pep658 ? .pep658 : .wheel))
+                    requiresDist: wheel.metadata.requiresDist, metadata: wheel.metadataOrigin == .pep658 ? .pep658 : .wheel,
+                    uploadTime: wheel.choice.file.uploadTime))
             case .failure(let error):
                 bag.error("cannot lock component '\(c.name.value)' \(c.version.value): \(error)", at: c.version.location)
             }
@@ -110,22 +136,96 @@ public struct Locker {
         let inputs = LockInputs(spec: spec)
         var closure: LockedClosure?
         if settings.closure && !bag.hasErrors {
-            settings.progress("closure: uv pip compile")
-            let lockDirectory = (lockPath as NSString).deletingLastPathComponent
-            do {
-                closure = try ClosureCompiler.compile(spec: spec, index: defaultIndex, outputPath: LockLocation.closurePath(forLock: lockPath),
-                                                      lockDirectory: lockDirectory.isEmpty ? "." : lockDirectory)
-            } catch {
-                bag.error("cannot resolve the Python closure: \(error) (or run `sglang-forge lock --no-closure`)", at: nil)
-            }
+            (closure, closureFile) = await resolveClosure(artifacts: artifacts, target: target, index: defaultIndex, resolver: resolver, bag: &bag)
         } else if !settings.closure, let old = previous?.closure, previous?.inputs == inputs {
             closure = old
         }
-        if bag.hasErrors { return (nil, bag.sorted) }
+        if bag.hasErrors { return Outcome(lock: nil, closureFile: nil, diagnostics: bag.sorted) }
         let specName = (spec.path as NSString).lastPathComponent
         let lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
                             artifacts: artifacts, closure: closure)
-        return (lock, bag.sorted)
+        return Outcome(lock: lock, closureFile: closureFile, diagnostics: bag.sorted)
+    }
+
+    /// The newest PEP 700 upload time among `artifacts` and the component it belongs to.
+    public static func newestUpload(_ artifacts: [LockedArtifact]) -> (time: String, component: String)? {
+        var newest: (date: Date, artifact: LockedArtifact)?
+        for artifact in artifacts.sorted(by: { $0.component < $1.component }) {
+            guard let text = artifact.uploadTime, let date = RFC3339.date(text) else { continue }
+            if newest == nil || date > newest!.date { newest = (date, artifact) }
+        }
+        guard let (date, artifact) = newest else { return nil }
+        // uv's bound is exclusive ("uploaded prior to"): one second later admits the newest file.
+        return (RFC3339.format(date.addingTimeInterval(1)), "\(artifact.component) \(artifact.version), uploaded \(artifact.uploadTime ?? "")")
+    }
+
+    /// The bound the resolution runs with, or an error (with a suggestion) when there is none.
+    private func excludeNewer(artifacts: [LockedArtifact], bag: inout DiagnosticBag) -> (String, ExcludeNewerSource)? {
+        switch settings.excludeNewer {
+        case .now: return (RFC3339.format(settings.now()), .now)
+        case .timestamp(let value): return (value, .commandLine)
+        case nil:
+            if let value = spec.lock.excludeNewer?.value { return (value, .spec) }
+            var hint = ""
+            if let newest = Self.newestUpload(artifacts) {
+                hint = "; the newest upload among the wheels the spec pins is \(newest.component), so `exclude-newer: \(newest.time)` resolves as of then"
+            }
+            bag.error("no lock.exclude-newer: the closure would be whatever the index offers today; set 'exclude-newer' (RFC 3339) under 'lock:'\(hint), or pass `--exclude-newer now` to resolve against today's index once",
+                      at: spec.lock.index?.location)
+            return nil
+        }
+    }
+
+    /// Resolves the closure with uv, reads its distributions' metadata, and reports located errors.
+    private func resolveClosure(artifacts: [LockedArtifact], target: TargetEnvironment, index: String, resolver: IndexResolver,
+                                bag: inout DiagnosticBag) async -> (LockedClosure?, Data?) {
+        guard let bound = excludeNewer(artifacts: artifacts, bag: &bag) else { return (nil, nil) }
+        let request = ClosureRequest.make(spec: spec, artifacts: artifacts, target: target)
+        settings.progress("closure: uv pip compile (exclude-newer \(bound.0))")
+        let lockDirectory = (lockPath as NSString).deletingLastPathComponent
+        let output: ClosureCompiler.Output
+        do {
+            output = try ClosureCompiler.compile(request, spec: spec, index: index, excludeNewer: bound, outputPath: LockLocation.closurePath(forLock: lockPath),
+                                                 lockDirectory: lockDirectory.isEmpty ? "." : lockDirectory, uvCacheDirectory: settings.uvCacheDirectory)
+        } catch let failure as ClosureCompiler.Failure {
+            if let explanation = failure.unsatisfiable {
+                let mentioned = Self.names(in: explanation)
+                let involved = request.allLines.filter { mentioned.contains($0.name) }
+                    .sorted { ($0.origin.location.line, $0.origin.location.column) < ($1.origin.location.line, $1.origin.location.column) }
+                let notes = involved.map { bag.note($0.origin.describe($0.text), at: $0.origin.location) }
+                bag.error("the requirements of the spec's components cannot all be satisfied (uv):\n\(explanation)", at: involved.first?.origin.location, notes: notes)
+            } else {
+                bag.error("cannot resolve the Python closure: \(failure) (or run `sglang-forge lock --no-closure`)", at: nil)
+            }
+            return (nil, nil)
+        } catch {
+            bag.error("cannot resolve the Python closure: \(error)", at: nil)
+            return (nil, nil)
+        }
+        settings.progress("closure: reading the metadata of \(output.packages.count) wheels")
+        let (distributions, failures) = await ClosureMetadata(resolver: resolver).read(output.packages, index: index, concurrency: max(settings.concurrency, 8))
+        for failure in failures {
+            bag.error("cannot read the Requires-Dist of closure package \(failure)", at: nil)
+        }
+        if !failures.isEmpty { return (nil, nil) }
+        var closure = output.closure
+        closure.distributions = distributions
+        return (closure, output.file)
+    }
+
+    /// The PEP 503 names a resolver message mentions (every run of name characters, normalised).
+    static func names(in text: String) -> Set<String> {
+        var result = Set<String>()
+        var word = ""
+        for c in text.lowercased() + " " {
+            if c.isLetter || c.isNumber || c == "-" || c == "_" || c == "." {
+                word.append(c)
+            } else if !word.isEmpty {
+                result.insert(MarkerEnvironment.normalizeName(word.trimmingCharacters(in: CharacterSet(charactersIn: "-_."))))
+                word = ""
+            }
+        }
+        return result
     }
 
     /// A wheel pinned by URL + hash in the spec: kept as pinned; downloaded and checked with

@@ -45,6 +45,27 @@ public struct HTTPClient: Sendable {
         return (data, type)
     }
 
+    /// GETs a byte range of `url` (RFC 9110 `Range: bytes=…`), as lazy wheels do.
+    /// - Parameter range: `start...end` (inclusive), or `nil` start for the last `suffix` bytes.
+    /// - Returns: the bytes, the offset of the first one and the resource's total size. A server
+    ///   that ignores `Range` answers 200 with the whole body, which is returned as it is.
+    /// - Throws: ``IndexError`` (`httpStatus`, `timedOut`, `transport`, `malformedPage` for a
+    ///   `206` without a readable `Content-Range`).
+    public func getRange(_ url: URL, start: Int?, end: Int? = nil, suffix: Int = 0) async throws(IndexError) -> (body: Data, offset: Int, total: Int) {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.setValue(start.map { "bytes=\($0)-\(end.map(String.init) ?? "")" } ?? "bytes=-\(suffix)", forHTTPHeaderField: "Range")
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+        let (data, response) = try await retrying(url, accepting: [200, 206]) { try await session.data(for: request) }
+        if response.statusCode == 200 { return (data, 0, data.count) }
+        // Content-Range: bytes 7803065-7803164/7803165
+        let header = response.value(forHTTPHeaderField: "Content-Range") ?? ""
+        let parts = header.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "/" })
+        guard parts.count == 4, parts[0] == "bytes", let first = Int(parts[1]), let total = Int(parts[3]) else {
+            throw .malformedPage(url: url.absoluteString, reason: "206 answer without a readable Content-Range ('\(header)')")
+        }
+        return (data, first, total)
+    }
+
     /// Downloads `url` to a temporary file and moves it to `destination` (replacing it).
     /// - Throws: ``IndexError`` (`httpStatus`, `timedOut`, `transport`, `localIO`).
     public func download(_ url: URL, to destination: URL) async throws(IndexError) {
@@ -59,7 +80,7 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func retrying<T>(_ url: URL, _ attempt: () async throws -> (T, URLResponse)) async throws(IndexError) -> (T, HTTPURLResponse) {
+    private func retrying<T>(_ url: URL, accepting: Set<Int> = [200], _ attempt: () async throws -> (T, URLResponse)) async throws(IndexError) -> (T, HTTPURLResponse) {
         var lastError = IndexError.transport(url: url.absoluteString, reason: "no attempt made")
         for n in 0..<attempts {
             if n > 0 { try? await Task.sleep(nanoseconds: UInt64(backoff * pow(2, Double(n - 1)) * 1_000_000_000)) }
@@ -69,7 +90,7 @@ public struct HTTPClient: Sendable {
                     lastError = .transport(url: url.absoluteString, reason: "not an HTTP response")
                     continue
                 }
-                if http.statusCode == 200 { return (value, http) }
+                if accepting.contains(http.statusCode) { return (value, http) }
                 lastError = .httpStatus(url: url.absoluteString, status: http.statusCode)
                 if http.statusCode != 429 && http.statusCode < 500 { throw lastError }
             } catch let error as IndexError {

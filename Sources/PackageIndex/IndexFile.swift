@@ -15,9 +15,13 @@ public struct IndexFile: Hashable, Sendable {
     public var coreMetadata: CoreMetadataAvailability
     /// Size in bytes (PEP 700 `size`), when the index gives it.
     public var size: Int?
+    /// PEP 700 `upload-time` (ISO 8601 / RFC 3339 text as the index writes it, e.g.
+    /// `2026-02-23T08:14:13.441632Z`), when the index gives it (JSON pages only).
+    public var uploadTime: String?
 
     public init(filename: String, url: String, hashes: [String: String], requiresPython: String?, yanked: String?,
-                coreMetadata: CoreMetadataAvailability, size: Int?) {
+                coreMetadata: CoreMetadataAvailability, size: Int?, uploadTime: String? = nil) {
+        self.uploadTime = uploadTime
         self.filename = filename
         self.url = url
         self.hashes = hashes

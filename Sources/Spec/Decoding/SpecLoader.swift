@@ -97,10 +97,38 @@ struct SpecDecoder {
     }
 
     private mutating func lockSettings(_ node: YAMLNode?) -> LockSettings {
-        guard let node, let m = reader.mapping(node, what: "'lock'", keys: ["index", "unprovided-requirements"]) else { return LockSettings() }
+        guard let node, let m = reader.mapping(node, what: "'lock'", keys: ["index", "exclude-newer", "unprovided-requirements"]) else { return LockSettings() }
         let index = indexURL(m, "index")
-        let policy: Located<UnprovidedRequirementPolicy>? = m["unprovided-requirements"] == nil ? nil : enumeration(m, "unprovided-requirements", default: nil)
-        return LockSettings(index: index, unprovidedRequirements: policy)
+        var excludeNewer = optionalString(m, "exclude-newer")
+        if let text = excludeNewer {
+            if let normal = RFC3339.normalized(text.value) {
+                excludeNewer = Located(normal, text.range)
+            } else {
+                reader.diagnostics.error("'exclude-newer' in 'lock' must be an RFC 3339 timestamp with a time zone (e.g. 2026-03-04T12:00:00Z), found '\(text.value)'", at: text.location)
+                excludeNewer = nil
+            }
+        }
+        var unprovided: [UnprovidedPackage] = []
+        if let list = m["unprovided-requirements"] {
+            if case .scalar = list.content {
+                reader.diagnostics.error("'unprovided-requirements' in 'lock' is a list of the packages the runtime deliberately leaves out ('- package: NAME' with a 'reason'); every other requirement is resolved into the closure, so the policies ignore/warn/error are gone", at: list.range.start)
+            } else {
+                for item in reader.sequence(list, what: "'unprovided-requirements' in 'lock'") ?? [] {
+                    guard let e = reader.mapping(item, what: "an entry of 'unprovided-requirements'", keys: ["package", "reason"]) else { continue }
+                    let package = requiredString(e, "package")
+                    let reason = requiredString(e, "reason")
+                    if e["reason"] != nil && reason.value.trimmingCharacters(in: .whitespaces).isEmpty {
+                        reader.diagnostics.error("an unprovided package needs a written 'reason'", at: reason.location)
+                    }
+                    if e["package"] != nil && !Names.isDistributionName(package.value) {
+                        reader.diagnostics.error("'\(package.value)' is not a distribution name", at: package.location)
+                    } else if e["package"] != nil {
+                        unprovided.append(UnprovidedPackage(package: package, reason: reason))
+                    }
+                }
+            }
+        }
+        return LockSettings(index: index, excludeNewer: excludeNewer, unprovidedRequirements: unprovided)
     }
 
     private mutating func indexURL(_ m: Mapping, _ key: String) -> Located<String>? {

@@ -53,16 +53,22 @@ public struct ContainerSettings: Sendable {
     public var range: SourceRange
 }
 
-/// `lock:`: index and consistency-check policy (see `docs/lock.md`).
+/// `lock:`: index, resolution bound and the packages the runtime leaves out (see `docs/lock.md`).
 public struct LockSettings: Sendable {
     /// The default package index (PEP 503/691 simple API root); `nil`: ``LockSettings/defaultIndex``.
     public var index: Located<String>?
-    /// What `check` does with wheel requirements on packages the spec provides nowhere.
-    public var unprovidedRequirements: Located<UnprovidedRequirementPolicy>?
+    /// `exclude-newer`: only files uploaded before this instant (RFC 3339, normalised to UTC
+    /// `YYYY-MM-DDTHH:MM:SSZ`) are candidates of the closure resolution (uv's `--exclude-newer`,
+    /// compared with PEP 700 `upload-time`); `nil` when the spec sets none.
+    public var excludeNewer: Located<String>?
+    /// `unprovided-requirements`: packages the runtime deliberately leaves out, each with a reason.
+    /// Requirements on them are neither resolved nor reported.
+    public var unprovidedRequirements: [UnprovidedPackage]
 
     /// Creates settings; every field optional.
-    public init(index: Located<String>? = nil, unprovidedRequirements: Located<UnprovidedRequirementPolicy>? = nil) {
+    public init(index: Located<String>? = nil, excludeNewer: Located<String>? = nil, unprovidedRequirements: [UnprovidedPackage] = []) {
         self.index = index
+        self.excludeNewer = excludeNewer
         self.unprovidedRequirements = unprovidedRequirements
     }
 
@@ -70,15 +76,19 @@ public struct LockSettings: Sendable {
     public static let defaultIndex = "https://pypi.org/simple/"
 }
 
-/// What `sglang-forge check` does with a wheel requirement on a package that is neither a
-/// component, a `python-deps` entry nor a system library's `pypi` distribution.
-public enum UnprovidedRequirementPolicy: String, CaseIterable, Sendable {
-    /// Not reported.
-    case ignore
-    /// Listed as one warning per wheel.
-    case warn
-    /// Listed as one error per wheel.
-    case error
+/// One entry of `lock.unprovided-requirements`: a distribution the runtime does not install
+/// although some wheel requires it.
+public struct UnprovidedPackage: Sendable {
+    /// The distribution name as written (compared PEP 503 normalised).
+    public var package: Located<String>
+    /// Why the runtime leaves it out (required).
+    public var reason: Located<String>
+
+    /// Creates an entry.
+    public init(package: Located<String>, reason: Located<String>) {
+        self.package = package
+        self.reason = reason
+    }
 }
 
 /// One entry of a component's `waivers:`: a wheel requirement that `check` accepts although the

@@ -1,0 +1,87 @@
+import Foundation
+import Lock
+import PackageIndex
+import Packaging
+import Planner
+
+/// Reads, for every package of a resolved closure, the wheel the target installs and its
+/// Requires-Dist, so that the lock records them and `check` stays offline.
+///
+/// The wheel is chosen by ``WheelChooser`` among the index files whose sha256 the closure lists
+/// (what pip's hash-checking install would accept). Its metadata comes from the PEP 658 file when
+/// the index offers one (hash-checked), else from the wheel's zip with HTTP range requests
+/// (``LazyWheel``), never from a whole download.
+public struct ClosureMetadata: Sendable {
+    /// Index pages and metadata.
+    public var resolver: IndexResolver
+    /// Range reads.
+    public var lazy: LazyWheel
+
+    public init(resolver: IndexResolver) {
+        self.resolver = resolver
+        lazy = LazyWheel(client: resolver.client)
+    }
+
+    /// The lock's entries for `packages` from `index`, at most `concurrency` in flight.
+    /// - Returns: the entries, sorted by name, and one message per package that failed.
+    public func read(_ packages: [PlannedPythonPackage], index: String, concurrency: Int) async -> ([LockedDistribution], [String]) {
+        await withTaskGroup(of: Result<LockedDistribution, Failure>.self) { group in
+            var pending = packages[...]
+            var done: [LockedDistribution] = []
+            var failures: [String] = []
+            for _ in 0..<max(1, concurrency) {
+                if let next = pending.popFirst() { group.addTask { await self.attempt(next, index: index) } }
+            }
+            while let result = await group.next() {
+                switch result {
+                case .success(let d): done.append(d)
+                case .failure(let f): failures.append(f.message)
+                }
+                if let next = pending.popFirst() { group.addTask { await self.attempt(next, index: index) } }
+            }
+            return (done.sorted { $0.name < $1.name }, failures.sorted())
+        }
+    }
+
+    struct Failure: Error { var message: String }
+
+    private func attempt(_ package: PlannedPythonPackage, index: String) async -> Result<LockedDistribution, Failure> {
+        do { return .success(try await entry(package, index: index)) } catch {
+            return .failure(Failure(message: "\(package.normalizedName) \(package.version): \(error)"))
+        }
+    }
+
+    /// One package's entry.
+    /// - Throws: ``IndexError``.
+    func entry(_ package: PlannedPythonPackage, index: String) async throws(IndexError) -> LockedDistribution {
+        resolver.progress("closure metadata: \(package.normalizedName) \(package.version)")
+        let hashes = Set(package.sha256)
+        let files = try await resolver.files(project: package.normalizedName, index: index).filter { file in
+            file.hashes["sha256"].map { hashes.contains($0.lowercased()) } ?? false
+        }
+        let specifier: SpecifierSet
+        do { specifier = try SpecifierSet(parsing: "==" + package.version) } catch {
+            throw .noMatchingVersion(project: package.normalizedName, specifier: "==" + package.version, available: [])
+        }
+        let choice = try resolver.chooser.choose(from: files, project: package.normalizedName, specifier: specifier)
+        let file = choice.file
+        var text: String?
+        var source = MetadataSource.wheelRange
+        if case .available(let metadataHashes) = file.coreMetadata, let url = URL(string: file.url + ".metadata") {
+            let (body, _) = try await resolver.client.get(url)
+            if let expected = metadataHashes["sha256"]?.lowercased() {
+                let actual = FileHasher.sha256(of: body)
+                guard actual == expected else { throw .metadataHashMismatch(url: url.absoluteString, expected: expected, actual: actual) }
+            }
+            text = String(data: body, encoding: .utf8)
+            source = .pep658
+        }
+        if text == nil { text = try await lazy.metadata(url: file.url, wheel: choice.wheel) }
+        let metadata: CoreMetadata
+        do { metadata = try CoreMetadata(parsing: text ?? "") } catch { throw .badWheel(url: file.url, reason: "\(error)") }
+        return LockedDistribution(
+            name: package.normalizedName, version: package.version, filename: file.filename, url: file.url,
+            sha256: file.hashes["sha256"]!.lowercased(), requiresPython: metadata.requiresPython ?? file.requiresPython,
+            requiresDist: metadata.requiresDist, metadata: source, uploadTime: file.uploadTime)
+    }
+}
