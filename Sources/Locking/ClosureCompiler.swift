@@ -54,6 +54,9 @@ public enum ClosureCompiler {
             "--constraints", "constraints.txt",
             "--python-version", spec.runtime.python.value, "--python-platform", "\(spec.runtime.platform.value.wheelArchitecture)-manylinux_\(glibc)",
             "--generate-hashes", "--no-header", "--quiet", "--default-index", index,
+            // Wheels only (a closure entry is installed from a wheel; no sdist is built at lock
+            // time) and no managed-Python download: uv reads wheel metadata, it needs no interpreter.
+            "--no-build", "--no-python-downloads",
             "--exclude-newer", excludeNewer.0, "--output-file", "closure.txt",
         ]
         if !request.excludes.isEmpty {

@@ -21,7 +21,8 @@ import Testing
         let (spec, diagnostics) = SpecLoader.load(path: path)
         let loaded = try #require(spec, "\(diagnostics)")
         let settings = Locker.Settings(closure: false, cacheDirectory: cache, timeout: 10, attempts: 1, askGitHub: false)
-        return await Locker(spec: loaded, lockPath: LockLocation.defaultPath(forSpec: path), previous: nil, settings: settings).run()
+        let outcome = await Locker(spec: loaded, lockPath: LockLocation.defaultPath(forSpec: path), previous: nil, settings: settings).run()
+        return (outcome.lock, outcome.diagnostics)
     }
 
     @Test func goldenLockOfTheFixtureSpec() async throws {
@@ -89,8 +90,8 @@ import Testing
         let spec = try #require(SpecLoader.load(path: specPath).spec)
         let report = ConsistencyCheck(spec: spec, lock: locked, lockPath: "demo.lock").run()
         let lines = report.diagnostics.map(\.description)
-        #expect(lines.contains("\(specPath):53:14: error: alpha 1.0 requires 'beta==0.9', but the spec pins beta 1.0\ndemo.lock: note: alpha-1.0-cp312-cp312-manylinux_2_17_x86_64.whl declares 'Requires-Dist: beta==0.9' (locked in demo.lock)\n\(specPath):44:3: note: fix the pin, or waive it with a reason under 'waivers:' of component 'alpha'"))
-        #expect(lines.contains("\(specPath):50:22: warning: unused waiver: no locked wheel of component 'alpha' declares 'gamma>=2' in disagreement with the spec"))
+        #expect(lines.contains("\(specPath):52:14: error: alpha 1.0 requires 'beta==0.9', but the spec pins beta 1.0\ndemo.lock: note: alpha-1.0-cp312-cp312-manylinux_2_17_x86_64.whl declares 'Requires-Dist: beta==0.9' (locked in demo.lock)\n\(specPath):43:3: note: fix the pin, or waive it with a reason under 'waivers:' of component 'alpha'"))
+        #expect(lines.contains("\(specPath):49:22: warning: unused waiver: no locked wheel of component 'alpha' declares 'gamma>=2' in disagreement with the spec"))
         // numpy is a python-dep (provided); pywin32 and pytest do not apply (markers, extras).
         #expect(report.unprovided.isEmpty)
         #expect(report.findings.map(\.requirement) == ["beta==0.9"])
@@ -102,13 +103,20 @@ import Testing
         #expect(!waived.diagnostics.contains { $0.severity == .error })
         #expect(waived.findings.first?.waivedBecause == "the fixture pins beta 1.0 on purpose")
 
-        // Dropping the python-dep makes numpy unprovided; policy `error` makes that an error.
-        let strictPath = try writeSpec(index: index.root) {
-            $0.replacingOccurrences(of: "    python-deps: [numpy]\n", with: "").replacingOccurrences(of: "unprovided-requirements: warn", with: "unprovided-requirements: error")
+        // Listing numpy under lock.unprovided-requirements: the requirement is neither checked nor resolved.
+        let leftOutPath = try writeSpec(index: index.root) {
+            $0.replacingOccurrences(of: "    python-deps: [numpy]\n", with: "")
+                .replacingOccurrences(of: "lock:\n", with: "lock:\n  unprovided-requirements:\n    - package: NumPy\n      reason: the demo never imports it\n")
         }
-        let strictSpec = try #require(SpecLoader.load(path: strictPath).spec)
-        let strict = ConsistencyCheck(spec: strictSpec, lock: locked, lockPath: "demo.lock").run()
-        #expect(strict.unprovided.map(\.component) == ["alpha"])
-        #expect(strict.diagnostics.contains { $0.severity == .error && $0.message.contains("provides nowhere (lock.unprovided-requirements: error): 'numpy>=1.26'") })
+        let leftOutSpec = try #require(SpecLoader.load(path: leftOutPath).spec)
+        let leftOut = ConsistencyCheck(spec: leftOutSpec, lock: locked, lockPath: "demo.lock").run()
+        #expect(leftOut.unprovided.map(\.component) == ["alpha"])
+        #expect(leftOut.unprovided.first?.requirements == ["numpy>=1.26"])
+    }
+
+    @Test func theOldPolicyFormOfUnprovidedRequirementsIsRefusedWithTheNewForm() throws {
+        let path = try writeSpec(index: "https://pypi.org/simple/") { $0.replacingOccurrences(of: "lock:\n", with: "lock:\n  unprovided-requirements: warn\n") }
+        let diagnostics = SpecLoader.load(path: path).diagnostics.map(\.description)
+        #expect(diagnostics.contains { $0.hasPrefix("\(path):41:28: error: 'unprovided-requirements' in 'lock' is a list of the packages the runtime deliberately leaves out") }, "\(diagnostics)")
     }
 }

@@ -15,6 +15,14 @@ Projects (simple API root /simple/):
   nometa   JSON; metadata advertised but the .metadata file is missing (404)
   gone     404
   slow     JSON, answers after SLOW_SECONDS
+  Closure-resolution projects (for uv; every file has a PEP 700 upload-time; files answer HTTP
+  Range requests, as PyPI's do):
+  app      1.0 requires lib==1.0 (uploaded 2026-02-01, after the tests' exclude-newer bound)
+  other    1.0 requires lib==2.0 (with app: an unsatisfiable pair)
+  lib      1.0 (2025-01-01, requires fresh), 2.0 (2025-03-01); deflated; no PEP 658 file (read by range requests)
+  cuda-bindings  12.9.0 (2025-01-01), 13.0.0 (2025-02-01)
+  fresh    1.0 (2025-01-01), 1.1 (2026-01-01): hidden by exclude-newer 2025-06-01
+  srcpkg   1.0 (2026-03-01): a source component's stand-in, exempt from the bound
 """
 import hashlib, http.server, io, json, sys, threading, time, zipfile
 
@@ -27,16 +35,17 @@ def metadata(name, version, requires):
     return ("\n".join(lines) + "\n\nLong description.\n").encode()
 
 
-def wheel(name, version, requires):
+def wheel(name, version, requires, method=zipfile.ZIP_STORED):
     dist = name.replace("-", "_")
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+    with zipfile.ZipFile(buf, "w", method) as z:
         for path, data in [
             (f"{dist}/__init__.py", b"# fixture\n"),
             (f"{dist}-{version}.dist-info/METADATA", metadata(name, version, requires)),
             (f"{dist}-{version}.dist-info/WHEEL", b"Wheel-Version: 1.0\n"),
         ]:
             info = zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = method
             z.writestr(info, data)
     return buf.getvalue()
 
@@ -52,13 +61,15 @@ HTML_ONLY = {"beta"}
 ALPHA_REQ = ["beta==0.9", "numpy>=1.26", 'pywin32; sys_platform == "win32"', 'pytest; extra == "test"']
 
 
-def add(project, filename, version, requires, yanked=False, meta=True, hashes="ok", meta_hash="ok", meta_file=True):
-    data = wheel(project, version, requires)
+def add(project, filename, version, requires, yanked=False, meta=True, hashes="ok", meta_hash="ok", meta_file=True,
+        uploaded="2024-06-01T00:00:00.123456Z", method=zipfile.ZIP_STORED):
+    data = wheel(project, version, requires, method)
     FILES[f"/files/{filename}"] = data
     md = metadata(project, version, requires)
     if meta_file:
         FILES[f"/files/{filename}.metadata"] = md
-    entry = {"filename": filename, "url": f"../../files/{filename}", "size": len(data), "requires-python": ">=3.8"}
+    entry = {"filename": filename, "url": f"../../files/{filename}", "size": len(data), "requires-python": ">=3.8",
+             "upload-time": uploaded}
     if hashes == "ok":
         entry["hashes"] = {"sha256": sha(data)}
     elif hashes == "wrong":
@@ -86,6 +97,15 @@ add("badhash", "badhash-1.0-py3-none-any.whl", "1.0", [], hashes="wrong", meta=F
 add("badmeta", "badmeta-1.0-py3-none-any.whl", "1.0", [], meta_hash="wrong")
 add("nometa", "nometa-1.0-py3-none-any.whl", "1.0", [], meta_file=False)
 add("slow", "slow-1.0-py3-none-any.whl", "1.0", [])
+add("app", "app-1.0-py3-none-any.whl", "1.0", ["lib==1.0"], uploaded="2026-02-01T00:00:00Z")
+add("other", "other-1.0-py3-none-any.whl", "1.0", ["lib==2.0"])
+add("lib", "lib-1.0-py3-none-any.whl", "1.0", ["fresh"], meta=False, uploaded="2025-01-01T00:00:00Z", method=zipfile.ZIP_DEFLATED)
+add("lib", "lib-2.0-py3-none-any.whl", "2.0", [], meta=False, uploaded="2025-03-01T00:00:00Z", method=zipfile.ZIP_DEFLATED)
+add("cuda-bindings", "cuda_bindings-12.9.0-py3-none-any.whl", "12.9.0", [], uploaded="2025-01-01T00:00:00Z")
+add("cuda-bindings", "cuda_bindings-13.0.0-py3-none-any.whl", "13.0.0", [], uploaded="2025-02-01T00:00:00Z")
+add("srcpkg", "srcpkg-1.0-py3-none-any.whl", "1.0", [], uploaded="2026-03-01T00:00:00Z")
+add("fresh", "fresh-1.0-py3-none-any.whl", "1.0", [], uploaded="2025-01-01T00:00:00Z")
+add("fresh", "fresh-1.1-py3-none-any.whl", "1.1", [], uploaded="2026-01-01T00:00:00Z")
 
 
 def html_page(project):
@@ -103,17 +123,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def send(self, status, body, ctype):
+    def send(self, status, body, ctype, headers=(), head=False):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if not head:
+            self.wfile.write(body)
+
+    def send_file(self, data, head=False):
+        # RFC 9110 single byte ranges: bytes=a-b, bytes=a-, bytes=-n.
+        r = self.headers.get("Range", "")
+        if r.startswith("bytes=") and "," not in r:
+            a, _, b = r[6:].partition("-")
+            if a == "":
+                start, end = max(0, len(data) - int(b)), len(data) - 1
+            else:
+                start, end = int(a), min(len(data) - 1, int(b) if b else len(data) - 1)
+            return self.send(206, data[start:end + 1], "application/octet-stream",
+                             [("Content-Range", f"bytes {start}-{end}/{len(data)}"), ("Accept-Ranges", "bytes")], head)
+        self.send(200, data, "application/octet-stream", [("Accept-Ranges", "bytes")], head)
+
+    def do_HEAD(self):
+        path = self.path.split("?")[0]
+        if path in FILES:
+            return self.send_file(FILES[path], head=True)
+        self.send(404, b"", "text/plain", head=True)
 
     def do_GET(self):
         path = self.path.split("?")[0]
         if path in FILES:
-            return self.send(200, FILES[path], "application/octet-stream")
+            return self.send_file(FILES[path])
         parts = [p for p in path.split("/") if p]
         if len(parts) == 2 and parts[0] == "simple" and parts[1] in PROJECTS:
             project = parts[1]
