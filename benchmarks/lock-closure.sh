@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Wall time of `sglang-forge lock specs/main.yaml` (component wheels + the uv closure + the
+# Requires-Dist of every closure wheel by range requests), warm and cold, and of the offline
+# `sglang-forge check specs/main.yaml` (target: under 100 ms). Needs network access to PyPI.
+#
+#   warm: the download cache and uv's cache as a previous `lock` left them
+#   cold: an empty sglang-forge download cache (--cache-dir) and an empty uv cache (UV_CACHE_DIR)
+# The lock is written into a scratch directory; specs/ is not touched.
+# Usage: benchmarks/lock-closure.sh [path/to/sglang-forge] [check runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+forge=${1:-.build/release/sglang-forge}
+runs=${2:-20}
+[ -x "$forge" ] || swift build -c release --product sglang-forge >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp specs/main.yaml "$work/main.yaml"
+
+now() { date +%s.%N; }
+measure() { # label, command...
+  local label=$1; shift
+  local t0 t1
+  t0=$(now); "$@" >/dev/null 2>"$work/last.err" || { cat "$work/last.err" >&2; exit 1; }; t1=$(now)
+  printf '%-62s %8.2f\n' "$label" "$(echo "$t1 - $t0" | bc)"
+}
+
+printf '%-62s %8s\n' "command" "wall s"
+# Warm: run once to fill the caches, then measure.
+"$forge" lock "$work/main.yaml" >/dev/null 2>&1
+measure "sglang-forge lock (warm caches)" "$forge" lock "$work/main.yaml"
+cmp -s "$work/main.closure.txt" specs/main.closure.txt && echo "  closure identical to specs/main.closure.txt" || echo "  closure DIFFERS from specs/main.closure.txt"
+mkdir -p "$work/cold-cache" "$work/cold-uv"
+measure "sglang-forge lock (cold: empty download and uv caches)" env UV_CACHE_DIR="$work/cold-uv" "$forge" lock "$work/main.yaml" --cache-dir "$work/cold-cache"
+cmp -s "$work/main.closure.txt" specs/main.closure.txt && echo "  closure identical to specs/main.closure.txt" || echo "  closure DIFFERS from specs/main.closure.txt"
+
+# check: offline; the median of $runs runs.
+times=()
+for _ in $(seq "$runs"); do
+  t0=$(now); "$forge" check specs/main.yaml >/dev/null 2>&1; t1=$(now)
+  times+=("$(echo "($t1 - $t0) * 1000" | bc)")
+done
+median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+printf '%-62s %8.1f ms (median of %s)\n' "sglang-forge check specs/main.yaml" "$median" "$runs"
