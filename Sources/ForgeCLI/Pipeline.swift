@@ -75,7 +75,11 @@ enum Pipeline {
         guard digest == closure.sha256 else {
             return (nil, [Diagnostic(.error, "the Python closure \(display) does not match the lock (sha256 \(digest), the lock records \(closure.sha256)); run `sglang-forge lock`", file: lockPath, at: nil)])
         }
-        return PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
+        let (parsed, diagnostics) = PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
+        guard let parsed else { return (nil, diagnostics) }
+        let (attached, problems) = parsed.attaching(closure.wheels)
+        let wheelDiagnostics = problems.map { Diagnostic(.error, $0, file: lockPath, at: nil) }
+        return (wheelDiagnostics.isEmpty ? attached : nil, diagnostics + wheelDiagnostics)
     }
 
     /// Why a lock cannot be used.
