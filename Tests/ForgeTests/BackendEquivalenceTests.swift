@@ -1,6 +1,6 @@
 import BackendCore
 import ContainerBackend
-@testable import ForgeCLI
+import Locking
 import Foundation
 import Hashes
 import NixBackend

@@ -1,5 +1,5 @@
 import BackendCore
-@testable import ForgeCLI
+import Locking
 import Foundation
 import Lock
 import NixBackend
@@ -31,7 +31,7 @@ import Testing
         var result = try #require(plan)
         // The lock's closure with its chosen wheels, as the CLI's pipeline attaches it.
         if let closure = lock?.closure {
-            let (attached, problems) = Pipeline.readClosure(closure, lockPath: lockPath)
+            let (attached, problems) = LockReader.readClosure(closure, lockPath: lockPath)
             #expect(problems.isEmpty, "\(problems)")
             result.pythonClosure = attached
         }
