@@ -134,7 +134,7 @@ struct CheckCommand: ParsableCommand {
             let all = loadDiagnostics + planDiagnostics + report.diagnostics
             Pipeline.report(all, file: options.spec)
             let waived = report.findings.filter { $0.waivedBecause != nil }.count
-            StandardError.write("\(options.spec): checked \(report.checkedRequirements) requirements of \(report.checkedWheels) installed wheels (\(lock.artifacts.count) components, \(lock.closure?.distributions.count ?? 0) closure): \(report.findings.count - waived) unsatisfied, \(waived) waived, \(report.unprovided.reduce(0) { $0 + $1.requirements.count }) on unprovided packages\n")
+            StandardError.write("\(options.spec): checked \(report.checkedRequirements) requirements of \(report.checkedWheels) installed wheels (\(lock.artifacts.count) components, \(lock.closure?.wheels.count ?? 0) closure): \(report.findings.count - waived) unsatisfied, \(waived) waived, \(report.unprovided.reduce(0) { $0 + $1.requirements.count }) on unprovided packages\n")
             if all.contains(where: { $0.severity == .error }) { throw ForgeExitCode.invalidInput }
         }
     }

@@ -88,7 +88,7 @@ public struct ConsistencyCheck {
 
         // The installed set.
         var installed: [String: Installed] = [:]
-        for d in lock.closure?.distributions ?? [] {
+        for d in lock.closure?.wheels ?? [] {
             installed[d.name] = Installed(version: d.version, parsed: PEP440Version(d.version), component: nil)
         }
         for c in spec.components {
@@ -124,7 +124,7 @@ public struct ConsistencyCheck {
             }
             requirers.append(Requirer(name: artifact.component, version: artifact.version, filename: artifact.filename, lines: lines, component: component))
         }
-        for d in lock.closure?.distributions ?? [] where installed[d.name]?.component == nil {
+        for d in lock.closure?.wheels ?? [] where installed[d.name]?.component == nil {
             requirers.append(Requirer(name: d.name, version: d.version, filename: d.filename, lines: d.requiresDist, component: nil))
         }
         var parsed: [[(requirement: Requirement, line: String)]] = []
@@ -191,7 +191,7 @@ public struct ConsistencyCheck {
         if !hasClosure {
             bag.warning("the lock has no Python closure (`lock --no-closure`): requirements on packages other than components are not checked", at: nil)
         }
-        var cudaInstalled = (lock.closure?.distributions ?? []).map { (name: $0.name, version: $0.version, source: "closure") }
+        var cudaInstalled = (lock.closure?.wheels ?? []).map { (name: $0.name, version: $0.version, source: "closure") }
         cudaInstalled += lock.artifacts.map { (name: $0.component, version: $0.version, source: "component") }
         bag.append(contentsOf: CUDARelease.check(spec: spec, installed: cudaInstalled))
         for c in spec.components {

@@ -148,7 +148,7 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
 }
 
 /// The Python closure file (uv `pip compile --generate-hashes` output) referenced by the lock,
-/// and what the lock knows about each of its distributions.
+/// and, for each of its packages, the one wheel every backend installs with its Requires-Dist.
 public struct LockedClosure: Codable, Hashable, Sendable {
     /// Path relative to the lock's directory (`main.closure.txt`).
     public var path: String
@@ -162,23 +162,23 @@ public struct LockedClosure: Codable, Hashable, Sendable {
     public var excludeNewer: String
     /// Where ``excludeNewer`` came from.
     public var excludeNewerSource: ExcludeNewerSource
-    /// One entry per package of the closure file, sorted by name: the wheel the target installs
-    /// and its Requires-Dist, so that `check` runs offline.
-    public var distributions: [LockedDistribution]
+    /// One entry per package of the closure file, sorted by name: the wheel every backend installs
+    /// (``LockedClosureWheel``) and its Requires-Dist, so that `check` runs offline.
+    public var wheels: [LockedClosureWheel]
 
     public init(path: String, sha256: String, resolver: String, packages: Int, excludeNewer: String, excludeNewerSource: ExcludeNewerSource,
-                distributions: [LockedDistribution]) {
+                wheels: [LockedClosureWheel]) {
         self.path = path
         self.sha256 = sha256
         self.resolver = resolver
         self.packages = packages
         self.excludeNewer = excludeNewer
         self.excludeNewerSource = excludeNewerSource
-        self.distributions = distributions.sorted { $0.name < $1.name }
+        self.wheels = wheels.sorted { $0.name < $1.name }
     }
 
     /// The entry of `name` (PEP 503 normalised), if any.
-    public func distribution(_ name: String) -> LockedDistribution? { distributions.first { $0.name == name } }
+    public func wheel(_ name: String) -> LockedClosureWheel? { wheels.first { $0.name == name } }
 }
 
 /// Where a lock's resolution bound came from.
@@ -189,39 +189,4 @@ public enum ExcludeNewerSource: String, Codable, Hashable, Sendable, CaseIterabl
     case commandLine = "command-line"
     /// `lock --exclude-newer now`: the time `lock` ran.
     case now
-}
-
-/// One distribution of the Python closure.
-public struct LockedDistribution: Codable, Hashable, Sendable {
-    /// PEP 503 normalised name (`huggingface-hub`).
-    public var name: String
-    /// The version the closure pins.
-    public var version: String
-    /// The wheel the target installs (the most specific compatible tag among the closure's hashes).
-    public var filename: String
-    /// Its download URL.
-    public var url: String
-    /// Its lowercase hex SHA-256 (one of the closure file's `--hash` values).
-    public var sha256: String
-    /// `Requires-Python`, when declared.
-    public var requiresPython: String?
-    /// Every `Requires-Dist` line, as the wheel declares it.
-    public var requiresDist: [String]
-    /// How ``requiresDist`` was read (`pep658` or `wheel-range`).
-    public var metadata: MetadataSource
-    /// PEP 700 `upload-time` of the wheel, when the index gives it.
-    public var uploadTime: String?
-
-    public init(name: String, version: String, filename: String, url: String, sha256: String, requiresPython: String?,
-                requiresDist: [String], metadata: MetadataSource, uploadTime: String?) {
-        self.name = name
-        self.version = version
-        self.filename = filename
-        self.url = url
-        self.sha256 = sha256
-        self.requiresPython = requiresPython
-        self.requiresDist = requiresDist
-        self.metadata = metadata
-        self.uploadTime = uploadTime
-    }
 }

@@ -83,7 +83,7 @@ public enum ClosureCompiler {
         }
         let relative = outputPath.hasPrefix(lockDirectory + "/") ? String(outputPath.dropFirst(lockDirectory.count + 1)) : outputPath
         let closure = LockedClosure(path: relative, sha256: hex, resolver: version, packages: parsed.packages.count,
-                                    excludeNewer: excludeNewer.0, excludeNewerSource: excludeNewer.1, distributions: [])
+                                    excludeNewer: excludeNewer.0, excludeNewerSource: excludeNewer.1, wheels: [])
         return Output(closure: closure, packages: parsed.packages, file: file)
     }
 

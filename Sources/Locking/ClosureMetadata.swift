@@ -7,8 +7,8 @@ import Planner
 /// Reads, for every package of a resolved closure, the wheel the target installs and its
 /// Requires-Dist, so that the lock records them and `check` stays offline.
 ///
-/// The wheel is chosen by ``WheelChooser`` among the index files whose sha256 the closure lists
-/// (what pip's hash-checking install would accept). Its metadata comes from the PEP 658 file when
+/// The wheel is chosen by ``IndexResolver/chooseClosureWheel(_:index:)`` (``WheelChooser``'s
+/// rules among the index files whose sha256 the closure lists); every backend installs it. Its metadata comes from the PEP 658 file when
 /// the index offers one (hash-checked), else from the wheel's zip with HTTP range requests
 /// (``LazyWheel``), never from a whole download.
 public struct ClosureMetadata: Sendable {
@@ -24,10 +24,10 @@ public struct ClosureMetadata: Sendable {
 
     /// The lock's entries for `packages` from `index`, at most `concurrency` in flight.
     /// - Returns: the entries, sorted by name, and one message per package that failed.
-    public func read(_ packages: [PlannedPythonPackage], index: String, concurrency: Int) async -> ([LockedDistribution], [String]) {
-        await withTaskGroup(of: Result<LockedDistribution, Failure>.self) { group in
+    public func read(_ packages: [PlannedPythonPackage], index: String, concurrency: Int) async -> ([LockedClosureWheel], [String]) {
+        await withTaskGroup(of: Result<LockedClosureWheel, Failure>.self) { group in
             var pending = packages[...]
-            var done: [LockedDistribution] = []
+            var done: [LockedClosureWheel] = []
             var failures: [String] = []
             for _ in 0..<max(1, concurrency) {
                 if let next = pending.popFirst() { group.addTask { await self.attempt(next, index: index) } }
@@ -45,7 +45,7 @@ public struct ClosureMetadata: Sendable {
 
     struct Failure: Error { var message: String }
 
-    private func attempt(_ package: PlannedPythonPackage, index: String) async -> Result<LockedDistribution, Failure> {
+    private func attempt(_ package: PlannedPythonPackage, index: String) async -> Result<LockedClosureWheel, Failure> {
         do { return .success(try await entry(package, index: index)) } catch {
             return .failure(Failure(message: "\(package.normalizedName) \(package.version): \(error)"))
         }
@@ -53,18 +53,11 @@ public struct ClosureMetadata: Sendable {
 
     /// One package's entry.
     /// - Throws: ``IndexError``.
-    func entry(_ package: PlannedPythonPackage, index: String) async throws(IndexError) -> LockedDistribution {
+    func entry(_ package: PlannedPythonPackage, index: String) async throws(IndexError) -> LockedClosureWheel {
         resolver.progress("closure metadata: \(package.normalizedName) \(package.version)")
-        let hashes = Set(package.sha256)
-        let files = try await resolver.files(project: package.normalizedName, index: index).filter { file in
-            file.hashes["sha256"].map { hashes.contains($0.lowercased()) } ?? false
-        }
-        let specifier: SpecifierSet
-        do { specifier = try SpecifierSet(parsing: "==" + package.version) } catch {
-            throw .noMatchingVersion(project: package.normalizedName, specifier: "==" + package.version, available: [])
-        }
-        let choice = try resolver.chooser.choose(from: files, project: package.normalizedName, specifier: specifier)
-        let file = choice.file
+        let request = ClosurePackageRequest(name: package.normalizedName, version: package.version, sha256: Set(package.sha256))
+        let chosen = try await resolver.chooseClosureWheel(request, index: index).get()
+        let file = chosen.choice.file
         var text: String?
         var source = MetadataSource.wheelRange
         if case .available(let metadataHashes) = file.coreMetadata, let url = URL(string: file.url + ".metadata") {
@@ -76,12 +69,12 @@ public struct ClosureMetadata: Sendable {
             text = String(data: body, encoding: .utf8)
             source = .pep658
         }
-        if text == nil { text = try await lazy.metadata(url: file.url, wheel: choice.wheel) }
+        if text == nil { text = try await lazy.metadata(url: file.url, wheel: chosen.choice.wheel) }
         let metadata: CoreMetadata
         do { metadata = try CoreMetadata(parsing: text ?? "") } catch { throw .badWheel(url: file.url, reason: "\(error)") }
-        return LockedDistribution(
-            name: package.normalizedName, version: package.version, filename: file.filename, url: file.url,
-            sha256: file.hashes["sha256"]!.lowercased(), requiresPython: metadata.requiresPython ?? file.requiresPython,
+        return LockedClosureWheel(
+            name: package.normalizedName, version: package.version, filename: file.filename, url: file.url, sha256: chosen.sha256,
+            size: file.size, requiresGlibc: chosen.choice.requiresGlibc?.description, requiresPython: metadata.requiresPython ?? file.requiresPython,
             requiresDist: metadata.requiresDist, metadata: source, uploadTime: file.uploadTime)
     }
 }

@@ -209,7 +209,7 @@ public struct Locker {
         }
         if !failures.isEmpty { return (nil, nil) }
         var closure = output.closure
-        closure.distributions = distributions
+        closure.wheels = distributions
         return (closure, output.file)
     }
 

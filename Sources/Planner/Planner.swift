@@ -60,7 +60,7 @@ struct PlanContext {
         let tarball = plannedTarball()
         if let closure = lock?.closure {
             // A closure entry built for another CUDA major is an error at cuda.version (docs/lock.md).
-            bag.append(contentsOf: CUDARelease.check(spec: spec, installed: closure.distributions.map { (name: $0.name, version: $0.version, source: "closure") }))
+            bag.append(contentsOf: CUDARelease.check(spec: spec, installed: closure.wheels.map { (name: $0.name, version: $0.version, source: "closure") }))
         }
         var result = BuildPlan(
             schema: BuildPlan.schemaName,

@@ -30,7 +30,7 @@ import Testing
     }
 
     func versions(_ closure: LockedClosure?) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: (closure?.distributions ?? []).map { ($0.name, $0.version) })
+        Dictionary(uniqueKeysWithValues: (closure?.wheels ?? []).map { ($0.name, $0.version) })
     }
 
     /// Unconstrained, uv would pick lib 2.0 (uploaded 2025-03-01, inside the bound); app's
@@ -49,11 +49,11 @@ import Testing
         #expect(closure.excludeNewerSource == .spec)
         #expect(lock.inputs.excludeNewer == "2025-06-01T00:00:00Z")
         // lib has no PEP 658 file: its METADATA was read from the deflated wheel by range requests.
-        let lib = try #require(closure.distribution("lib"))
+        let lib = try #require(closure.wheel("lib"))
         #expect(lib.metadata == .wheelRange)
         #expect(lib.requiresDist == ["fresh"])
         #expect(lib.uploadTime == "2025-01-01T00:00:00Z")
-        #expect(closure.distribution("cuda-bindings")?.metadata == .pep658)
+        #expect(closure.wheel("cuda-bindings")?.metadata == .pep658)
         let text = String(decoding: try #require(outcome.closureFile), as: UTF8.self)
         #expect(text.contains("lib==1.0"))
         #expect(text.contains("#   -r app.requires-dist.in"), "\(text)")
@@ -86,8 +86,8 @@ import Testing
         let (spec, outcome) = try await lock(path)
         var lock = try #require(outcome.lock)
         // The closure a resolver without the CUDA constraint would have made.
-        let position = try #require(lock.closure?.distributions.firstIndex { $0.name == "cuda-bindings" })
-        lock.closure!.distributions[position].version = "13.0.0"
+        let position = try #require(lock.closure?.wheels.firstIndex { $0.name == "cuda-bindings" })
+        lock.closure!.wheels[position].version = "13.0.0"
         let expected = "\(path):11:12: error: cuda-bindings 13.0.0 (closure) is built for CUDA 13, but cuda.version is 12.8: cuda-bindings 13.0.0 targets CUDA 13"
         let report = ConsistencyCheck(spec: spec, lock: lock, lockPath: "demo.lock").run()
         #expect(report.diagnostics.filter { $0.severity == .error }.map { $0.description.components(separatedBy: "\n")[0] } == [expected])

@@ -25,7 +25,7 @@ import Testing
         #expect(report.findings.filter { $0.waivedBecause == nil }.isEmpty)
         #expect(report.findings.map(\.requirement).sorted() == ["flashinfer_cubin==0.6.3", "flashinfer_python==0.6.3"])
         let closure = try #require(lock.closure)
-        let versions = Dictionary(uniqueKeysWithValues: closure.distributions.map { ($0.name, $0.version) })
+        let versions = Dictionary(uniqueKeysWithValues: closure.wheels.map { ($0.name, $0.version) })
         // sglang 0.5.9's own pins, and CUDA 12 bindings for cuda.version 12.8.
         #expect(versions["transformers"] == "4.57.1")
         #expect(versions["torchao"] == "0.9.0")
@@ -34,12 +34,12 @@ import Testing
         #expect(versions["openai-harmony"] == "0.0.4")
         #expect(versions["cuda-python"] == "12.9.0")
         #expect(versions["cuda-bindings"]?.hasPrefix("12.") == true)
-        #expect(closure.packages == closure.distributions.count)
+        #expect(closure.packages == closure.wheels.count)
         #expect(closure.excludeNewer == spec.lock.excludeNewer?.value)
         // The closure file is the one the lock names.
         let (packages, diagnostics) = LockReader.readClosure(closure, lockPath: LockLocation.defaultPath(forSpec: Self.specPath))
         #expect(diagnostics.isEmpty)
-        #expect(packages?.packages.map { "\($0.normalizedName)==\($0.version)" } == closure.distributions.map { "\($0.name)==\($0.version)" })
+        #expect(packages?.packages.map { "\($0.normalizedName)==\($0.version)" } == closure.wheels.map { "\($0.name)==\($0.version)" })
     }
 
     /// The closure `lock` made before issue 10 (Requires-Dist stripped from the resolution): check
@@ -49,11 +49,11 @@ import Testing
         let text = try String(contentsOf: FixtureIndex.fixtures.appendingPathComponent("lock/main-before-issue-10.closure.txt"), encoding: .utf8)
         let old = try #require(PythonClosureReader.parse(text, source: "old.closure.txt").0)
         var stale = lock
-        let current = Dictionary(uniqueKeysWithValues: lock.closure!.distributions.map { ($0.name, $0) })
+        let current = Dictionary(uniqueKeysWithValues: lock.closure!.wheels.map { ($0.name, $0) })
         // The old set of distributions; their Requires-Dist as the new lock records them for the same name.
-        stale.closure!.distributions = old.packages.map { p in
-            var d = current[p.normalizedName] ?? LockedDistribution(name: p.normalizedName, version: p.version, filename: "\(p.normalizedName)-\(p.version).whl",
-                                                                    url: "", sha256: p.sha256[0], requiresPython: nil, requiresDist: [], metadata: .wheelRange, uploadTime: nil)
+        stale.closure!.wheels = old.packages.map { p in
+            var d = current[p.normalizedName] ?? LockedClosureWheel(name: p.normalizedName, version: p.version, filename: "\(p.normalizedName)-\(p.version).whl",
+                                                                    url: "", sha256: p.sha256[0], size: nil, requiresGlibc: nil)
             d.version = p.version
             return d
         }
