@@ -100,12 +100,12 @@ import Testing
         // One sample written out, checked by hand against PyPI's simple page and the closure file.
         #expect(closureNix.contains("""
               aiohttp = {
-                version = "3.14.5";
+                version = "3.13.3";
                 src = {
-                  url = "https://files.pythonhosted.org/packages/da/e4/aa172eb534b7f02f1f8ff1c3213347eaf3cf218db91a727c6863c22f1035/aiohttp-3.14.5-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl";
-                  hash = "sha256-IPCFaX1+kR8fc8Q+0D+vvtHnEheX4utUKO+oA5gGBYQ=";
+                  url = "https://files.pythonhosted.org/packages/86/f6/a62cbbf13f0ac80a70f71b1672feba90fdb21fd7abd8dbf25c0105fb6fa3/aiohttp-3.13.3-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl";
+                  hash = "sha256-mujdVcjmxCV+rjog/SyPQe2upZku1nFWZCSTuNrzzsw=";
             """))
-        #expect(text.contains("--hash=sha256:20f085697d7e911f1f73c43ed03fafbed1e7121797e2eb5428efa80398060584"))
+        #expect(text.contains("--hash=sha256:9ae8dd55c8e6c4257eae3a20fd2c8f41edaea5992ed67156642493b8daf3cecc"))
     }
 
     // MARK: extraction
