@@ -127,16 +127,30 @@ public struct ConsistencyCheck {
         for d in lock.closure?.wheels ?? [] where installed[d.name]?.component == nil {
             requirers.append(Requirer(name: d.name, version: d.version, filename: d.filename, lines: d.requiresDist, component: nil))
         }
-        var parsed: [[(requirement: Requirement, line: String)]] = []
-        for r in requirers {
-            var list: [(Requirement, String)] = []
-            for line in r.lines {
-                do { list.append((try Requirement(parsing: line), line)) } catch {
-                    if let c = r.component { bag.warning("\(r.filename) declares an unreadable requirement: \(error)", at: c.name.location) }
-                    else { appendLockWarning(&bag, "\(r.filename) declares an unreadable requirement: \(error)") }
+        // Requirements are parsed lazily, once per distinct line: most lines (~90% for
+        // specs/main.lock) belong to extras nobody asks for and are skipped by ``excludedByExtras``.
+        var cache: [String: Requirement?] = [:]
+        var warned = Set<String>()
+        func applicable(_ r: Requirer, extras: Set<String>) -> [(Requirement, String)] {
+            let environment = MarkerEnvironment(values: base.values, extras: Array(extras).sorted())
+            var result: [(Requirement, String)] = []
+            for line in r.lines where !Self.excludedByExtras(line, requested: extras) {
+                let requirement: Requirement?
+                if let cached = cache[line] {
+                    requirement = cached
+                } else {
+                    do { requirement = try Requirement(parsing: line) } catch {
+                        requirement = nil
+                        if warned.insert("\(r.filename) \(line)").inserted {
+                            if let c = r.component { bag.warning("\(r.filename) declares an unreadable requirement: \(error)", at: c.name.location) }
+                            else { appendLockWarning(&bag, "\(r.filename) declares an unreadable requirement: \(error)") }
+                        }
+                    }
+                    cache[line] = requirement
                 }
+                if let requirement, requirement.applies(in: environment) { result.append((requirement, line)) }
             }
-            parsed.append(list)
+            return result
         }
 
         // Extras each installed package is asked for (PEP 508: `name[extra]`), to a fixed point.
@@ -144,9 +158,8 @@ public struct ConsistencyCheck {
         var changed = true
         while changed {
             changed = false
-            for (index, r) in requirers.enumerated() {
-                let environment = MarkerEnvironment(values: base.values, extras: extras[normalize(r.name)].map { Array($0).sorted() } ?? [])
-                for (requirement, _) in parsed[index] where !requirement.extras.isEmpty && requirement.applies(in: environment) {
+            for r in requirers {
+                for (requirement, _) in applicable(r, extras: extras[normalize(r.name)] ?? []) where !requirement.extras.isEmpty {
                     let wanted = Set(requirement.extras.map(MarkerEnvironment.normalizeExtra))
                     if !wanted.isSubset(of: extras[requirement.normalizedName] ?? []) {
                         extras[requirement.normalizedName, default: []].formUnion(wanted)
@@ -160,10 +173,9 @@ public struct ConsistencyCheck {
         var unprovided: [(String, [String])] = []
         var usedUnprovided = Set<String>()
         var checked = 0
-        for (index, r) in requirers.enumerated() {
-            let environment = MarkerEnvironment(values: base.values, extras: extras[normalize(r.name)].map { Array($0).sorted() } ?? [])
+        for r in requirers {
             var leftOut: [String] = []
-            for (requirement, line) in parsed[index] where requirement.applies(in: environment) {
+            for (requirement, line) in applicable(r, extras: extras[normalize(r.name)] ?? []) {
                 let name = requirement.normalizedName
                 if name == normalize(r.name) { continue }
                 checked += 1
@@ -229,6 +241,51 @@ public struct ConsistencyCheck {
         } else {
             bag.append(contentsOf: [Diagnostic(.error, message, file: lockPath, at: nil, notes: [declared, fix])])
         }
+    }
+
+    /// Whether `line`'s marker is a conjunction (no `or`) with a clause `extra == "NAME"` for an
+    /// extra not in `requested`: then it cannot hold, and the line need not be parsed (PEP 508
+    /// has no negation other than `not in`, so such a clause falsifies the whole marker).
+    public static func excludedByExtras(_ line: String, requested: Set<String>) -> Bool {
+        guard let semicolon = line.utf8.firstIndex(of: UInt8(ascii: ";")) else { return false }
+        let marker = Array(line.utf8[line.utf8.index(after: semicolon)...])
+        func isWordByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F }
+        // Any `or` word (outside quotes) makes the shortcut unsound: parse the line.
+        var quote: UInt8?
+        var i = 0
+        var excluded = false
+        while i < marker.count {
+            let b = marker[i]
+            if let q = quote {
+                if b == q { quote = nil }
+                i += 1
+                continue
+            }
+            if b == 0x22 || b == 0x27 { quote = b; i += 1; continue }
+            let before = i == 0 ? UInt8(ascii: " ") : marker[i - 1]
+            if !isWordByte(before) {
+                if i + 2 <= marker.count, marker[i] == 0x6F, marker[i + 1] == 0x72, i + 2 == marker.count || !isWordByte(marker[i + 2]) { return false }
+                if i + 5 <= marker.count, Array(marker[i..<(i + 5)]) == Array("extra".utf8), i + 5 == marker.count || !isWordByte(marker[i + 5]) {
+                    var j = i + 5
+                    while j < marker.count, marker[j] == 0x20 { j += 1 }
+                    if j + 2 <= marker.count, marker[j] == 0x3D, marker[j + 1] == 0x3D {
+                        j += 2
+                        while j < marker.count, marker[j] == 0x20 { j += 1 }
+                        if j < marker.count, marker[j] == 0x22 || marker[j] == 0x27 {
+                            let q = marker[j]
+                            var k = j + 1
+                            while k < marker.count, marker[k] != q { k += 1 }
+                            let name = String(decoding: marker[(j + 1)..<k], as: UTF8.self)
+                            if !requested.contains(MarkerEnvironment.normalizeExtra(name)) { excluded = true }
+                            i = k + 1
+                            continue
+                        }
+                    }
+                }
+            }
+            i += 1
+        }
+        return excluded
     }
 
     private func appendLockWarning(_ bag: inout DiagnosticBag, _ message: String) {

@@ -189,11 +189,11 @@ private struct Scanner {
     init(_ s: Substring) { chars = Array(s) }
     var atEnd: Bool { index >= chars.count }
     var peek: Character? { atEnd ? nil : chars[index] }
-    func isDigit(at offset: Int) -> Bool { index + offset < chars.count && chars[index + offset].isASCII && chars[index + offset].isNumber }
+    func isDigit(at offset: Int) -> Bool { index + offset < chars.count && chars[index + offset].isASCIIDigit }
     mutating func advance() { index += 1 }
     mutating func number() -> Int? {
         let start = index
-        while !atEnd, chars[index].isASCII, chars[index].isNumber { index += 1 }
+        while !atEnd, chars[index].isASCIIDigit { index += 1 }
         guard index > start, index - start <= 18 else { index = start; return nil }
         return Int(String(chars[start..<index]))
     }
@@ -213,4 +213,9 @@ extension String {
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return s
     }
+}
+
+extension Character {
+    /// `[0-9]` without a Unicode property lookup.
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
 }

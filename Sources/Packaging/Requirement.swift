@@ -162,7 +162,7 @@ struct RequirementParser {
             return .literal(value)
         }
         let start = i
-        while let c = peek, c.isLetter || c.isNumber || c == "_" || c == "." { i += 1 }
+        while let c = peek, c.isASCIILetterOrDigit || c == "_" || c == "." { i += 1 }
         let name = String(chars[start..<i])
         let known = ["python_version", "python_full_version", "os_name", "sys_platform", "platform_release", "platform_system",
                      "platform_version", "platform_machine", "platform_python_implementation", "implementation_name",
@@ -203,7 +203,7 @@ struct RequirementParser {
 
     mutating func identifier() -> String {
         let start = i
-        while let c = peek, c.isASCII, c.isLetter || c.isNumber || c == "-" || c == "_" || c == "." { i += 1 }
+        while let c = peek, c.isASCIILetterOrDigit || c == "-" || c == "_" || c == "." { i += 1 }
         return String(chars[start..<i])
     }
 
@@ -212,11 +212,19 @@ struct RequirementParser {
         let w = Array(word)
         guard i + w.count <= chars.count, Array(chars[i..<i + w.count]) == w else { return false }
         let after = i + w.count < chars.count ? chars[i + w.count] : " "
-        guard !(after.isLetter || after.isNumber || after == "_") else { return false }
+        guard !((after.isASCII ? after.isASCIILetterOrDigit : (after.isLetter || after.isNumber)) || after == "_") else { return false }
         i += w.count
         skipSpace()
         return true
     }
 
     func fail(_ expected: String) -> RequirementError { .syntax(text, position: i, expected: expected) }
+}
+
+extension Character {
+    /// `[A-Za-z0-9]` without a Unicode property lookup (the PEP 508 name and marker alphabets are ASCII).
+    var isASCIILetterOrDigit: Bool {
+        guard let a = asciiValue else { return false }
+        return (a >= 0x61 && a <= 0x7A) || (a >= 0x41 && a <= 0x5A) || (a >= 0x30 && a <= 0x39)
+    }
 }

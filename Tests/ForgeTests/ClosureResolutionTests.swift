@@ -97,6 +97,27 @@ import Testing
         #expect(planned.diagnostics.contains { $0.description.hasPrefix(expected) })
     }
 
+    /// check's shortcut for lines of extras nobody asks for agrees with evaluating the marker.
+    @Test func extraOnlyLinesAreSkippedExactlyWhenTheirMarkerCannotHold() throws {
+        let lines = [
+            "pytest; extra == \"test\"", "st_attn==0.0.7; (platform_machine != \"aarch64\" and platform_machine != \"arm64\") and extra == 'diffusion'",
+            "x; python_version >= \"3\" or extra == \"test\"", "y; extra == \"Dev_Tools\"", "z; sys_platform == \"linux\"", "w", "v; \"test\" == extra",
+            "u; extra == \"a\" and extra == \"b\"", "t; platform_release == \"extra\"",
+        ]
+        let target = TargetEnvironment(pythonMajor: 3, pythonMinor: 12, architecture: "x86_64", glibc: GlibcVersion(major: 2, minor: 35))
+        for requested in [Set<String>(), ["test"], ["dev-tools"], ["a"], ["a", "b", "diffusion"]] {
+            let environment = MarkerEnvironment(values: MarkerEnvironment.linuxCPython(target).values, extras: Array(requested))
+            for line in lines where ConsistencyCheck.excludedByExtras(line, requested: requested) {
+                #expect(!(try Requirement(parsing: line)).applies(in: environment), "\(line) with \(requested)")
+            }
+        }
+        #expect(ConsistencyCheck.excludedByExtras("pytest; extra == \"test\"", requested: []))
+        #expect(!ConsistencyCheck.excludedByExtras("pytest; extra == \"test\"", requested: ["test"]))
+        #expect(ConsistencyCheck.excludedByExtras("y; extra == \"Dev_Tools\"", requested: ["test"]))
+        #expect(!ConsistencyCheck.excludedByExtras("x; python_version >= \"3\" or extra == \"test\"", requested: []))
+        #expect(!ConsistencyCheck.excludedByExtras("w", requested: []))
+    }
+
     @Test func cudaCarriersAreReadFromTheTable() {
         #expect(CUDARelease.carried(name: "nvidia-cublas-cu12", version: "12.8.4.1")?.major == 12)
         #expect(CUDARelease.carried(name: "nvidia_nccl_cu13", version: "2.28.3")?.major == 13)
