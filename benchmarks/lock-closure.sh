@@ -33,11 +33,14 @@ mkdir -p "$work/cold-cache" "$work/cold-uv"
 measure "sglang-forge lock (cold: empty download and uv caches)" env UV_CACHE_DIR="$work/cold-uv" "$forge" lock "$work/main.yaml" --cache-dir "$work/cold-cache"
 cmp -s "$work/main.closure.txt" specs/main.closure.txt && echo "  closure identical to specs/main.closure.txt" || echo "  closure DIFFERS from specs/main.closure.txt"
 
-# check: offline; the median of $runs runs.
-times=()
+# check: offline; the median of $runs runs, wall time and user+system CPU time (the machine may be
+# shared: CPU time is what the command itself costs).
+walls=(); cpus=()
 for _ in $(seq "$runs"); do
-  t0=$(now); "$forge" check specs/main.yaml >/dev/null 2>&1; t1=$(now)
-  times+=("$(echo "($t1 - $t0) * 1000" | bc)")
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$forge" check specs/main.yaml >/dev/null 2>&1
+  read -r wall user sys < "$work/time"
+  walls+=("$(echo "$wall * 1000" | bc)"); cpus+=("$(echo "($user + $sys) * 1000" | bc)")
 done
-median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-printf '%-62s %8.1f ms (median of %s)\n' "sglang-forge check specs/main.yaml" "$median" "$runs"
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '%-62s %8.0f ms wall, %.0f ms CPU (medians of %s; load average %s)\n' "sglang-forge check specs/main.yaml" \
+  "$(median "${walls[@]}")" "$(median "${cpus[@]}")" "$runs" "$(cut -d' ' -f1 /proc/loadavg)"
