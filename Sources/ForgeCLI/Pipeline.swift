@@ -57,6 +57,7 @@ enum Pipeline {
             plan?.pythonClosure = packages
             lockDiagnostics += closureDiagnostics
         }
+        if let lock, let lockPath { lockDiagnostics += addBuildRequirements(lock, lockPath: lockPath, to: &plan) }
         let all = loadDiagnostics + planDiagnostics + lockDiagnostics
         report(all, file: path)
         return all.contains { $0.severity == .error } ? nil : plan
