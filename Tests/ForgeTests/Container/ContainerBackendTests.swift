@@ -5,7 +5,7 @@ import Planner
 import Spec
 import Testing
 
-@testable import ForgeCLI
+import Locking
 
 @Suite("Container backend: files, goldens, errors")
 struct ContainerBackendTests {

@@ -10,16 +10,17 @@ import Spec
 /// keeps its Requires-Dist. Constraints: every component's pin (torch's pin stands in for the
 /// source-built torch). Components themselves are left out of the output (`--no-emit-package`):
 /// their artifacts come from the lock.
-enum ClosureCompiler {
+public enum ClosureCompiler {
     /// Why the closure could not be made.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong, with uv's stderr when uv ran.
+        public var description: String
     }
 
     /// Runs uv and writes the closure to `outputPath`.
     /// - Returns: the lock's `closure` entry (path relative to the lock's directory).
     /// - Throws: ``Failure`` when uv is missing or fails (its stderr is included).
-    static func compile(spec: Spec, index: String, outputPath: String, lockDirectory: String) throws -> LockedClosure {
+    public static func compile(spec: Spec, index: String, outputPath: String, lockDirectory: String) throws -> LockedClosure {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sglang-forge-closure-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }

@@ -7,30 +7,67 @@ import Planner
 import Spec
 
 /// `sglang-forge lock`'s work: spec → resolved, hashed artifacts → ``LockFile``.
-struct Locker {
+public struct Locker {
     /// Settings from the command line.
-    struct Settings {
-        var verifyDownloads = false
-        var closure = true
-        var cacheDirectory: URL
-        var concurrency = 4
-        var timeout: Double = 60
-        var attempts = 3
-        var backoff: Double = 0.5
-        var nixpkgsLastModified: Int?
+    public struct Settings: Sendable {
+        /// Download URL-pinned wheels, check their hash and read their metadata.
+        public var verifyDownloads = false
+        /// Resolve the Python closure with uv.
+        public var closure = true
+        /// Where downloaded wheels and metadata are kept.
+        public var cacheDirectory: URL
+        /// Parallel index requests.
+        public var concurrency = 4
+        /// Time limit of one HTTP attempt, seconds.
+        public var timeout: Double = 60
+        /// HTTP attempts per request.
+        public var attempts = 3
+        /// First retry delay, seconds (doubles per attempt).
+        public var backoff: Double = 0.5
+        /// Commit time of the nixpkgs rev (Unix seconds), when given on the command line.
+        public var nixpkgsLastModified: Int?
         /// Whether to ask GitHub for the nixpkgs commit time.
-        var askGitHub = true
-        var progress: @Sendable (String) -> Void = { _ in }
+        public var askGitHub = true
+        /// Receives one progress line at a time.
+        public var progress: @Sendable (String) -> Void = { _ in }
+
+        /// Settings with defaults; only the cache directory is required.
+        public init(verifyDownloads: Bool = false, closure: Bool = true, cacheDirectory: URL, concurrency: Int = 4, timeout: Double = 60,
+                    attempts: Int = 3, backoff: Double = 0.5, nixpkgsLastModified: Int? = nil, askGitHub: Bool = true,
+                    progress: @escaping @Sendable (String) -> Void = { _ in }) {
+            self.verifyDownloads = verifyDownloads
+            self.closure = closure
+            self.cacheDirectory = cacheDirectory
+            self.concurrency = concurrency
+            self.timeout = timeout
+            self.attempts = attempts
+            self.backoff = backoff
+            self.nixpkgsLastModified = nixpkgsLastModified
+            self.askGitHub = askGitHub
+            self.progress = progress
+        }
     }
 
-    let spec: Spec
-    let lockPath: String
-    let previous: LockFile?
-    let settings: Settings
+    /// The spec being locked.
+    public let spec: Spec
+    /// Where the lock will be written (the closure goes next to it).
+    public let lockPath: String
+    /// The lock currently on disk, if any (keeps nixpkgs `lastModified` and URL pins' metadata).
+    public let previous: LockFile?
+    /// Command-line settings.
+    public let settings: Settings
+
+    /// A locker for `spec`, writing next to `lockPath`.
+    public init(spec: Spec, lockPath: String, previous: LockFile?, settings: Settings) {
+        self.spec = spec
+        self.lockPath = lockPath
+        self.previous = previous
+        self.settings = settings
+    }
 
     /// Resolves every wheel component and assembles the lock.
     /// - Returns: the lock (`nil` when any component failed) and the diagnostics.
-    func run() async -> (LockFile?, [Diagnostic]) {
+    public func run() async -> (LockFile?, [Diagnostic]) {
         var bag = DiagnosticBag(file: spec.path)
         let parts = spec.runtime.python.value.split(separator: ".").compactMap { Int($0) }
         guard parts.count == 2, let glibc = GlibcVersion(spec.runtime.glibc.value) else {

@@ -9,20 +9,18 @@ import Spec
 /// `#` comments, blank lines. Refused, with `file:line:col` errors: options (`--index-url`, …),
 /// environment markers (the closure must be compiled for the one target platform), anything
 /// not pinned with `==`, a requirement without a sha256 hash, a package listed twice.
-enum PythonClosureReader {
-    /// Reads and parses `path`, printing every problem; `nil` when there was one.
-    static func read(path: String) -> PlannedPythonClosure? {
+public enum PythonClosureReader {
+    /// Reads and parses `path`.
+    /// - Returns: the closure (`nil` when there was an error) and every problem found.
+    public static func read(path: String) -> (PlannedPythonClosure?, [Diagnostic]) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            Pipeline.report([Diagnostic(.error, "cannot read the Python closure", file: path, at: nil)], file: path)
-            return nil
+            return (nil, [Diagnostic(.error, "cannot read the Python closure", file: path, at: nil)])
         }
-        let (closure, diagnostics) = parse(String(decoding: data, as: UTF8.self), source: path)
-        Pipeline.report(diagnostics, file: path)
-        return closure
+        return parse(String(decoding: data, as: UTF8.self), source: path)
     }
 
     /// Parses requirements text; `source` names it in diagnostics and in the closure.
-    static func parse(_ text: String, source: String) -> (PlannedPythonClosure?, [Diagnostic]) {
+    public static func parse(_ text: String, source: String) -> (PlannedPythonClosure?, [Diagnostic]) {
         var bag = DiagnosticBag(file: source)
         var packages: [PlannedPythonPackage] = []
         var seen: [String: Int] = [:]
@@ -96,7 +94,7 @@ enum PythonClosureReader {
     }
 
     /// The bytes before a `#` that starts the line or follows whitespace (pip's comment rule).
-    static func strippingComment(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+    public static func strippingComment(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
         var previous = UInt8(ascii: " ")
         for (offset, byte) in bytes.enumerated() {
             if byte == UInt8(ascii: "#") && (previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) {
