@@ -105,7 +105,9 @@ struct EmitCommand: ParsableCommand {
                 StandardError.write("error: --build-requirements \(option): expected SOURCE-COMPONENT=FILE naming a source component of the spec\n")
                 throw ForgeExitCode.usage
             }
-            guard let closure = PythonClosureReader.read(path: parts[1]) else { throw ForgeExitCode.invalidInput }
+            let (read, diagnostics) = PythonClosureReader.read(path: parts[1])
+            Pipeline.report(diagnostics, file: parts[1])
+            guard let closure = read else { throw ForgeExitCode.invalidInput }
             selected.components[index].buildClosure = closure
         }
         if selected.variants.isEmpty {

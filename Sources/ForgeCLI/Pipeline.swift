@@ -57,7 +57,13 @@ enum Pipeline {
             plan?.pythonClosure = packages
             lockDiagnostics += closureDiagnostics
         }
-        if let lock, let lockPath { lockDiagnostics += addBuildRequirements(lock, lockPath: lockPath, to: &plan) }
+        if let lock, let lockPath {
+            let (requirements, diagnostics) = LockReader.readBuildRequirements(lock, lockPath: lockPath)
+            for (component, closure) in requirements {
+                if let index = plan?.components.firstIndex(where: { $0.name == component }) { plan?.components[index].buildClosure = closure }
+            }
+            lockDiagnostics += diagnostics
+        }
         let all = loadDiagnostics + planDiagnostics + lockDiagnostics
         report(all, file: path)
         return all.contains { $0.severity == .error } ? nil : plan

@@ -4,14 +4,17 @@ import Lock
 import Planner
 import Spec
 
-extension Pipeline {
-    /// Puts the lock's hashed build requirements into `plan`'s source components
-    /// (``PlannedComponent/buildClosure``), each file checked against the lock's SHA-256 and parsed
-    /// like the Python closure (every line `name==version --hash=sha256:…`, located errors otherwise).
-    /// - Returns: the problems (an unreadable or changed file, an unhashed line).
-    static func addBuildRequirements(_ lock: LockFile, lockPath: String, to plan: inout BuildPlan?) -> [Diagnostic] {
-        guard let entries = lock.buildRequirements else { return [] }
+extension LockReader {
+    /// Reads the hashed build requirements the lock records for its source components (one file
+    /// per component, relative to the lock's directory), each checked against the lock's SHA-256
+    /// and parsed with ``PythonClosureReader`` (every line `name==version --hash=sha256:…`; any
+    /// other line is an error at its `file:line`).
+    /// - Returns: component name → its requirements (components whose file failed are left out),
+    ///   and the diagnostics, located in the lock or the requirements file.
+    public static func readBuildRequirements(_ lock: LockFile, lockPath: String) -> ([String: PlannedPythonClosure], [Diagnostic]) {
+        guard let entries = lock.buildRequirements else { return ([:], []) }
         let directory = (lockPath as NSString).deletingLastPathComponent
+        var result: [String: PlannedPythonClosure] = [:]
         var diagnostics: [Diagnostic] = []
         for entry in entries {
             let display = directory.isEmpty ? entry.path : directory + "/" + entry.path
@@ -27,10 +30,8 @@ extension Pipeline {
             }
             let (closure, problems) = PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
             diagnostics += problems
-            if let closure, let index = plan?.components.firstIndex(where: { $0.name == entry.component }) {
-                plan?.components[index].buildClosure = closure
-            }
+            result[entry.component] = closure
         }
-        return diagnostics
+        return (result, diagnostics)
     }
 }
