@@ -269,8 +269,14 @@ struct ContainerRenderer {
             // compatibility below 3.5, as some vendored third_party projects do; this is CMake 4.0's
             // documented override, ignored by older CMake.
             ("CMAKE_POLICY_VERSION_MINIMUM", .literal("3.5")),
+            // python-build-standalone's sysconfig records the toolchain it was built with
+            // (CC 'clang -pthread', CXX 'clang++ -pthread', an AR under its build's /tools/llvm);
+            // setuptools compiles torch._C with those unless overridden, and derives LDSHARED
+            // from CC but not LDCXXSHARED from CXX.
             ("CC", .literal("gcc")),
             ("CXX", .literal("g++")),
+            ("LDCXXSHARED", .literal("g++ -shared")),
+            ("AR", .literal("ar")),
             ("PYTORCH_BUILD_VERSION", .literal(inputs.torch.version)),
             ("PYTORCH_BUILD_NUMBER", .literal("1")),
             ("CCACHE_DIR", .literal(Paths.ccache)),
