@@ -12,18 +12,23 @@ import Planner
 /// - `per-variant`: `<variant>/Containerfile` with the variant's values written in, plus its own
 ///   `requirements/` and `.dockerignore`, for builders without Bake (`podman build`, `buildah`).
 ///
-/// Stages of the Containerfile (names are a contract with the tarball backend): `build-base`,
-/// `torch-source`, `torch-build` (the wheel in `/wheels/`), `torch-wheel` (`FROM scratch`, the
-/// wheel at `/`), `runtime`.
+/// Stages of the Containerfile: `build-base` (the builder image — glibc at most `runtime.glibc` —,
+/// compilers, the CPython of `tarball.python`, torch's hashed build requirements), `torch-source`,
+/// `torch-build` (the wheel in `/wheels/`), `torch-wheel` (`FROM scratch`, the wheel at `/`; its
+/// name, Bake target and output directory are ``SourceWheelExport``, the contract with the
+/// tarball backend), `runtime` (the base image).
 ///
 /// Sources of the formats: the Dockerfile reference (https://docs.docker.com/reference/dockerfile/),
 /// the Bake file reference (https://docs.docker.com/build/bake/reference/), the OCI image-spec
 /// pre-defined annotations (https://github.com/opencontainers/image-spec/blob/main/annotations.md),
 /// pip's hash-checking mode (https://pip.pypa.io/en/stable/topics/secure-installs/).
 ///
-/// Errors (every one reported, located in the spec): no `container:` section or a base image
-/// without a digest; a wheel without a pinned artifact; the torch source without URL and hash;
-/// a source component other than `torch`; `python-deps` without a hashed Python closure in the plan.
+/// Errors (every one reported, located in the spec): no `container:` section, or a base or builder
+/// image without a digest; a wheel without a pinned artifact; the torch source without URL and
+/// hash; torch without `build-requires`, or with build requirements the plan carries no hashes for
+/// (``PlannedComponent/buildClosure``, from the lock), or a package there without a hash; no
+/// `tarball.python`; a source component other than `torch`; `python-deps` without a hashed Python
+/// closure in the plan.
 public struct ContainerBackend: Backend {
     /// `bake` (the default) and `per-variant`.
     public static let layouts = ["bake", "per-variant"]
