@@ -58,11 +58,12 @@ enum Pipeline {
             lockDiagnostics += closureDiagnostics
         }
         if let lock, let lockPath {
-            let (requirements, diagnostics) = LockReader.readBuildRequirements(lock, lockPath: lockPath)
-            for (component, closure) in requirements {
-                if let index = plan?.components.firstIndex(where: { $0.name == component }) { plan?.components[index].buildClosure = closure }
+            // The build requirements' problems are reported even when planning failed.
+            if plan != nil {
+                lockDiagnostics += LockReader.addBuildRequirements(lock, lockPath: lockPath, to: &plan!)
+            } else {
+                lockDiagnostics += LockReader.readBuildRequirements(lock, lockPath: lockPath).1
             }
-            lockDiagnostics += diagnostics
         }
         let all = loadDiagnostics + planDiagnostics + lockDiagnostics
         report(all, file: path)

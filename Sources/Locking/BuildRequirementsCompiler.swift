@@ -27,7 +27,7 @@ enum BuildRequirementsCompiler {
         defer { try? FileManager.default.removeItem(at: work) }
         let input = work.appendingPathComponent("\(inputs.component)-build-requires.in")
         try (inputs.requirements.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
-        let (status, errorText) = try run([
+        let (status, errorText) = try ClosureCompiler.run([
             "uv", "pip", "compile", input.path, "--generate-hashes", "--only-binary", ":all:",
             "--python-version", python, "--python-platform", inputs.platform,
             "--no-header", "--no-annotate", "--quiet", "--default-index", index, "--output-file", outputPath,
@@ -35,30 +35,12 @@ enum BuildRequirementsCompiler {
         guard status == 0 else {
             throw Failure(description: "uv pip compile of the build requirements of '\(inputs.component)' failed (exit \(status)): \(errorText.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        let version = (try? run(["uv", "--version"], captureStdout: true).1.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "uv"
+        let version = (try? ClosureCompiler.run(["uv", "--version"], captureStdout: true).1.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "uv"
         let output = URL(fileURLWithPath: outputPath)
         let (hex, _) = try FileHasher.sha256(of: output)
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         let packages = text.split(separator: "\n").filter { $0.contains("==") && !$0.hasPrefix(" ") && !$0.hasPrefix("#") }.count
         let relative = outputPath.hasPrefix(lockDirectory + "/") ? String(outputPath.dropFirst(lockDirectory.count + 1)) : outputPath
         return LockedBuildRequirements(component: inputs.component, path: relative, sha256: hex, resolver: version, packages: packages)
-    }
-
-    /// Runs `/usr/bin/env arguments…`; returns the exit status and stderr (or stdout).
-    private static func run(_ arguments: [String], captureStdout: Bool = false) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        if captureStdout { process.standardOutput = pipe } else { process.standardError = pipe; process.standardOutput = FileHandle.nullDevice }
-        do { try process.run() } catch {
-            throw Failure(description: "cannot start \(arguments[0]): \(error); install it with `pip install uv`")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 127 {
-            throw Failure(description: "'\(arguments[0])' is not installed; install it with `pip install uv` (the README's setup command)")
-        }
-        return (process.terminationStatus, String(data: data, encoding: .utf8) ?? "")
     }
 }

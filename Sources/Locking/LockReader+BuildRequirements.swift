@@ -34,4 +34,15 @@ extension LockReader {
         }
         return (result, diagnostics)
     }
+
+    /// Reads the lock's build requirements (``readBuildRequirements(_:lockPath:)``) into the
+    /// matching source components of `plan` (``PlannedComponent/buildClosure``).
+    /// - Returns: the diagnostics of reading them.
+    public static func addBuildRequirements(_ lock: LockFile, lockPath: String, to plan: inout BuildPlan) -> [Diagnostic] {
+        let (requirements, diagnostics) = readBuildRequirements(lock, lockPath: lockPath)
+        for index in plan.components.indices {
+            if let closure = requirements[plan.components[index].name] { plan.components[index].buildClosure = closure }
+        }
+        return diagnostics
+    }
 }

@@ -37,11 +37,8 @@ import Testing
         }
         // And the source components' hashed build requirements.
         if let lock {
-            let (requirements, problems) = LockReader.readBuildRequirements(lock, lockPath: lockPath)
+            let problems = LockReader.addBuildRequirements(lock, lockPath: lockPath, to: &result)
             #expect(problems.isEmpty, "\(problems)")
-            for (component, closure) in requirements {
-                if let index = result.components.firstIndex(where: { $0.name == component }) { result.components[index].buildClosure = closure }
-            }
         }
         result.spec = relativePath
         return result
