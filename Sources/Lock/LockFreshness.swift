@@ -41,6 +41,7 @@ public enum LockFreshness: Hashable, Sendable {
         }
         if lock.inputs.waivers != current.waivers { reasons.append("waivers changed (waived requirements are left out of the resolution)") }
         if lock.inputs.unprovided != current.unprovided { reasons.append("lock.unprovided-requirements changed") }
+        if lock.inputs.buildRequirements != current.buildRequirements { reasons.append("build requirements of source components changed (build-requires, or the builder image's glibc)") }
         if reasons.isEmpty { reasons.append("the recorded inputs fingerprint does not match (edited by hand?)") }
         return .stale(reasons)
     }

@@ -24,6 +24,8 @@ public struct LockInputs: Codable, Hashable, Sendable {
     public var waivers: [String]
     /// `lock.unprovided-requirements` names (normalised, sorted): excluded from the resolution.
     public var unprovided: [String]
+    /// Build requirements of source components; absent when no component declares any.
+    public var buildRequirements: [LockInputBuildRequirements]? = nil
 
     /// Reads the lock inputs out of `spec`.
     public init(spec: Spec) {
@@ -41,6 +43,7 @@ public struct LockInputs: Codable, Hashable, Sendable {
         excludeNewer = spec.lock.excludeNewer?.value
         waivers = spec.components.flatMap { c in c.waivers.map { "\(c.name.value): \($0.requirement.value)" } }.sorted()
         unprovided = Array(Set(spec.lock.unprovidedRequirements.map { Self.normalize($0.package.value) })).sorted()
+        buildRequirements = LockInputBuildRequirements.of(spec)
     }
 
     /// Lowercase hex SHA-256 of the compact, key-sorted JSON of these inputs.

@@ -87,12 +87,13 @@ public enum ClosureCompiler {
         return Output(closure: closure, packages: parsed.packages, file: file)
     }
 
-    /// Runs `/usr/bin/env arguments…` in `directory`; returns the exit status and stderr (or stdout).
-    private static func run(_ arguments: [String], in directory: URL, captureStdout: Bool = false) throws -> (Int32, String) {
+    /// Runs `/usr/bin/env arguments…` (in `directory`, when given); returns the exit status and
+    /// stderr (or stdout). Shared with ``BuildRequirementsCompiler``.
+    static func run(_ arguments: [String], in directory: URL? = nil, captureStdout: Bool = false) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        process.currentDirectoryURL = directory
+        if let directory { process.currentDirectoryURL = directory }
         let pipe = Pipe()
         if captureStdout { process.standardOutput = pipe } else { process.standardError = pipe; process.standardOutput = FileHandle.nullDevice }
         do { try process.run() } catch {

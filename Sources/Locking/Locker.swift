@@ -140,10 +140,12 @@ public struct Locker {
         } else if !settings.closure, let old = previous?.closure, previous?.inputs == inputs {
             closure = old
         }
+        let buildRequirements = lockBuildRequirements(inputs: inputs, index: defaultIndex, bag: &bag)
         if bag.hasErrors { return Outcome(lock: nil, closureFile: nil, diagnostics: bag.sorted) }
         let specName = (spec.path as NSString).lastPathComponent
-        let lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
+        var lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
                             artifacts: artifacts, closure: closure)
+        lock.buildRequirements = buildRequirements
         return Outcome(lock: lock, closureFile: closureFile, diagnostics: bag.sorted)
     }
 

@@ -62,6 +62,7 @@ struct PlanContext {
             // A closure entry built for another CUDA major is an error at cuda.version (docs/lock.md).
             bag.append(contentsOf: CUDARelease.check(spec: spec, installed: closure.wheels.map { (name: $0.name, version: $0.version, source: "closure") }))
         }
+        let container = plannedContainer()
         var result = BuildPlan(
             schema: BuildPlan.schemaName,
             schemaVersion: BuildPlan.currentSchemaVersion,
@@ -88,10 +89,7 @@ struct PlanContext {
             components: plannedComponents,
             graph: graph.nodes,
             variants: variants,
-            container: spec.container.map {
-                PlannedContainer(baseImage: $0.baseImage.value, baseDigest: $0.baseDigest.map { "sha256:\($0.value.hex)" },
-                                 declaredAt: $0.baseImage.location.description)
-            }
+            container: container
         )
         result.tarball = tarball
         return result
