@@ -123,6 +123,9 @@ struct ContentDigest {
     private(set) var occurrences = 0
     /// Byte offset of the first occurrence.
     private(set) var firstOffset: Int?
+    /// Whether a NUL byte was seen: the file is binary, not text (the test `file(1)`, conda-pack
+    /// and git use).
+    private(set) var sawNUL = false
 
     /// - Parameter needles: the byte strings to count (the spellings of the build prefix).
     init(needles: [String]) {
@@ -132,6 +135,7 @@ struct ContentDigest {
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
         size += Int64(bytes.count)
+        if !sawNUL, let base = bytes.baseAddress, bytes.count > 0, memchr(base, 0, bytes.count) != nil { sawNUL = true }
         guard let longest = needles.map(\.count).max() else { return }
         // Search carry + bytes; the carry is the last (longest - 1) bytes of what came before.
         var window = carry
@@ -272,7 +276,7 @@ struct ELFTools {
 
     /// Sets the run path, keeping its kind (`--force-rpath` keeps `DT_RPATH`).
     func setRunPath(_ value: String, of path: String, oldKind: Bool) throws(PackError) -> String? {
-        let arguments = (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value, path]
+        let arguments = value.isEmpty ? ["--remove-rpath", path] : (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value, path]
         let output = try Self.run(patchelf, arguments)
         return output.status == 0 ? nil : "patchelf --set-rpath failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
     }
