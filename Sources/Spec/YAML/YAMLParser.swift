@@ -46,7 +46,7 @@ public struct YAMLParser {
             }
             return nil
         }
-        let session = ParserSession(bytes: bytes)
+        let session = ParserSession(bytes: bytes, yaml11Breaks: lines.yaml11Breaks.map(\.offset))
         var builder = TreeBuilder(session: session, lines: lines, diagnostics: diagnostics)
         let root = builder.document()
         diagnostics = builder.diagnostics
@@ -59,9 +59,16 @@ private final class ParserSession {
     var parser = yaml_parser_t()
     let buffer: UnsafeMutableBufferPointer<UInt8>
 
-    init(bytes: [UInt8]) {
+    /// - Parameter yaml11Breaks: byte offsets of NEL, U+2028 and U+2029. YAML 1.2 reads them as
+    ///   ordinary characters, libyaml (YAML 1.1) as line breaks, which would end a comment early
+    ///   and shift every line number; in libyaml's copy each becomes a printable character of
+    ///   the same width (U+00A0, U+202F), so marks and offsets are unchanged.
+    init(bytes: [UInt8], yaml11Breaks: [Int]) {
         buffer = .allocate(capacity: max(bytes.count, 1))
         _ = buffer.initialize(from: bytes)
+        for offset in yaml11Breaks {
+            if buffer[offset] == 0xc2 { buffer[offset + 1] = 0xa0 } else { buffer[offset + 2] = 0xaf }
+        }
         yaml_parser_initialize(&parser)
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(&parser, buffer.baseAddress, bytes.count)
@@ -100,6 +107,8 @@ struct LineIndex {
     /// U+00A0–U+D7FF, U+E000–U+FFFD except the BOM at the start, U+10000 and up): byte offset
     /// and character.
     let unprintable: [(offset: Int, scalar: Unicode.Scalar)]
+    /// NEL, U+2028 and U+2029: line breaks only in YAML 1.1 (byte offset and character).
+    let yaml11Breaks: [(offset: Int, scalar: Unicode.Scalar)]
 
     init(_ bytes: [UInt8]) {
         byteCount = bytes.count
@@ -108,6 +117,7 @@ struct LineIndex {
         var starts = [0]
         var invalid: Int?
         var bad: [(offset: Int, scalar: Unicode.Scalar)] = []
+        var breaks: [(offset: Int, scalar: Unicode.Scalar)] = []
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -147,6 +157,7 @@ struct LineIndex {
             let printable = value == 0x09 || value == 0x0a || value == 0x0d || (0x20...0x7e).contains(value) || value == 0x85
                 || (0xa0...0xd7ff).contains(value) || ((0xe000...0xfffd).contains(value) && (value != 0xfeff || i == 0)) || value >= 0x10000
             if !printable, let scalar = Unicode.Scalar(value) { bad.append((i, scalar)) }
+            if value == 0x85 || value == 0x2028 || value == 0x2029, let scalar = Unicode.Scalar(value) { breaks.append((i, scalar)) }
             i += width
         }
         offsets.append(Int32(i))
@@ -154,6 +165,7 @@ struct LineIndex {
         lineStarts = starts
         firstInvalidUTF8 = invalid
         unprintable = bad
+        yaml11Breaks = breaks
     }
 
     /// The location of a libyaml mark. Only the mark's character index is used: libyaml's own
@@ -293,7 +305,10 @@ private struct TreeBuilder {
         case .scalar(let value, let style):
             refuseDecorations(event)
             var node = YAMLNode(content: .scalar(value, style), range: range(event))
-            if let scalar = value.unicodeScalars.first(where: { CharacterNames.isForbiddenInText($0) }) {
+            if let raw = lines.yaml11Breaks.first(where: { $0.offset >= node.range.start.offset && $0.offset < node.range.end.offset }) {
+                // Written raw, so libyaml saw the stand-in character: report the original.
+                node.forbiddenCharacter = (raw.scalar, lines.location(ofByte: raw.offset))
+            } else if let scalar = value.unicodeScalars.first(where: { CharacterNames.isForbiddenInText($0) }) {
                 node.forbiddenCharacter = (scalar, locate(scalar, in: node.range, style: style))
             }
             return node
