@@ -48,7 +48,7 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
 
     private static func line(_ severity: Severity, _ message: String, _ file: String?, _ location: SourceLocation?) -> String {
         var prefix = ""
-        if let file { prefix = file + ":" }
+        if let file { prefix = visible(file) + ":" }
         if let location { prefix += "\(location.line):\(location.column):" }
         return (prefix.isEmpty ? "" : prefix + " ") + "\(severity.rawValue): \(visible(message))"
     }

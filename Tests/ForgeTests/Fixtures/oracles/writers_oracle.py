@@ -29,8 +29,6 @@ def hcl_string(text):
                 raise ValueError("bad escape \\" + n)
         elif body.startswith("$${", i) or body.startswith("%%{", i):
             out.append(body[i] + "{"); i += 3
-        elif body.startswith("${", i) or body.startswith("%{", i):
-            raise ValueError("interpolation in a literal: " + body)
         else:
             out.append(c); i += 1
     return "".join(out)
