@@ -65,7 +65,7 @@ with zipfile.ZipFile(out, "w") as z:
     record.append("hello_forge-1.0.dist-info/RECORD,,")
     z.writestr("hello_forge-1.0.dist-info/RECORD", "\n".join(record) + "\n")
 EOF
-PIP_WHEEL=$(ls "$STDLIB"/ensurepip/_bundled/pip-*.whl 2>/dev/null | head -n 1 || true)
+PIP_WHEEL=$(ls "$STDLIB"/ensurepip/_bundled/pip-*.whl /usr/share/python-wheels/pip-*.whl 2>/dev/null | head -n 1 || true)
 [ -n "$PIP_WHEEL" ] || { echo "python3 at $PY_BASE has no ensurepip wheel to install the test package with" >&2; exit 1; }
 PYTHONPATH="$PIP_WHEEL" "$BUILD/bin/python3" -m pip install --no-index --no-deps --no-compile \
     --disable-pip-version-check --no-warn-script-location -q "$WORK/wheel/hello_forge-1.0-py3-none-any.whl"

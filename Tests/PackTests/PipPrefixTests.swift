@@ -100,7 +100,8 @@ with zipfile.ZipFile(out, "w") as z:
     record.append("forge_ext-1.0.dist-info/RECORD,,")
     z.writestr("forge_ext-1.0.dist-info/RECORD", "\n".join(record) + "\n")
 EOF
-PIP_WHEEL=$(ls "$STDLIB"/ensurepip/_bundled/pip-*.whl 2>/dev/null | head -n 1 || true)
+# ensurepip's wheel, or on Debian (which strips ensurepip) the one python3-pip-whl ships.
+PIP_WHEEL=$(ls "$STDLIB"/ensurepip/_bundled/pip-*.whl /usr/share/python-wheels/pip-*.whl 2>/dev/null | head -n 1 || true)
 [ -n "$PIP_WHEEL" ] || { echo "python3 at $PY_BASE has no ensurepip wheel to install the test package with" >&2; exit 1; }
 PYTHONPATH="$PIP_WHEEL" "$BUILD/bin/python3" -m pip install --no-index --no-deps --disable-pip-version-check \
     --no-warn-script-location -q "$WORK/wheels/forge_ext-1.0-py3-none-linux_x86_64.whl"
