@@ -135,16 +135,4 @@ public enum ShellWord {
         }
         return out.isEmpty ? "''" : out
     }
-
-    /// Escapes `text` for the inside of a double-quoted sh string (`\`, `"`, `$`, `` ` ``).
-    /// Prefer ``quote(_:)``: bash parses quotes inside `"${…}"`, so an apostrophe in such a
-    /// string can break the script.
-    public static func doubleQuotedContent(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            if "\\\"$`".unicodeScalars.contains(c) { out.append("\\") }
-            out.unicodeScalars.append(c == "\0" ? "\u{FFFD}" : c)
-        }
-        return out
-    }
 }

@@ -25,7 +25,4 @@ struct ShellScript {
 
     /// One shell word with exactly the value `word` (``ShellWord/quote(_:)``).
     static func quote(_ word: String) -> String { ShellWord.quote(word) }
-
-    /// Escapes `text` for the inside of a double-quoted sh string (``ShellWord/doubleQuotedContent(_:)``).
-    static func doubleQuotedContent(_ text: String) -> String { ShellWord.doubleQuotedContent(text) }
 }
