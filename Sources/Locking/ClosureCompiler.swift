@@ -71,7 +71,8 @@ public enum ClosureCompiler {
         guard status == 0 else {
             let text = errorText.trimmingCharacters(in: .whitespacesAndNewlines)
             let unsatisfiable = text.contains("No solution found") || text.contains("unsatisfiable")
-            throw Failure(description: "uv pip compile failed (exit \(status)): \(text)", unsatisfiable: unsatisfiable ? text : nil)
+            let oneLine = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            throw Failure(description: "uv pip compile failed (exit \(status)): \(oneLine)", unsatisfiable: unsatisfiable ? text : nil)
         }
         let version = (try? run(["uv", "--version"], in: work, captureStdout: true).1.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "uv"
         let file = (try? Data(contentsOf: output)) ?? Data()

@@ -195,7 +195,10 @@ public struct Locker {
                 let involved = request.allLines.filter { mentioned.contains($0.name) }
                     .sorted { ($0.origin.location.line, $0.origin.location.column) < ($1.origin.location.line, $1.origin.location.column) }
                 let notes = involved.map { bag.note($0.origin.describe($0.text), at: $0.origin.location) }
-                bag.error("the requirements of the spec's components cannot all be satisfied (uv):\n\(explanation)", at: involved.first?.origin.location, notes: notes)
+                // One diagnostic is one line: uv's explanation, its lines joined.
+                let text = explanation.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    .map { $0.hasPrefix("error: ") ? String($0.dropFirst(7)) : $0 }.joined(separator: " ")
+                bag.error("the requirements of the spec's components cannot all be satisfied (uv): \(text)", at: involved.first?.origin.location, notes: notes)
             } else {
                 bag.error("cannot resolve the Python closure: \(failure) (or run `sglang-forge lock --no-closure`)", at: nil)
             }

@@ -161,7 +161,7 @@ import Testing
         let (_, outcome) = try await lock(path)
         #expect(outcome.lock == nil)
         let error = try #require(outcome.diagnostics.first { $0.severity == .error })
-        #expect(error.description.hasPrefix("\(path):45:14: error: the requirements of the spec's components cannot all be satisfied (uv):\n"), "\(error.description)")
+        #expect(error.description.hasPrefix("\(path):45:14: error: the requirements of the spec's components cannot all be satisfied (uv): No solution found when resolving dependencies cause: Because you require lib==1.0 and lib==2.0, we can conclude that your requirements are unsatisfiable.\n"), "\(error.description)")
         #expect(error.message.contains("No solution found"))
         #expect(error.notes.map(\.description) == [
             "\(path):45:14: note: app 1.0 requires 'lib==1.0' (Requires-Dist of app-1.0-py3-none-any.whl)",
