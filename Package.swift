@@ -80,12 +80,16 @@ let package = Package(
         ),
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
+        // `bump`: release discovery, coupled groups, proposals, spec edits, PR bodies and publishing.
+        .target(name: "Bump", dependencies: ["Spec", "Lock", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
+        // A small GitHub REST client (pull requests), for `bump`.
+        .target(name: "GitHubAPI"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
                 "Spec", "Planner", "Lock", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
-                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git",
+                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Bump", "GitHubAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -98,6 +102,12 @@ let package = Package(
                 "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            resources: [.copy("Fixtures")]
+        ),
+        // bump: discovery against a fixture index, spec edits byte for byte, git and PR publishing.
+        .testTarget(
+            name: "BumpTests",
+            dependencies: ["Bump", "GitHubAPI", "Git", "PackageIndex", "Packaging", "Spec", "Lock", "Hashes", "sglang-forge"],
             resources: [.copy("Fixtures")]
         ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.

@@ -16,7 +16,7 @@ public struct ForgeCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self, EmitCommand.self, PinCommand.self,
-            PackCommand.self, UnpackCommand.self,
+            PackCommand.self, UnpackCommand.self, BumpCommand.self,
         ]
     )
 

@@ -15,9 +15,13 @@ public struct IndexFile: Hashable, Sendable {
     public var coreMetadata: CoreMetadataAvailability
     /// Size in bytes (PEP 700 `size`), when the index gives it.
     public var size: Int?
+    /// When the file was uploaded (PEP 700 `upload-time`, ISO 8601 UTC as the index writes it,
+    /// e.g. `2026-04-08T03:12:45.123456Z`); `nil` on PEP 503 HTML pages, which have no such field.
+    public var uploadTime: String?
 
     public init(filename: String, url: String, hashes: [String: String], requiresPython: String?, yanked: String?,
-                coreMetadata: CoreMetadataAvailability, size: Int?) {
+                coreMetadata: CoreMetadataAvailability, size: Int?, uploadTime: String? = nil) {
+        self.uploadTime = uploadTime
         self.filename = filename
         self.url = url
         self.hashes = hashes

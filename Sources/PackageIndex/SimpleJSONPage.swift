@@ -26,7 +26,7 @@ public enum SimpleJSONPage {
             result.append(IndexFile(
                 filename: filename, url: stripFragment(url.absoluteString), hashes: hashes,
                 requiresPython: file["requires-python"] as? String, yanked: yanked, coreMetadata: metadata,
-                size: (file["size"] as? NSNumber)?.intValue))
+                size: (file["size"] as? NSNumber)?.intValue, uploadTime: file["upload-time"] as? String))
         }
         return result
     }
