@@ -107,7 +107,10 @@ let package = Package(
         // bump: discovery against a fixture index, spec edits byte for byte, git and PR publishing.
         .testTarget(
             name: "BumpTests",
-            dependencies: ["Bump", "GitHubAPI", "Git", "PackageIndex", "Packaging", "Spec", "Lock", "Hashes", "sglang-forge"],
+            dependencies: [
+                "Bump", "GitHubAPI", "Git", "PackageIndex", "Packaging", "Spec", "Lock", "Hashes", "sglang-forge",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.

@@ -121,6 +121,7 @@ public struct BumpRun: Sendable {
         }
         let traffic = meter?.snapshot ?? (bytes: 0, responses: 0)
         return BumpReport(proposals: proposals, skipped: skipped.sorted { $0.package < $1.package }, sources: await proposer.sources.catalog.sourceReports(),
-                          bytesDownloaded: traffic.bytes, responses: traffic.responses, errors: errors)
+                          bytesDownloaded: traffic.bytes, responses: traffic.responses,
+                          metadataReads: await proposer.sources.catalog.metadataReads(), errors: errors)
     }
 }

@@ -57,6 +57,11 @@ public struct RemovedWaiver: Codable, Hashable, Sendable {
     public var component: String
     /// The waived requirement as written.
     public var requirement: String
+
+    public init(component: String, requirement: String) {
+        self.component = component
+        self.requirement = requirement
+    }
 }
 
 /// One step of re-checking an edited spec.
@@ -183,6 +188,16 @@ public struct SourceReport: Codable, Hashable, Sendable {
     public var onlyInJSON: Int
 }
 
+/// One wheel whose metadata was read.
+public struct MetadataRead: Codable, Hashable, Sendable {
+    /// The wheel's file name.
+    public var filename: String
+    /// Its size in bytes (PEP 700 `size`; `nil` when only the HTML page listed it).
+    public var size: Int?
+    /// How its METADATA was read.
+    public var origin: RemoteMetadataOrigin
+}
+
 /// Everything one `bump` run found.
 public struct BumpReport: Codable, Hashable, Sendable {
     /// The proposals, in a stable order (runtime group first, then by group name).
@@ -195,6 +210,8 @@ public struct BumpReport: Codable, Hashable, Sendable {
     public var bytesDownloaded: Int
     /// HTTP responses received.
     public var responses: Int
+    /// Every wheel whose metadata was read, sorted by file name.
+    public var metadataReads: [MetadataRead] = []
     /// Failures to read or write (git, GitHub, files) while applying or publishing.
     public var errors: [String] = []
 

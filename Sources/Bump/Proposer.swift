@@ -361,10 +361,14 @@ struct RuntimeGroup {
     }
 
     /// The newly pinned distribution that most plausibly replaces `old`: one sharing a name
-    /// part of four or more letters (`sgl-kernel` → `sglang-kernel`), closest by edit distance.
+    /// part of four or more letters, or one such part extending the other (`sgl-kernel` →
+    /// `sglang-kernel`, `kern` → `kernel-ng`), closest by edit distance.
     static func renamePartner(of old: String, among candidates: [String]) -> String? {
-        let parts = Set(MarkerEnvironment.normalizeName(old).split(separator: "-").filter { $0.count >= 4 })
-        let sharing = candidates.filter { !parts.isDisjoint(with: $0.split(separator: "-").filter { $0.count >= 4 }) }
+        let parts: [String] = MarkerEnvironment.normalizeName(old).split(separator: "-").map(String.init).filter { $0.count >= 4 }
+        let sharing = candidates.filter { candidate in
+            let theirs: [String] = candidate.split(separator: "-").map(String.init).filter { $0.count >= 4 }
+            return theirs.contains { (part: String) in parts.contains { (mine: String) in part.hasPrefix(mine) || mine.hasPrefix(part) } }
+        }
         return sharing.min { (editDistance(old, $0), $0) < (editDistance(old, $1), $1) }
     }
 

@@ -103,6 +103,12 @@ public actor ReleaseCatalog {
         }.sorted { $0.project < $1.project }
     }
 
+    /// Every wheel whose metadata was read, sorted by file name.
+    public func metadataReads() -> [MetadataRead] {
+        candidates.values.compactMap { try? $0.get() }.map { MetadataRead(filename: $0.file.filename, size: $0.file.size, origin: $0.origin) }
+            .sorted { $0.filename < $1.filename }
+    }
+
     /// The wheel of `project` `version` chosen for the target, with its metadata read through
     /// PEP 658 or range requests.
     public func candidate(project: String, version: PEP440Version, index: String) async -> Result<Candidate, IndexError> {

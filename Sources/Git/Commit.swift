@@ -60,7 +60,7 @@ extension Repository {
     /// Creates a commit whose tree is `parent`'s tree with the given files replaced (or added),
     /// without touching the work tree, the index file or any reference: an in-memory index is
     /// filled from the parent's tree (`git_index_new`, `git_index_read_tree`), the files are
-    /// written as blobs into it (`git_index_add_from_buffer`, keeping an existing file's mode), and
+    /// written as blobs and indexed (`git_blob_create_from_buffer`, `git_index_add`, keeping an existing file's mode), and
     /// the tree and commit are written to the object database (`git_index_write_tree_to`,
     /// `git_commit_create`).
     /// - Parameters:
@@ -84,13 +84,17 @@ extension Repository {
         try check(git_index_read_tree(index, parentTree), "git_index_read_tree")
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
             let mode = git_index_get_bypath(index, path, 0)?.pointee.mode ?? UInt32(GIT_FILEMODE_BLOB.rawValue)
+            // The in-memory index has no repository, so the blob is written first, then indexed.
+            var blob = git_oid()
+            try check(bytes.withUnsafeBytes { git_blob_create_from_buffer(&blob, handle, $0.baseAddress, $0.count) }, "git_blob_create_from_buffer")
             let result: Int32 = path.withCString { cPath in
                 var entry = git_index_entry()
                 entry.path = cPath
                 entry.mode = mode
-                return bytes.withUnsafeBytes { git_index_add_from_buffer(index, &entry, $0.baseAddress, $0.count) }
+                entry.id = blob
+                return git_index_add(index, &entry)
             }
-            try check(result, "git_index_add_from_buffer")
+            try check(result, "git_index_add")
         }
         var treeOID = git_oid()
         try check(git_index_write_tree_to(&treeOID, index, handle), "git_index_write_tree_to")

@@ -90,7 +90,8 @@ public struct IndexResolver: Sendable {
     /// - Throws: ``IndexError`` for any failure, including a hash disagreement.
     public func resolve(_ request: ResolveRequest) async throws(IndexError) -> ResolvedWheel {
         progress("\(request.key): reading \(request.index)")
-        let files = try await files(project: request.project, index: request.index)
+        // Both views, merged: a mirror may serve a stale JSON page (see ``listing(project:index:)``).
+        let files = try await listing(project: request.project, index: request.index).files
         let choice = try chooser.choose(from: files, project: request.project, specifier: request.specifier)
         let file = choice.file
         let indexSHA = file.hashes["sha256"]?.lowercased()

@@ -381,8 +381,10 @@ struct SpecDecoder {
         ]) else { return nil }
         let version = requiredString(m, "version")
         let url = optionalString(m, "url")
-        if let url, !url.value.hasPrefix("https://") {
-            reader.diagnostics.error("'url' of component '\(name.value)' must be an https:// URL, found '\(url.value)'", at: url.location)
+        // http only for a loopback host (a local mirror, the tests), as for index URLs.
+        let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/"].contains { url?.value.hasPrefix($0) == true }
+        if let url, !url.value.hasPrefix("https://"), !loopback {
+            reader.diagnostics.error("'url' of component '\(name.value)' must be an https:// URL (http only for 127.0.0.1/localhost), found '\(url.value)'", at: url.location)
         }
         let hash = digest(m, "hash")
         if let hash, url == nil {

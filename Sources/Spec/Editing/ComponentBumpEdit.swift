@@ -102,11 +102,11 @@ public enum ComponentBumpEdit {
             }
             if doomed.count == items.count {
                 // The whole key goes: from its line to the end of its last item's line.
-                try editor.delete(lineStart(source, waivers.key.range.start.offset)..<lineEnd(source, items.last!.range.end.offset), location: waivers.key.range.start)
+                try editor.delete(lineStart(source, waivers.key.range.start.offset)..<lineEnd(source, contentEnd(items.last!)), location: waivers.key.range.start)
             } else {
                 for i in doomed {
                     let start = lineStart(source, items[i].range.start.offset)
-                    let end = i + 1 < items.count ? lineStart(source, items[i + 1].range.start.offset) : lineEnd(source, items[i].range.end.offset)
+                    let end = i + 1 < items.count ? lineStart(source, items[i + 1].range.start.offset) : lineEnd(source, contentEnd(items[i]))
                     try editor.delete(start..<end, location: items[i].range.start)
                 }
             }
@@ -162,6 +162,16 @@ public enum ComponentBumpEdit {
     private static func scalar(_ node: YAMLNode) -> String? {
         if case .scalar(let text, _) = node.content { return text }
         return nil
+    }
+
+    /// Where a node's own text ends: libyaml ends a block mapping or sequence at the next token
+    /// (the following key, on the next line), so the end of its last scalar is used instead.
+    static func contentEnd(_ node: YAMLNode) -> Int {
+        switch node.content {
+        case .mapping(let pairs): pairs.last.map { contentEnd($0.value) } ?? node.range.end.offset
+        case .sequence(let items): items.last.map(contentEnd) ?? node.range.end.offset
+        case .scalar: node.range.end.offset
+        }
     }
 
     /// The offset of the first byte of the line holding `offset`.
