@@ -25,7 +25,8 @@ public enum ListingSource: String, Codable, Hashable, Sendable, CaseIterable {
 public struct ProjectListing: Hashable, Sendable {
     /// The project name as asked for.
     public var project: String
-    /// Every file, sorted by file name. A file listed by both views takes the JSON entry (it has
+    /// Every file: the JSON view's in its order, then those only the HTML view lists, in its
+    /// order (the index's own order is kept). A file listed by both views takes the JSON entry (it has
     /// `size` and `upload-time`, PEP 700), yanked when either view says so (PEP 592).
     public var files: [IndexFile]
     /// Which views were used and which was newer.
@@ -38,15 +39,16 @@ public struct ProjectListing: Hashable, Sendable {
     /// Merges the files of the two views (either may be missing).
     public static func merge(project: String, json: [IndexFile]?, html: [IndexFile]?) -> ProjectListing {
         guard let json else {
-            return ProjectListing(project: project, files: (html ?? []).sorted { $0.filename < $1.filename }, source: .htmlOnly, onlyInHTML: [], onlyInJSON: [])
+            return ProjectListing(project: project, files: html ?? [], source: .htmlOnly, onlyInHTML: [], onlyInJSON: [])
         }
         guard let html else {
-            return ProjectListing(project: project, files: json.sorted { $0.filename < $1.filename }, source: .jsonOnly, onlyInHTML: [], onlyInJSON: [])
+            return ProjectListing(project: project, files: json, source: .jsonOnly, onlyInHTML: [], onlyInJSON: [])
         }
         var byName: [String: IndexFile] = [:]
         for file in html { byName[file.filename] = file }
         let htmlNames = Set(byName.keys)
         let jsonNames = Set(json.map(\.filename))
+        var files: [IndexFile] = []
         for file in json {
             var merged = file
             if let other = byName[file.filename] {
@@ -55,8 +57,9 @@ public struct ProjectListing: Hashable, Sendable {
                 if merged.requiresPython == nil { merged.requiresPython = other.requiresPython }
                 if merged.coreMetadata == .absent { merged.coreMetadata = other.coreMetadata }
             }
-            byName[file.filename] = merged
+            files.append(merged)
         }
+        files += html.filter { !jsonNames.contains($0.filename) }
         let onlyHTML = htmlNames.subtracting(jsonNames).sorted()
         let onlyJSON = jsonNames.subtracting(htmlNames).sorted()
         let source: ListingSource = switch (onlyHTML.isEmpty, onlyJSON.isEmpty) {
@@ -65,7 +68,7 @@ public struct ProjectListing: Hashable, Sendable {
         case (true, false): .jsonNewer
         case (false, false): .bothPartial
         }
-        return ProjectListing(project: project, files: byName.values.sorted { $0.filename < $1.filename }, source: source,
+        return ProjectListing(project: project, files: files, source: source,
                               onlyInHTML: onlyHTML, onlyInJSON: onlyJSON)
     }
 }
