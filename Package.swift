@@ -65,6 +65,14 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        // `lock`'s work: resolve wheels and the uv closure into a LockFile; read a lock and its closure back.
+        .target(
+            name: "Locking",
+            dependencies: [
+                "Lock", "PackageIndex", "Packaging", "Spec", "Planner", "Hashes",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
@@ -81,14 +89,14 @@ let package = Package(
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
         // `bump`: release discovery, coupled groups, proposals, spec edits, PR bodies and publishing.
-        .target(name: "Bump", dependencies: ["Spec", "Lock", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
+        .target(name: "Bump", dependencies: ["Spec", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
         // A small GitHub REST client (pull requests), for `bump`.
         .target(name: "GitHubAPI"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "Lock", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
+                "Spec", "Planner", "Lock", "Locking", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
                 "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Bump", "GitHubAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -98,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "ForgeTests",
             dependencies: [
-                "Hashes", "Packaging", "Spec", "Planner", "Lock", "PackageIndex", "BackendCore", "NixBackend",
+                "Hashes", "Packaging", "Spec", "Planner", "Lock", "Locking", "PackageIndex", "BackendCore", "NixBackend",
                 "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -5,6 +5,7 @@ import Git
 import GitHubAPI
 import Hashes
 import Lock
+import Locking
 import PackageIndex
 import Packaging
 import Pinning
@@ -137,7 +138,7 @@ struct BumpCommand: AsyncParsableCommand {
         if !noValidate {
             let settings = Locker.Settings(closure: !noClosure, cacheDirectory: cache, timeout: timeout, attempts: attempts, askGitHub: false,
                                            progress: { progress.show($0) })
-            validator = BumpValidation.validator(specName: (path as NSString).lastPathComponent, previousLock: lock, settings: settings)
+            validator = LockValidation.validator(specName: (path as NSString).lastPathComponent, previousLock: lock, settings: settings)
         }
         var publisher: Publisher?
         var specInRepository = (path as NSString).lastPathComponent

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lock
+import Locking
 import Planner
 import Spec
 
@@ -99,7 +100,7 @@ struct CheckCommand: ParsableCommand {
         }
         let planDiagnostics = Planner.plan(spec).diagnostics
         let lockPath = options.resolvedLockPath
-        switch Pipeline.readLock(at: lockPath, for: spec) {
+        switch LockReader.readLock(at: lockPath, for: spec) {
         case .failure(let problem):
             Pipeline.report(loadDiagnostics + planDiagnostics + [Diagnostic(.error, problem.message(spec: options.spec), file: lockPath, at: nil)], file: options.spec)
             throw ForgeExitCode.invalidInput
