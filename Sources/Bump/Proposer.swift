@@ -253,14 +253,16 @@ struct RuntimeGroup {
                     targets[c.name.value] = (version.description, "pinned by \(by) (\(requirement))", nil)
                 }
             } else if !facts.mentions(c.name.value) && oldFacts.exactPin(of: c.name.value) != nil {
-                dropped.append(c)
+                // A family member the release stops pinning still follows a pinned sibling.
+                let siblingPinned = c.family.map { f in spec.components.contains { $0.family?.value == f.value && facts.exactPin(of: $0.name.value) != nil } } ?? false
+                if !siblingPinned { dropped.append(c) }
             }
         }
         // Renames: a dropped component whose place a newly pinned distribution takes.
         let componentNames = Set(spec.components.map { MarkerEnvironment.normalizeName($0.name.value) })
         var fresh = facts.byName.keys.filter { !componentNames.contains($0) && !oldFacts.mentions($0) && facts.exactPin(of: $0) != nil }.sorted()
         for c in dropped {
-            guard let partner = Self.renamePartner(of: c.name.value, among: fresh), let (version, requirement) = facts.exactPin(of: partner) else {
+            guard let partner = Renames.partner(of: c.name.value, among: fresh), let (version, requirement) = facts.exactPin(of: partner) else {
                 proposal.notes.append("\(by) no longer requires \(c.name.value); it stays in the spec")
                 continue
             }
@@ -358,33 +360,5 @@ struct RuntimeGroup {
         } catch {
             blockers.append("\(c.name.value) \(change.new): cannot download \(newURL) to hash it: \(error)")
         }
-    }
-
-    /// The newly pinned distribution that most plausibly replaces `old`: one sharing a name
-    /// part of four or more letters, or one such part extending the other (`sgl-kernel` →
-    /// `sglang-kernel`, `kern` → `kernel-ng`), closest by edit distance.
-    static func renamePartner(of old: String, among candidates: [String]) -> String? {
-        let parts: [String] = MarkerEnvironment.normalizeName(old).split(separator: "-").map(String.init).filter { $0.count >= 4 }
-        let sharing = candidates.filter { candidate in
-            let theirs: [String] = candidate.split(separator: "-").map(String.init).filter { $0.count >= 4 }
-            return theirs.contains { (part: String) in parts.contains { (mine: String) in part.hasPrefix(mine) || mine.hasPrefix(part) } }
-        }
-        return sharing.min { (editDistance(old, $0), $0) < (editDistance(old, $1), $1) }
-    }
-
-    /// Levenshtein distance over Unicode scalars.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-        var row = Array(0...y.count)
-        for i in 1...max(1, x.count) where !x.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(1, y.count) where !y.isEmpty {
-                let saved = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return row[y.count]
     }
 }

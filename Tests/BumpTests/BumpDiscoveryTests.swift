@@ -43,7 +43,7 @@ import Testing
             "fi-cubin 0.5→0.7 2026-01-28",
             "fi-jit 0.5+cu128→0.7+cu128 -",
             "fi-python 0.5→0.7 2026-01-28",
-            "kern→kernel-ng 1.0→2.0rc1 2026-01-30",
+            "kern→kern-ng 1.0→2.0rc1 2026-01-30",
             "torch 2.0→2.1 2026-01-20",
         ])
         let jit = try #require(rt.changes.first { $0.component == "fi-jit" })
@@ -77,7 +77,7 @@ import Testing
         let wheel12 = requests.filter { $0.path.hasSuffix("rt-1.2-py3-none-any.whl") }
         #expect(!wheel12.isEmpty && wheel12.allSatisfy { $0.range != nil })
         #expect(wheel12.first?.range == "bytes=-65536")
-        let kernel = requests.filter { $0.path.hasSuffix("kernel_ng-2.0rc1-py3-none-any.whl") }
+        let kernel = requests.filter { $0.path.hasSuffix("kern_ng-2.0rc1-py3-none-any.whl") }
         #expect(!kernel.isEmpty && kernel.allSatisfy { $0.range != nil })
         #expect(report.bytesDownloaded > 0 && report.bytesDownloaded == meter.snapshot.bytes)
     }
@@ -93,9 +93,9 @@ import Testing
         var expected = text
         for (old, new) in [
             ("  rt:\n    version: 1.0\n", "  rt:\n    version: 1.2\n"),
-            ("depends: [kern, fi-python, torch]", "depends: [kernel-ng, fi-python, torch]"),
+            ("depends: [kern, fi-python, torch]", "depends: [kern-ng, fi-python, torch]"),
             ("      - requirement: kern==1.0\n        reason: kept until the kernel moves   # a comment that stays\n", ""),
-            ("  kern:\n    version: \"1.0\"       # quoted on purpose", "  kernel-ng:\n    version: \"2.0rc1\"       # quoted on purpose"),
+            ("  kern:\n    version: \"1.0\"       # quoted on purpose", "  kern-ng:\n    version: \"2.0rc1\"       # quoted on purpose"),
             ("  fi-python:\n    version: 0.5\n", "  fi-python:\n    version: 0.7\n"),
             ("  fi-cubin:\n    version: 0.5\n", "  fi-cubin:\n    version: 0.7\n"),
             ("version: 0.5+cu128", "version: 0.7+cu128"),
@@ -112,7 +112,7 @@ import Testing
         var both = rt
         both.removedWaivers.append(RemovedWaiver(component: "rt", requirement: "cuda-python==12.9"))
         let bare = String(decoding: try ProposalEdit.apply(to: Array(text.utf8), path: "spec.yaml", proposal: both), as: UTF8.self)
-        #expect(!bare.contains("waivers:") && bare.contains("    depends: [kernel-ng, fi-python, torch]\n  kernel-ng:\n"))
+        #expect(!bare.contains("waivers:") && bare.contains("    depends: [kern-ng, fi-python, torch]\n  kern-ng:\n"))
     }
 
     @Test func allowCUDAMajorAppliesTheBreakingProposal() async throws {
@@ -132,12 +132,12 @@ import Testing
         let rt = try #require(proposals.first)
         let body = PullRequestBody.render(rt, skipped: skipped)
         #expect(PullRequestBody.targets(in: body) == rt.targets)
-        #expect(rt.targets == "fi-cubin==0.7,fi-jit==0.7+cu128,fi-python==0.7,kernel-ng==2.0rc1,rt==1.2,torch==2.1")
-        #expect(body.contains("| kern → kernel-ng | 1.0 | 2.0rc1 | 2026-01-30 |"))
+        #expect(rt.targets == "fi-cubin==0.7,fi-jit==0.7+cu128,fi-python==0.7,kern-ng==2.0rc1,rt==1.2,torch==2.1")
+        #expect(body.contains("| kern → kern-ng | 1.0 | 2.0rc1 | 2026-01-30 |"))
         #expect(body.contains("- rt 1.3: yanked (PEP 592): broken upload"))
         #expect(body.contains("### Waivers removed"))
         #expect(body.contains("torch is built from source per variant: every variant rebuilds"))
-        #expect(PullRequestBody.commitMessage(rt).contains("- kern → kernel-ng: 1.0 → 2.0rc1\n"))
+        #expect(PullRequestBody.commitMessage(rt).contains("- kern → kern-ng: 1.0 → 2.0rc1\n"))
     }
 }
 
@@ -174,5 +174,14 @@ import Testing
         #expect(merged.files.map(\.filename) == ["p-1.0-py3-none-any.whl", "p-2.0-py3-none-any.whl"])
         #expect(merged.files[0].yanked == "bad" && merged.files[0].uploadTime == "2026-01-01T00:00:00Z")
         #expect(ProjectListing.merge(project: "p", json: nil, html: [file("a")]).source == .htmlOnly)
+    }
+}
+
+@Suite struct RenameTests {
+    @Test func partners() {
+        #expect(Renames.partner(of: "sgl-kernel", among: ["sgl-deep-gemm", "sgl-flash-mla", "sglang-kernel", "quack-kernels"]) == "sglang-kernel")
+        #expect(Renames.partner(of: "flashinfer-cubin", among: ["sgl-flash-mla", "sglang-kernel"]) == nil)
+        #expect(Renames.partner(of: "kern", among: ["kern-ng", "helper"]) == "kern-ng")
+        #expect(Renames.partner(of: "xgrammar", among: ["llguidance"]) == nil)
     }
 }

@@ -53,12 +53,12 @@ import Testing
         #expect(try git(["--git-dir", setup.remote, "rev-parse", "\(branch)^"], in: setup.temp.path) == main)
         let message = try git(["--git-dir", setup.remote, "log", "-1", "--format=%B", branch], in: setup.temp.path)
         #expect(message.hasPrefix("Bump rt 1.0 → 1.2 (+5 coupled)\n\n- rt: 1.0 → 1.2\n- fi-cubin: 0.5 → 0.7\n"))
-        #expect(message.contains("- kern → kernel-ng: 1.0 → 2.0rc1\n- torch: 2.0 → 2.1\n- rt: waiver kern==1.0 removed"))
+        #expect(message.contains("- kern → kern-ng: 1.0 → 2.0rc1\n- torch: 2.0 → 2.1\n- rt: waiver kern==1.0 removed"))
         // The commit changes the spec and adds the re-made lock, nothing else.
         let changed = try git(["--git-dir", setup.remote, "diff", "--name-only", main, branch], in: setup.temp.path)
         #expect(changed == "specs/demo.lock\nspecs/demo.yaml")
         let committed = try git(["--git-dir", setup.remote, "show", "\(branch):specs/demo.yaml"], in: setup.temp.path)
-        #expect(committed.contains("  kernel-ng:\n    version: \"2.0rc1\"       # quoted on purpose"))
+        #expect(committed.contains("  kern-ng:\n    version: \"2.0rc1\"       # quoted on purpose"))
         #expect(try setup.remoteBranch("sglang-forge/bump-helper") != nil)
         #expect(try setup.remoteBranch("sglang-forge/bump-rt-cuda13") == nil)
         // The work tree is untouched.

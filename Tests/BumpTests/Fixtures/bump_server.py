@@ -14,7 +14,7 @@ the first line of stdout):
 Wheels are deterministic zip files (fixed timestamps). Runtime `rt` releases:
   1.0     current: kern==1.0, fi-python==0.5, fi-cubin==0.5, torch==2.0, cuda-python==12.9, helper<2
   1.1     kern==1.1, fi-python==0.6, fi-cubin==0.6
-  1.2     (HTML only) renames kern -> kernel-ng, pinned at the pre-release 2.0rc1; fi 0.7; torch 2.1
+  1.2     (HTML only) renames kern -> kern-ng, pinned at the pre-release 2.0rc1; fi 0.7; torch 2.1
   1.3     yanked ("broken upload")
   2.0     needs CUDA 13: cuda-python>=13.0, fi-python[cu13]==0.8
   2.1rc1  a pre-release (never proposed on its own)
@@ -78,15 +78,15 @@ def add(project, version, requires, day, yanked=None, in_json=True, pep658=True,
 BASE_REQ = ["fi-cubin==0.5", "torch==2.0", "cuda-python==12.9", "helper<2", 'pytest; extra == "test"']
 add("rt", "1.0", ["kern==1.0", "fi-python==0.5"] + BASE_REQ, "01-01")
 add("rt", "1.1", ["kern==1.1", "fi-python==0.6", "fi-cubin==0.6", "torch==2.0", "cuda-python==12.9", "helper<2"], "01-10")
-add("rt", "1.2", ["kernel-ng==2.0rc1", "fi-python==0.7", "fi-cubin==0.7", "torch==2.1", "cuda-python==12.9", "helper<2"], "02-01",
+add("rt", "1.2", ["kern-ng==2.0rc1", "fi-python==0.7", "fi-cubin==0.7", "torch==2.1", "cuda-python==12.9", "helper<2"], "02-01",
     in_json=False, pep658=False, padding=200_000)
-add("rt", "1.3", ["kernel-ng==2.0", "fi-python==0.7", "fi-cubin==0.7", "torch==2.1", "cuda-python==12.9"], "02-15", yanked="broken upload")
-add("rt", "2.0", ["kernel-ng==2.0", "fi-python[cu13]==0.8", "fi-cubin==0.8", "torch==2.1", "cuda-python>=13.0"], "03-01")
-add("rt", "2.1rc1", ["kernel-ng==2.0", "fi-python[cu13]==0.8", "fi-cubin==0.8", "torch==2.1", "cuda-python>=13.0"], "03-05")
+add("rt", "1.3", ["kern-ng==2.0", "fi-python==0.7", "fi-cubin==0.7", "torch==2.1", "cuda-python==12.9"], "02-15", yanked="broken upload")
+add("rt", "2.0", ["kern-ng==2.0", "fi-python[cu13]==0.8", "fi-cubin==0.8", "torch==2.1", "cuda-python>=13.0"], "03-01")
+add("rt", "2.1rc1", ["kern-ng==2.0", "fi-python[cu13]==0.8", "fi-cubin==0.8", "torch==2.1", "cuda-python>=13.0"], "03-05")
 add("kern", "1.0", [], "01-01")
 add("kern", "1.1", [], "01-09")
-add("kernel-ng", "2.0rc1", ["torch"], "01-30", pep658=False, members=3000)
-add("kernel-ng", "2.0", ["torch"], "02-14", pep658=False)
+add("kern-ng", "2.0rc1", ["torch"], "01-30", pep658=False, members=3000)
+add("kern-ng", "2.0", ["torch"], "02-14", pep658=False)
 for v, d in [("0.5", "01-01"), ("0.6", "01-08"), ("0.7", "01-28"), ("0.8", "02-28")]:
     add("fi-python", v, ["torch"] + (["nvidia-cublas-cu13"] if v == "0.8" else []), d)
     add("fi-cubin", v, [], d)
