@@ -166,6 +166,7 @@ struct RuntimeGroup {
         guard !newer.isEmpty else {
             return ([], [SkippedPackage(package: name, reason: "up to date (\(version) is the newest release)", isError: false)])
         }
+        await catalog.prefetch(project: name, versions: newer.filter { list.yankedReasons($0) == nil }, index: proposer.index(of: runtime))
         var held: [HeldBack] = []
         var breaking: (Proposal, PEP440Version)?
         var compatible: Proposal?

@@ -119,6 +119,21 @@ public actor ReleaseCatalog {
         return result
     }
 
+    /// Reads the candidates of `project` at `versions` concurrently (at most `width` at once) into
+    /// the cache, so that a later sequential walk waits on none of them.
+    public func prefetch(project: String, versions: [PEP440Version], index: String, width: Int = 8) async {
+        _ = await releases(of: project, index: index)
+        await withTaskGroup(of: Void.self) { group in
+            var pending = versions[...]
+            for _ in 0..<width {
+                if let next = pending.popFirst() { group.addTask { _ = await self.candidate(project: project, version: next, index: index) } }
+            }
+            while await group.next() != nil {
+                if let next = pending.popFirst() { group.addTask { _ = await self.candidate(project: project, version: next, index: index) } }
+            }
+        }
+    }
+
     private func readCandidate(project: String, version: PEP440Version, index: String) async -> Result<Candidate, IndexError> {
         let list: ReleaseList
         switch await releases(of: project, index: index) {

@@ -86,7 +86,7 @@ final class TemporaryDirectory {
 
 /// Runs a program; returns status and merged output.
 @discardableResult
-func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]) throws -> (status: Int32, output: String, stdout: String) {
+func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:], input: Data? = nil) throws -> (status: Int32, output: String, stdout: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
@@ -103,7 +103,15 @@ func run(_ arguments: [String], in directory: String? = nil, environment extra: 
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let inPipe = Pipe()
+    process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
     try process.run()
+    if let input {
+        DispatchQueue.global().async {
+            inPipe.fileHandleForWriting.write(input)
+            try? inPipe.fileHandleForWriting.close()
+        }
+    }
     nonisolated(unsafe) var errData = Data()
     let group = DispatchGroup()
     group.enter()

@@ -99,6 +99,21 @@ for v in ["0.5", "0.7"]:
     FILES[f"/artifacts/v{v}/fi_jit-{v}+cu128-py3-none-any.whl"] = wheel("fi-jit", v + "+cu128", [])
 
 
+ZIP64_PATH = "/files/big-1.0-py3-none-any.whl"
+
+
+def zip64_wheel():
+    """More than 65535 members: the end record points to a ZIP64 end record (APPNOTE 4.3.14)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for i in range(70000):
+            z.writestr(zipfile.ZipInfo(f"big/m{i}", date_time=(2020, 1, 1, 0, 0, 0)), b"")
+        info = zipfile.ZipInfo("big-1.0.dist-info/METADATA", date_time=(2020, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, metadata("big", "1.0", ["torch==2.1"]))
+    return buf.getvalue()
+
+
 def html_page(project):
     links = []
     for entry, _ in PAGES[project]:
@@ -134,6 +149,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?")[0]
+        if path == ZIP64_PATH:
+            with LOCK:
+                if path not in FILES:
+                    FILES[path] = zip64_wheel()
         if path == "/_requests":
             with LOCK:
                 return self.send(200, json.dumps(REQUESTS).encode(), "application/json")
