@@ -317,6 +317,9 @@ struct RuntimeGroup {
             proposal.changes.append(change)
         }
         proposal.changes = [proposal.changes[0]] + proposal.changes.dropFirst().sorted { $0.component < $1.component }
+        for change in proposal.changes where change.kind == .source {
+            proposal.notes.append("\(change.component) is built from source: re-check its `build-requires` against the new release's pyproject.toml")
+        }
         // Every requirement of the new set on a component that does not move must still hold.
         let newVersions = Dictionary(uniqueKeysWithValues: spec.components.map { c in
             (c.name.value, targets[c.name.value].map(\.version) ?? c.version.value)

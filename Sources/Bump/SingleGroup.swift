@@ -19,7 +19,7 @@ struct SingleGroup {
     func propose() async -> (Proposal?, [SkippedPackage]) {
         let names = members.map(\.name.value)
         let groupName = members.first?.family?.value ?? names[0]
-        guard let lead = members.first(where: { $0.url == nil }) else {
+        guard let lead = members.first(where: { $0.url == nil || $0.kind.value == .source }) else {
             return (nil, [SkippedPackage(package: names.joined(separator: ", "), reason: "pinned by URL; moves only with a coupled release (its new URL is derived then)", isError: false)])
         }
         guard let version = PEP440Version(lead.version.value) else {
@@ -66,7 +66,7 @@ struct SingleGroup {
                 var change = PackageChange(component: member.name.value, renamedTo: nil, old: member.version.value, new: target, uploaded: nil,
                                            kind: member.kind.value == .source ? .source : (member.url != nil ? .urlWheel : .indexWheel), url: nil, hash: nil,
                                            because: member.name.value == lead.name.value ? "newest release the other components admit" : "the \(groupName) family moves together")
-                if member.url != nil {
+                if member.url != nil && member.name.value != lead.name.value || member.url != nil && member.kind.value == .source {
                     await RuntimeGroup(proposer: proposer, runtime: member, current: current, currentRaw: currentRaw)
                         .derive(url: member.url!.value, hash: member.hash, component: member, change: &change, blockers: &proposal.blockers, notes: &proposal.notes)
                 } else if let v = PEP440Version(target) {
