@@ -295,12 +295,15 @@ struct RuntimeGroup {
             let version = PEP440Version(target.version)
             if let url = c.url {
                 await derive(url: url.value, hash: c.hash, component: c, change: &change, blockers: &proposal.blockers, notes: &proposal.notes)
+                if c.kind.value == .source, let version, case .success(let list) = await catalog.releases(of: project, index: proposer.index(of: c)) {
+                    change.uploaded = list.uploaded(version)
+                }
             } else if let version {
                 switch await catalog.releases(of: project, index: proposer.index(of: c)) {
                 case .success(let list):
                     change.uploaded = list.uploaded(version)
                     if list.files[version] == nil {
-                        proposal.blockers.append("\(project) \(version) is not on \(proposer.index(of: c)) (\(by) pins it)")
+                        proposal.blockers.append("\(project) \(version) is not on \(proposer.index(of: c)) (\(target.because))")
                     } else if c.kind.value == .wheel {
                         switch await catalog.candidate(project: project, version: version, index: proposer.index(of: c)) {
                         case .success(let member):
