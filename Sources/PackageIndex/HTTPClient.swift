@@ -6,7 +6,7 @@ import FoundationNetworking
 /// GET requests with a per-request time limit and retries with exponential backoff.
 ///
 /// Retried: time-outs, transport errors, HTTP 429 and 5xx. Not retried: other statuses (a 404
-/// is final). Uses Foundation's `URLSession` (FoundationNetworking on Linux).
+/// is final) and a host name that does not resolve (`cannotFindHost`). Uses Foundation's `URLSession` (FoundationNetworking on Linux).
 public struct HTTPClient: Sendable {
     /// Time limit of one attempt, in seconds.
     public var timeout: Double
@@ -108,6 +108,10 @@ public struct HTTPClient: Sendable {
                 if http.statusCode != 429 && http.statusCode < 500 { throw lastError }
             } catch let error as IndexError {
                 throw error
+            } catch let error as URLError where error.code == .cannotFindHost {
+                // The name does not resolve (an authoritative answer, unlike a failed lookup):
+                // retrying cannot help, and each attempt waits for the resolver.
+                throw .transport(url: url.absoluteString, reason: "\(error.code) \(error.localizedDescription)")
             } catch let error as URLError where error.code == .timedOut {
                 lastError = .timedOut(url: url.absoluteString, seconds: timeout, attempts: n + 1)
             } catch {
