@@ -1,3 +1,4 @@
+import DeviceCode
 import Foundation
 import Hashes
 import Lock
@@ -11,6 +12,8 @@ struct Locker {
     /// Settings from the command line.
     struct Settings {
         var verifyDownloads = false
+        /// Download every wheel and record its device code (`lock --device-code`).
+        var deviceCode = false
         var closure = true
         var cacheDirectory: URL
         var concurrency = 4
@@ -69,6 +72,7 @@ struct Locker {
             }
         }
 
+        await recordDeviceCode(&artifacts, resolver: resolver, bag: &bag)
         let nixpkgs = await nixpkgsPin(client: HTTPClient(timeout: 10, attempts: 1), bag: &bag)
         let inputs = LockInputs(spec: spec)
         var closure: LockedClosure?
@@ -120,6 +124,23 @@ struct Locker {
             }
         }
         return artifact
+    }
+
+    /// Fills ``LockedArtifact/deviceCode``: read from each downloaded wheel with `--device-code`,
+    /// else kept from the previous lock for the same file (sha256).
+    private func recordDeviceCode(_ artifacts: inout [LockedArtifact], resolver: IndexResolver, bag: inout DiagnosticBag) async {
+        for i in artifacts.indices {
+            let artifact = artifacts[i]
+            if let old = previous?.artifact(of: artifact.component), old.sha256 == artifact.sha256 { artifacts[i].deviceCode = old.deviceCode }
+            guard settings.deviceCode else { continue }
+            settings.progress("device code: \(artifact.filename)")
+            do {
+                let local = try await resolver.download(url: artifact.url, sha256: artifact.sha256, key: artifact.component)
+                artifacts[i].deviceCode = LockedDeviceCode(try DeviceCodeReader().readWheel(path: local.path))
+            } catch {
+                bag.warning("device code of component '\(artifact.component)' not recorded: \(error)", at: spec.components.first { $0.name.value == artifact.component }?.name.location)
+            }
+        }
     }
 
     /// The nixpkgs pin; `lastModified` from the command line, GitHub, or the previous lock of the same rev.
