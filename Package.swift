@@ -136,8 +136,8 @@ let package = Package(
         .testTarget(
             name: "HostTests",
             dependencies: [
-                "Selection", "HostProbe", "Verify", "Planner", "Spec", "Lock", "CUDACompatibility", "DeviceCode",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "Selection", "HostProbe", "Verify", "Planner", "Spec", "Lock", "CUDACompatibility", "DeviceCode", "Hashes",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

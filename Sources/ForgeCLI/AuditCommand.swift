@@ -75,8 +75,7 @@ struct AuditCommand: ParsableCommand {
         let variants = plan?.variants.map(\.gpu) ?? spec.matrix.gpus.map(\.value)
         var seen = Set<String>()
         let built = variants.filter { seen.insert($0).inserted }
-        var waived: [String: [String: String]] = [:]
-        for c in spec.components { for w in c.deviceCodeWaivers { for g in w.gpus { waived[c.name.value, default: [:]][g.value] = w.reason.value } } }
+        let waived = DeviceCodeCoverage.waivers(of: spec)
         struct Row: Encodable { var gpu, capability, component, coverage: String; var target: String?; var waived: String? }
         var rows: [Row] = []
         for name in built {

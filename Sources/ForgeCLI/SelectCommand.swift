@@ -29,7 +29,8 @@ struct SelectCommand: ParsableCommand {
 
     func run() throws {
         guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
-        let lock = SpecLoader.load(path: options.spec).0.flatMap { try? Pipeline.readLock(at: options.resolvedLockPath, for: $0).get() }
+        let spec = SpecLoader.load(path: options.spec).0
+        let lock = spec.flatMap { try? Pipeline.readLock(at: options.resolvedLockPath, for: $0).get() }
         let host: HostFacts
         if let hostFacts {
             guard let data = FileManager.default.contents(atPath: hostFacts), let facts = try? JSONDecoder().decode(HostFacts.self, from: data) else {
@@ -40,7 +41,7 @@ struct SelectCommand: ParsableCommand {
         } else {
             host = HostProbe.probe()
         }
-        let outcome = VariantSelector(plan: plan, lock: lock).select(on: host)
+        let outcome = VariantSelector(plan: plan, lock: lock, waivers: spec.map(DeviceCodeCoverage.waivers) ?? [:]).select(on: host)
         if format == .json {
             struct Verdict: Encodable { var variant: String; var fits: Bool; var reasons: [String]; var warnings: [String] }
             struct Payload: Encodable { var host: HostFacts; var best: String?; var variants: [Verdict] }

@@ -18,10 +18,14 @@ import Planner
 public struct VariantSelector {
     public let plan: BuildPlan
     public let lock: LockFile?
+    /// `device-code-waivers` of the spec (component → GPU target → reason, see
+    /// ``DeviceCodeCoverage/waivers(of:)``): a waived gap is a warning, not a reason.
+    public let waivers: [String: [String: String]]
 
-    public init(plan: BuildPlan, lock: LockFile?) {
+    public init(plan: BuildPlan, lock: LockFile?, waivers: [String: [String: String]] = [:]) {
         self.plan = plan
         self.lock = lock
+        self.waivers = waivers
     }
 
     /// One variant's verdict.
@@ -92,7 +96,11 @@ public struct VariantSelector {
                 for cell in DeviceCodeCoverage.cells(capabilities: gpuCapabilities, lock: lock) {
                     switch cell.coverage {
                     case .none:
-                        reasons.append("the pre-built component '\(cell.component)' has no kernels for compute capability \(cell.capability)")
+                        if let reason = waivers[cell.component]?[variant.gpu] {
+                            warnings.append("'\(cell.component)' has no kernels for \(cell.capability) (waived: \(reason))")
+                        } else {
+                            reasons.append("the pre-built component '\(cell.component)' has no kernels for compute capability \(cell.capability)")
+                        }
                     case .jit(let t):
                         if underMinorCompat {
                             reasons.append("the pre-built component '\(cell.component)' has only PTX (\(t)) for compute capability \(cell.capability), which an older driver under minor-version compatibility cannot JIT-compile")

@@ -15,6 +15,15 @@ public enum DeviceCodeCoverage {
         public var coverage: Coverage
     }
 
+    /// The spec's `device-code-waivers`: component → GPU target → reason.
+    public static func waivers(of spec: Spec) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for c in spec.components {
+            for w in c.deviceCodeWaivers { for gpu in w.gpus { result[c.name.value, default: [:]][gpu.value] = w.reason.value } }
+        }
+        return result
+    }
+
     /// Components of `lock` that were audited and hold device code, sorted by name.
     public static func audited(_ lock: LockFile) -> [(component: String, code: LockedDeviceCode)] {
         lock.artifacts.compactMap { a in a.deviceCode.flatMap { $0.targets.isEmpty ? nil : (a.component, $0) } }
