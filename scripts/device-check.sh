@@ -8,7 +8,8 @@ set -uo pipefail
 bundle=${BUNDLE:-.device}
 out=${RESULTS:-device-out}
 mkdir -p "$out"
-export LD_LIBRARY_PATH="$PWD/$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bundle=$(cd "$bundle" && pwd)
+export LD_LIBRARY_PATH="$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 forge="$bundle/sglang-forge"
 python=${PYTHON:-python3}
 log() { echo "\$ $*"; "$@"; echo "[exit $?]"; }

@@ -1,4 +1,5 @@
 import CUDACompatibility
+import Dispatch
 
 /// Reads fatbin containers: the `.nv_fatbin` section of a host ELF, or a `.fatbin` file.
 ///
@@ -16,6 +17,26 @@ import CUDACompatibility
 ///   `0x8000` zstd-compressed payload, `0x100000` architecture-specific code (`sm_90a`; seen on
 ///   every entry `cuobjdump` names with an `a`).
 enum Fatbin {
+    /// Counts the entry kernels of every pending cubin, in parallel when there are many
+    /// (compressed cubins are decompressed in memory, the costly part).
+    private static func countKernels(of pending: [(index: Int, payload: ByteView, compression: PayloadCompression, size: Int)],
+                                     into result: inout [DeviceCodeEntry]) {
+        guard !pending.isEmpty else { return }
+        if pending.count < 16 {
+            for job in pending { Cubin.countKernels(job.payload, compression: job.compression, uncompressedSize: job.size, into: &result[job.index]) }
+            return
+        }
+        let entries = UnsafeMutableBufferPointer<DeviceCodeEntry>.allocate(capacity: pending.count)
+        defer { entries.deallocate() }
+        _ = entries.initialize(from: pending.map { result[$0.index] })
+        nonisolated(unsafe) let jobs = pending
+        nonisolated(unsafe) let out = entries
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            Cubin.countKernels(jobs[i].payload, compression: jobs[i].compression, uncompressedSize: jobs[i].size, into: &out[i])
+        }
+        for (i, job) in pending.enumerated() { result[job.index] = entries[i] }
+    }
+
     static let magic: UInt32 = 0xBA55_ED50
 
     static let flagLZ4: UInt64 = 0x2000
@@ -26,6 +47,7 @@ enum Fatbin {
     /// - Returns: the entries and the number of containers.
     static func entries(in bytes: ByteView, countKernels: Bool) throws(OutOfBounds) -> (entries: [DeviceCodeEntry], containers: Int) {
         var result: [DeviceCodeEntry] = []
+        var pending: [(index: Int, payload: ByteView, compression: PayloadCompression, size: Int)] = []
         var containers = 0
         var at = 0
         while at + 16 <= bytes.count {
@@ -65,7 +87,7 @@ enum Fatbin {
                 case 2:
                     var entry = DeviceCodeEntry(target: DeviceCodeTarget(.sass, GPUArchitecture(number: sm, suffix: suffix)),
                                                 compression: compression, size: stored, kernels: nil)
-                    if countKernels { Cubin.countKernels(payload, compression: compression, uncompressedSize: uncompressedSize, into: &entry) }
+                    if countKernels { pending.append((result.count, payload, compression, uncompressedSize)) }
                     result.append(entry)
                 default:
                     break // other kinds (LTO IR, …) are no code a GPU runs
@@ -74,6 +96,7 @@ enum Fatbin {
             }
             at = (at + headerSize + size + 7) & ~7
         }
+        Self.countKernels(of: pending, into: &result)
         return (result, containers)
     }
 }

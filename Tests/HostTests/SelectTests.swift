@@ -97,12 +97,11 @@ import Testing
         #expect(t4.best == nil)
         let all = try #require(t4.verdicts.first { $0.variant == "sglang-python312-cuda12_8-all-avx512" })
         #expect(all.reasons.contains("the pre-built component 'sgl-kernel' has no kernels for compute capability 7.5"))
-        // B300 (10.3): torch's sm_100 runs there, sgl-kernel's sm_100a does not.
+        // B300 (10.3): torch's sm_100 runs there, sgl-kernel's sm_100a does not; the wheel's only
+        // code for 10.3 is the PTX of its mscclpp libraries (coverage is the union over its files).
         let b300 = selector.select(on: Self.host(["10.3"]))
-        #expect(b300.best == nil)
-        #expect(b300.verdicts.first { $0.variant == "sglang-python312-cuda12_8-sm100-avx512" }?.reasons == [
-            "the pre-built component 'sgl-kernel' has no kernels for compute capability 10.3",
-        ])
+        #expect(b300.best == "sglang-python312-cuda12_8-sm100-avx512")
+        #expect(b300.verdicts[0].warnings.contains("'sgl-kernel' has only PTX (compute_90) for 10.3: JIT-compiled at first start"))
     }
 
     @Test func cpuFlagsAndNvidiaSMIParsing() {
@@ -110,6 +109,6 @@ import Testing
         let (driver, gpus) = HostProbe.parseNvidiaSMI("0, NVIDIA H200, 580.159.03, 9.0\n1, NVIDIA H200, 580.159.03, 9.0\n")
         #expect(driver == DriverVersion("580.159.03"))
         #expect(gpus.map(\.capability.description) == ["9.0", "9.0"] && gpus.map(\.name) == ["NVIDIA H200", "NVIDIA H200"])
-        #expect(CPUFeatureMap.required(by: ["-mavx512vnni", "-march=x86-64-v3", "-mfoo"]) == (["avx512_vnni"], ["-mfoo"]))
+        #expect(CPUFeatureMap.required(by: ["-mavx512vnni", "-march=x86-64-v3", "-mfoo"]) == (["avx512_vnni"], ["-march=x86-64-v3", "-mfoo"]))
     }
 }

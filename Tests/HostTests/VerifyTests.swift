@@ -114,6 +114,14 @@ import Verify
         ])
     }
 
+    @Test func crlfMetadataIsRead() throws {
+        // tabulate 0.10.0's wheel writes METADATA with CRLF line ends ("\r\n" is one Character).
+        let prefix = try Prefix()
+        defer { try? FileManager.default.removeItem(at: prefix.root) }
+        try prefix.write(prefix.site.appendingPathComponent("sglang-0.5.9.dist-info/METADATA"), Data("Metadata-Version: 2.4\r\nName: sglang\r\nVersion: 0.5.9\r\n\r\nbody\r\n".utf8))
+        #expect(try prefix.verify() == [])
+    }
+
     @Test func aPrefixWithoutPythonIsAnError() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("verify-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
