@@ -88,6 +88,14 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        // `lock`'s work: resolve wheels and the uv closure into a LockFile; read a lock and its closure back.
+        .target(
+            name: "Locking",
+            dependencies: [
+                "Lock", "PackageIndex", "Packaging", "Spec", "Planner", "Hashes", "DeviceCode", "CUDACompatibility",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock", "CUDACompatibility"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
@@ -107,7 +115,7 @@ let package = Package(
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "Lock", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
+                "Spec", "Planner", "Lock", "Locking", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
                 "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git",
                 "CUDACompatibility", "DeviceCode", "HostProbe", "Selection", "Verify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -118,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "ForgeTests",
             dependencies: [
-                "Hashes", "Packaging", "Spec", "Planner", "Lock", "PackageIndex", "BackendCore", "NixBackend",
+                "Hashes", "Packaging", "Spec", "Planner", "Lock", "Locking", "PackageIndex", "BackendCore", "NixBackend",
                 "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

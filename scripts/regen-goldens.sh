@@ -9,8 +9,8 @@
 #   scripts/regen-goldens.sh container [--main]
 #                                          only the container goldens; --main also writes
 #                                          Fixtures/golden/container/main from specs/main.yaml
-#   scripts/regen-goldens.sh nix           the Nix trees (Fixtures/golden/nix/<spec>-<layout>) of
-#                                          the pinned fixture and, once it emits, specs/main.yaml
+#   scripts/regen-goldens.sh nix           the Nix trees (Fixtures/golden/nix/main-<layout>) of
+#                                          specs/main.yaml with its lock
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +39,6 @@ nix() {
   swift build --product sglang-forge
   local golden=Tests/ForgeTests/Fixtures/golden/nix
   for layout in flake flox; do
-    emit_golden nix Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml "$golden/pinned-$layout" --layout "$layout"
     emit_golden nix specs/main.yaml "$golden/main-$layout" --layout "$layout"
   done
 }

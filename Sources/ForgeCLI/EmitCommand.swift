@@ -2,6 +2,7 @@ import ArgumentParser
 import BackendCore
 import ContainerBackend
 import Foundation
+import Locking
 import NixBackend
 import Planner
 import TarballBackend
@@ -87,7 +88,9 @@ struct EmitCommand: ParsableCommand {
         guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
         var selected = plan.filtered(variants: variants)
         if let pythonClosure {
-            guard let closure = PythonClosureReader.read(path: pythonClosure) else { throw ForgeExitCode.invalidInput }
+            let (read, diagnostics) = PythonClosureReader.read(path: pythonClosure)
+            Pipeline.report(diagnostics, file: pythonClosure)
+            guard let closure = read else { throw ForgeExitCode.invalidInput }
             selected.pythonClosure = closure
         }
         if selected.variants.isEmpty {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lock
+import Locking
 import Planner
 import Spec
 
@@ -101,7 +102,7 @@ struct CheckCommand: ParsableCommand {
             throw ForgeExitCode.invalidInput
         }
         let lockPath = options.resolvedLockPath
-        switch Pipeline.readLock(at: lockPath, for: spec) {
+        switch LockReader.readLock(at: lockPath, for: spec) {
         case .failure(let problem):
             let planDiagnostics = Planner.plan(spec).diagnostics
             Pipeline.report(loadDiagnostics + planDiagnostics + [Diagnostic(.error, problem.message(spec: options.spec), file: lockPath, at: nil)], file: options.spec)

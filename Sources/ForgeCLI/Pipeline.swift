@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import Lock
+import Locking
 import Planner
 import Spec
 
@@ -41,7 +41,7 @@ enum Pipeline {
         var lockDiagnostics: [Diagnostic] = []
         var lock: LockFile?
         if let lockPath {
-            switch readLock(at: lockPath, for: spec) {
+            switch LockReader.readLock(at: lockPath, for: spec) {
             case .success(let value): lock = value
             case .failure(.missing):
                 if locked {
@@ -53,54 +53,13 @@ enum Pipeline {
         }
         var (plan, planDiagnostics) = Planner.plan(spec, lock: lock)
         if let lock, let lockPath, let closure = lock.closure {
-            let (packages, closureDiagnostics) = readClosure(closure, lockPath: lockPath)
+            let (packages, closureDiagnostics) = LockReader.readClosure(closure, lockPath: lockPath)
             plan?.pythonClosure = packages
             lockDiagnostics += closureDiagnostics
         }
         let all = loadDiagnostics + planDiagnostics + lockDiagnostics
         report(all, file: path)
         return all.contains { $0.severity == .error } ? nil : plan
-    }
-
-    /// Reads the Python closure file the lock references (relative to the lock's directory),
-    /// checking its SHA-256 against the lock before parsing it.
-    static func readClosure(_ closure: LockedClosure, lockPath: String) -> (PlannedPythonClosure?, [Diagnostic]) {
-        let url = URL(fileURLWithPath: lockPath).deletingLastPathComponent().appendingPathComponent(closure.path)
-        let display = (lockPath as NSString).deletingLastPathComponent.isEmpty
-            ? closure.path : (lockPath as NSString).deletingLastPathComponent + "/" + closure.path
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            return (nil, [Diagnostic(.error, "the lock references the Python closure \(display), which cannot be read; run `sglang-forge lock`", file: lockPath, at: nil)])
-        }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        guard digest == closure.sha256 else {
-            return (nil, [Diagnostic(.error, "the Python closure \(display) does not match the lock (sha256 \(digest), the lock records \(closure.sha256)); run `sglang-forge lock`", file: lockPath, at: nil)])
-        }
-        return PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
-    }
-
-    /// Why a lock cannot be used.
-    enum LockProblem: Error {
-        case missing
-        case invalid(String)
-        case stale([String])
-
-        func message(spec: String) -> String {
-            switch self {
-            case .missing: "no lock file; run `sglang-forge lock \(spec)`"
-            case .invalid(let reason): reason
-            case .stale(let reasons):
-                "the lock is out of date with \(spec) and was not used: \(reasons.joined(separator: "; ")); run `sglang-forge lock \(spec)` and commit the result"
-            }
-        }
-    }
-
-    /// Reads and decodes the lock and checks it is fresh for `spec`.
-    static func readLock(at path: String, for spec: Spec) -> Result<LockFile, LockProblem> {
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.missing) }
-        let lock: LockFile
-        do { lock = try LockCoder.decode(data) } catch { return .failure(.invalid("\(error)")) }
-        if case .stale(let reasons) = LockFreshness.check(lock, against: spec) { return .failure(.stale(reasons)) }
-        return .success(lock)
     }
 
     /// Prints diagnostics and, when there are any errors or warnings, a one-line count.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Locking
 
 /// The spec argument every command takes, and how the lock next to it is used.
 struct SpecOptions: ParsableArguments {
@@ -13,18 +14,4 @@ struct SpecOptions: ParsableArguments {
 
     /// The lock path to use.
     var resolvedLockPath: String { lockPath ?? LockLocation.defaultPath(forSpec: spec) }
-}
-
-/// Where a spec's lock lives.
-enum LockLocation {
-    /// `specs/main.yaml` → `specs/main.lock` (any other name: `<name>.lock`).
-    static func defaultPath(forSpec spec: String) -> String {
-        for suffix in [".yaml", ".yml"] where spec.hasSuffix(suffix) { return String(spec.dropLast(suffix.count)) + ".lock" }
-        return spec + ".lock"
-    }
-
-    /// `specs/main.lock` → `specs/main.closure.txt`.
-    static func closurePath(forLock lock: String) -> String {
-        (lock.hasSuffix(".lock") ? String(lock.dropLast(5)) : lock) + ".closure.txt"
-    }
 }

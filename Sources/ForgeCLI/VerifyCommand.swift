@@ -21,7 +21,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The variant the installation must be (checked against the manifest).", valueName: "name"))
     var variant: String?
 
-    @Option(help: ArgumentHelp("The hashed Python closure (uv pip compile output) the environment's other distributions must match.", valueName: "file"))
+    @Option(help: ArgumentHelp("A hashed Python closure (uv pip compile output) to check the other distributions against instead of the manifest's.", valueName: "file"))
     var closure: String?
 
     @Flag(help: "Compare RECORD sizes only, do not hash files.")
@@ -58,8 +58,8 @@ struct VerifyCommand: ParsableCommand {
             pins = ClosurePins.parse(text)
         }
         var report = Verifier(manifest: runtime, environment: environment, closure: pins, checkHashes: !noHashes).run()
-        if let variant, variant != runtime.variant {
-            report.differences.insert(.host("the manifest is for variant '\(runtime.variant)', not '\(variant)'"), at: 0)
+        if let variant, variant != runtime.variant.name {
+            report.differences.insert(.host("the manifest is for variant '\(runtime.variant.name)', not '\(variant)'"), at: 0)
         }
         var host: HostFacts?
         if !noHost {
@@ -76,11 +76,11 @@ struct VerifyCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(Payload(
-                variant: runtime.variant, sitePackages: environment.sitePackages.map(\.path), distributions: report.distributions,
+                variant: runtime.variant.name, sitePackages: environment.sitePackages.map(\.path), distributions: report.distributions,
                 filesChecked: report.filesChecked, torchDeviceCode: report.torchTargets?.map(\.description), host: host,
                 differences: report.differences.map { Item(kind: $0.kind, message: $0.description) })), as: UTF8.self))
         } else {
-            var text = "\(prefix): variant \(runtime.variant); \(report.distributions) distributions in \(environment.sitePackages.map(\.path).joined(separator: ", ")); \(report.filesChecked) RECORD files \(noHashes ? "size-checked" : "hashed")\n"
+            var text = "\(prefix): variant \(runtime.variant.name); \(report.distributions) distributions in \(environment.sitePackages.map(\.path).joined(separator: ", ")); \(report.filesChecked) RECORD files \(noHashes ? "size-checked" : "hashed")\n"
             if let t = report.torchTargets { text += "torch/lib/libtorch_cuda.so: \(t.map(\.description).joined(separator: " "))\n" }
             for d in report.differences { text += "difference: \(d)\n" }
             text += "\(report.differences.count) difference\(report.differences.count == 1 ? "" : "s")\n"
@@ -110,14 +110,14 @@ enum HostFit {
     static func differences(_ host: HostFacts, manifest: RuntimeManifest) -> [Difference] {
         var result: [Difference] = []
         if host.gpus.isEmpty { result.append(.host("no NVIDIA GPU found (\(host.problems.joined(separator: "; ")))")) }
-        if let minimum = DriverVersion(manifest.minimumDriver), let driver = host.driver, driver < minimum {
+        if let minimum = DriverVersion(manifest.cuda.minDriver), let driver = host.driver, driver < minimum {
             result.append(.host("driver \(driver) is older than the manifest's minimum \(minimum)"))
         }
         let sass = manifest.capabilities.compactMap(ComputeCapability.init).map { DeviceCodeTarget(.sass, GPUArchitecture(major: $0.major, minor: $0.minor)) }
         for gpu in host.gpus where CompatibilityRules.coverage(of: sass, on: gpu.capability) == .none {
             result.append(.host("GPU \(gpu.index) \(gpu.name) has compute capability \(gpu.capability); the variant is built for \(manifest.capabilities.joined(separator: ", "))"))
         }
-        if let need = manifest.minimumGlibc, let have = host.glibc,
+        if let need = manifest.glibc?.minimum, let have = host.glibc,
            have.split(separator: ".").compactMap({ Int($0) }).lexicographicallyPrecedes(need.split(separator: ".").compactMap { Int($0) }) {
             result.append(.host("glibc \(have) is older than the manifest's minimum \(need)"))
         }

@@ -154,11 +154,15 @@ public struct LockedClosure: Codable, Hashable, Sendable {
     public var resolver: String
     /// Number of pinned packages in it.
     public var packages: Int
+    /// The wheel every backend installs for each package, sorted by name; `null` in locks made
+    /// before wheels were chosen (backends then ask for `sglang-forge lock`).
+    public var wheels: [LockedClosureWheel]? = nil
 
-    public init(path: String, sha256: String, resolver: String, packages: Int) {
+    public init(path: String, sha256: String, resolver: String, packages: Int, wheels: [LockedClosureWheel]? = nil) {
         self.path = path
         self.sha256 = sha256
         self.resolver = resolver
         self.packages = packages
+        self.wheels = wheels?.sorted { $0.name < $1.name }
     }
 }

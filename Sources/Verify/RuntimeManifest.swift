@@ -1,22 +1,38 @@
 import Foundation
 
 /// The part of a runtime manifest (`share/sglang-forge/runtime.json`, schema
-/// `sglang-forge/tarball-runtime` 1, written by the tarball backend; docs/backends/tarball.md)
-/// that `verify` compares an installation with.
+/// `sglang-forge/runtime` 1, written by every backend; docs/backends/runtime-manifest.md) that
+/// `verify` compares an installation with.
 public struct RuntimeManifest: Decodable, Sendable {
     public var schema: String
     public var schemaVersion: Int
-    /// The variant's name.
-    public var variant: String
-    /// `cuda.version` (`12.8`) and `cuda.localTag` (`cu128`).
-    public var cuda: [String: String]
-    /// `gpu.target`, `gpu.capabilities` (`["9.0"]`).
-    public var gpu: [String: [String]]
-    /// `python.version` (`3.12.14`).
-    public var python: [String: String]
-    public var minimumGlibc: String?
-    public var minimumDriver: String
+    public var variant: Variant
+    public var cuda: CUDA
+    public var glibc: Glibc?
     public var components: [Component]
+    /// Every distribution the runtime installs (components and the locked Python closure).
+    public var distributions: [Distribution]
+
+    public struct Variant: Decodable, Sendable {
+        public var name: String
+        public var gpu: GPU
+    }
+
+    public struct GPU: Decodable, Sendable {
+        public var target: String
+        /// `["9.0"]`.
+        public var capabilities: [String]
+    }
+
+    public struct CUDA: Decodable, Sendable {
+        /// `12.8`.
+        public var version: String
+        public var minDriver: String
+    }
+
+    public struct Glibc: Decodable, Sendable {
+        public var minimum: String?
+    }
 
     /// One component as the manifest lists it.
     public struct Component: Decodable, Sendable {
@@ -26,19 +42,35 @@ public struct RuntimeManifest: Decodable, Sendable {
         public var kind: String
     }
 
+    /// One installed distribution.
+    public struct Distribution: Decodable, Sendable {
+        /// PEP 503 normalised name.
+        public var name: String
+        public var version: String
+        /// `component` or `closure`.
+        public var origin: String
+    }
+
     /// The manifest's compute capabilities.
-    public var capabilities: [String] { gpu["capabilities"] ?? [] }
+    public var capabilities: [String] { variant.gpu.capabilities }
+
+    /// The closure's distributions (`origin: closure`), by normalised name.
+    public var closure: [String: String] {
+        Dictionary(distributions.filter { $0.origin != "component" }.map { ($0.name, $0.version) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// Decodes `data`. - Throws: ``VerifyError`` when it is not a runtime manifest.
     public static func decode(_ data: Data, path: String) throws(VerifyError) -> RuntimeManifest {
-        let manifest: RuntimeManifest
-        do { manifest = try JSONDecoder().decode(RuntimeManifest.self, from: data) } catch {
+        struct Header: Decodable { var schema: String; var schemaVersion: Int }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw VerifyError(message: "\(path): not a runtime manifest (no 'schema' and 'schemaVersion')")
+        }
+        guard header.schema == "sglang-forge/runtime", header.schemaVersion == 1 else {
+            throw VerifyError(message: "\(path): schema '\(header.schema)' version \(header.schemaVersion) is not 'sglang-forge/runtime' version 1")
+        }
+        do { return try JSONDecoder().decode(RuntimeManifest.self, from: data) } catch {
             throw VerifyError(message: "\(path): not a runtime manifest: \(error)")
         }
-        guard manifest.schema == "sglang-forge/tarball-runtime", manifest.schemaVersion == 1 else {
-            throw VerifyError(message: "\(path): schema '\(manifest.schema)' version \(manifest.schemaVersion) is not 'sglang-forge/tarball-runtime' version 1")
-        }
-        return manifest
     }
 }
 

@@ -60,16 +60,16 @@ public enum Difference: Hashable, Sendable, CustomStringConvertible {
 public struct Verifier: Sendable {
     public var manifest: RuntimeManifest
     public var environment: InstalledEnvironment
-    /// Exact pins (`name → version`) of the Python closure, when given; without it, every
-    /// distribution that is not a component is unexpected.
-    public var closure: [String: String]?
+    /// Exact pins (`name → version`) of the Python closure: the manifest's closure
+    /// distributions, or the pins given instead (`--closure`).
+    public var closure: [String: String]
     /// Whether to hash every RECORD file (sizes are always compared).
     public var checkHashes: Bool
 
-    public init(manifest: RuntimeManifest, environment: InstalledEnvironment, closure: [String: String]?, checkHashes: Bool = true) {
+    public init(manifest: RuntimeManifest, environment: InstalledEnvironment, closure: [String: String]? = nil, checkHashes: Bool = true) {
         self.manifest = manifest
         self.environment = environment
-        self.closure = closure
+        self.closure = closure ?? manifest.closure
         self.checkHashes = checkHashes
     }
 
@@ -97,7 +97,7 @@ public struct Verifier: Sendable {
             }
         }
         for (key, dist) in environment.distributions.sorted(by: { $0.key < $1.key }) where expected[key] == nil {
-            if let pinned = closure?[key] {
+            if let pinned = closure[key] {
                 if !Self.versionsMatch(installed: dist.version, expected: pinned, publicOnly: false) {
                     differences.append(.wrongVersion(name: dist.name, expected: pinned, installed: dist.version))
                 }
@@ -105,10 +105,8 @@ public struct Verifier: Sendable {
                 differences.append(.unexpectedDistribution(name: dist.name, version: dist.version))
             }
         }
-        if let closure {
-            for (name, version) in closure.sorted(by: { $0.key < $1.key }) where environment.distributions[name] == nil && expected[name] == nil {
-                differences.append(.missingDistribution(name: name, expected: version))
-            }
+        for (name, version) in closure.sorted(by: { $0.key < $1.key }) where environment.distributions[name] == nil && expected[name] == nil {
+            differences.append(.missingDistribution(name: name, expected: version))
         }
         let (fileDifferences, files) = checkRecords()
         differences += fileDifferences
@@ -125,7 +123,7 @@ public struct Verifier: Sendable {
                         if case .native = coverage { continue }
                         differences.append(.deviceCode(library: "torch/lib/libtorch_cuda.so", capability: capability, coverage: coverage.description))
                     }
-                    if let major = manifest.cuda["version"]?.split(separator: ".").first.flatMap({ Int($0) }),
+                    if let major = manifest.cuda.version.split(separator: ".").first.flatMap({ Int($0) }),
                        !file.cudaRuntimeMajors.isEmpty, file.cudaRuntimeMajors != [major] {
                         differences.append(.cudaRuntime(library: "torch/lib/libtorch_cuda.so", expected: major, found: file.cudaRuntimeMajors))
                     }

@@ -1,5 +1,6 @@
 import Foundation
 import Lock
+import Locking
 import Spec
 import Testing
 @testable import ForgeCLI
@@ -65,7 +66,7 @@ import Testing
         let edited = try String(contentsOfFile: specPath, encoding: .utf8).replacingOccurrences(of: "  beta:\n    version: 1.0", with: "  beta:\n    version: 1.1")
         try edited.write(toFile: specPath, atomically: true, encoding: .utf8)
         let spec = try #require(SpecLoader.load(path: specPath).spec)
-        guard case .failure(.stale(let reasons)) = Pipeline.readLock(at: lockPath, for: spec) else {
+        guard case .failure(.stale(let reasons)) = LockReader.readLock(at: lockPath, for: spec) else {
             Issue.record("a lock made for beta 1.0 was accepted for beta 1.1")
             return
         }

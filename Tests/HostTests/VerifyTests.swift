@@ -15,7 +15,7 @@ import Verify
         let root: URL
         var site: URL { root.appendingPathComponent("lib/python3.12/site-packages") }
 
-        init(capabilities: [String] = ["9.0"], cuda: String = "12.8") throws {
+        init(capabilities: [String] = ["9.0"], cuda: String = "12.8", closure: [String: String] = [:]) throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
             try install("sglang", "0.5.9", files: ["sglang/__init__.py": Data("__version__ = '0.5.9'\n".utf8)])
             try install("sgl_kernel", "0.3.21", files: ["sgl_kernel/__init__.py": Data("# kernels\n".utf8)])
@@ -24,11 +24,12 @@ import Verify
                 "torch/lib/libtorch_cuda.so": try Data(contentsOf: VerifyTests.fixtures.appendingPathComponent("libmulti.so")),
             ])
             let manifest = """
-                {"schema": "sglang-forge/tarball-runtime", "schemaVersion": 1, "variant": "v-sm90-avx512",
-                 "cuda": {"version": "\(cuda)", "localTag": "cu128"}, "gpu": {"target": ["sm90"], "capabilities": \(capabilities)},
-                 "python": {"version": "3.12.14"}, "minimumGlibc": "2.28", "minimumDriver": "550",
+                {"schema": "sglang-forge/runtime", "schemaVersion": 1,
+                 "variant": {"name": "v-sm90-avx512", "gpu": {"target": "sm90", "capabilities": \(capabilities)}},
+                 "cuda": {"version": "\(cuda)", "localTag": "cu128", "minDriver": "550"}, "glibc": {"target": "2.35", "minimum": "2.28"},
                  "components": [{"name": "sglang", "version": "0.5.9", "kind": "wheel"}, {"name": "sgl-kernel", "version": "0.3.21", "kind": "wheel"},
-                                {"name": "torch", "version": "2.9.1", "kind": "source"}]}
+                                {"name": "torch", "version": "2.9.1", "kind": "source"}],
+                 "distributions": [\(closure.map { "{\"name\": \"\($0.key)\", \"version\": \"\($0.value)\", \"origin\": \"closure\"}" }.sorted().joined(separator: ", "))]}
                 """
             try write(root.appendingPathComponent("share/sglang-forge/runtime.json"), Data(manifest.utf8))
         }
@@ -99,6 +100,11 @@ import Verify
         try prefix.install("requests", "2.32.5", files: ["requests/__init__.py": Data("\n".utf8)])
         #expect(try prefix.verify() == ["unexpected distribution: requests 2.32.5 is neither a component nor in the closure"])
         #expect(try prefix.verify(closure: ["requests": "2.32.5"]) == [])
+        // The manifest's own closure distributions.
+        let pinned = try Prefix(closure: ["requests": "2.32.5", "numpy": "2.3.0"])
+        defer { try? FileManager.default.removeItem(at: pinned.root) }
+        try pinned.install("requests", "2.32.5", files: ["requests/__init__.py": Data("\n".utf8)])
+        #expect(try pinned.verify() == ["missing distribution: numpy 2.3.0 is not installed"])
         #expect(try prefix.verify(closure: ["requests": "2.32.4", "numpy": "2.3.0"]) == [
             "wrong version: requests is 2.32.5, the manifest pins 2.32.4", "missing distribution: numpy 2.3.0 is not installed",
         ])

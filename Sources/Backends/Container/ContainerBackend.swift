@@ -36,18 +36,23 @@ public struct ContainerBackend: Backend {
     public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
         let inputs = try ContainerInputs.check(plan)
         let renderer = ContainerRenderer(plan: plan, inputs: inputs)
-        let files: [GeneratedFile]
+        var files: [GeneratedFile]
+        // The runtime manifest of each variant (shared with the other backends), copied into the image.
+        var manifests: [String: String] = [:]
+        for variant in plan.variants { manifests[variant.name] = try RuntimeManifest.render(plan, variant: variant) }
         if layout == "per-variant" {
             files = plan.variants.flatMap { variant in
-                renderer.supportFiles(prefix: "\(variant.name)/") + [
+                renderer.supportFiles(prefix: "\(variant.name)/", manifest: "runtime.json") + [
                     GeneratedFile(path: "\(variant.name)/Containerfile", contents: renderer.containerfile(for: variant)),
+                    GeneratedFile(path: "\(variant.name)/runtime.json", contents: manifests[variant.name]!),
                 ]
             }
         } else {
-            files = renderer.supportFiles(prefix: "") + [
+            files = renderer.supportFiles(prefix: "", manifest: ContainerInputs.Paths.manifests) + [
                 GeneratedFile(path: "Containerfile", contents: renderer.containerfile(for: nil)),
                 GeneratedFile(path: "docker-bake.hcl", contents: renderer.bakeFile()),
             ]
+            files += plan.variants.map { GeneratedFile(path: "\(ContainerInputs.Paths.manifests)/\($0.name).json", contents: manifests[$0.name]!) }
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -88,12 +93,13 @@ struct ContainerRenderer {
 
     var hasClosure: Bool { inputs.closure != nil }
 
-    func supportFiles(prefix: String) -> [GeneratedFile] {
+    func supportFiles(prefix: String, manifest: String) -> [GeneratedFile] {
         var files = [
             GeneratedFile(path: prefix + ".dockerignore", contents: header + """
                 # The build context holds only what the Containerfile copies.
                 *
                 !\(Paths.requirements)
+                !\(manifest)
 
                 """),
             GeneratedFile(path: prefix + "\(Paths.requirements)/wheels.txt", contents: wheelsFile()),
@@ -278,6 +284,8 @@ struct ContainerRenderer {
         w.comment("The variant's own torch wheel, built above; mounted, so it never lands in a layer.")
         w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --no-deps --no-index /tmp/torch-wheel/torch-\(inputs.torch.version)-*.whl"],
               flags: ["--mount=type=bind,from=torch-wheel,target=/tmp/torch-wheel"])
+        w.comment("The runtime manifest, the same bytes the Nix and tarball backends install.")
+        w.copy([variant == nil ? "\(Paths.manifests)/${VARIANT}.json" : "runtime.json"], to: "\(Paths.prefix)/\(RuntimeManifest.installPath)")
         var env: [(String, DockerfileValue)] = [
             ("VIRTUAL_ENV", .literal(Paths.prefix)),
             ("PATH", .expanding("\(Paths.prefix)/bin:${PATH}")),

@@ -34,6 +34,8 @@ struct ContainerInputs {
         static let ccache = "/root/.cache/ccache"
         static let wheels = "/wheels"
         static let requirements = "requirements"
+        /// The bake layout's runtime manifests, `<dir>/<variant>.json`.
+        static let manifests = "manifests"
     }
 
     /// The algorithms `sha…sum` and pip's `--hash` both know, by SRI prefix.
@@ -118,6 +120,7 @@ struct ContainerInputs {
             problems.append(plan.error("variant name '\(variant.name)' is not a Bake target name (letters, digits, '-' and '_'); change the 'variants.name' template", at: nil))
         }
 
+        problems += RuntimeManifest.problems(plan)
         guard problems.isEmpty, let torch, let torchSource else {
             // Spec order: unlocated problems first, then by line and column (stable for equal positions).
             let ordered = problems.enumerated().sorted { a, b in

@@ -346,12 +346,42 @@ public struct PlannedPythonPackage: Codable, Hashable, Sendable {
     public var version: String
     /// Lowercase hex sha256 of every acceptable file (pip accepts any one of them), sorted.
     public var sha256: [String]
+    /// The one wheel file every backend installs (the lock's choice for the target); `null` when
+    /// the closure came without a lock that records it (`emit --python-closure FILE`, old locks).
+    public var wheel: PlannedWheelFile? = nil
 
     /// Creates a package; `sha256` (lowercase hex digests) is sorted.
-    public init(normalizedName: String, version: String, sha256: [String]) {
+    public init(normalizedName: String, version: String, sha256: [String], wheel: PlannedWheelFile? = nil) {
         self.normalizedName = normalizedName
         self.version = version
         self.sha256 = sha256.sorted()
+        self.wheel = wheel
+    }
+}
+
+/// One wheel file of the Python closure, as every backend installs it.
+public struct PlannedWheelFile: Codable, Hashable, Sendable {
+    /// PEP 427 file name.
+    public var filename: String
+    /// Download URL.
+    public var url: String
+    /// Lowercase hex SHA-256 of the file (pip `--hash=sha256:…`).
+    public var sha256: String
+    /// The same digest as SRI (`sha256-<base64>`), for Nix `fetchurl`'s `hash`.
+    public var hash: String
+    /// Size in bytes, when known.
+    public var size: Int?
+    /// glibc the file needs (`2.28`); `null` for `any`.
+    public var requiresGlibc: String?
+
+    /// Creates a file record.
+    public init(filename: String, url: String, sha256: String, hash: String, size: Int?, requiresGlibc: String?) {
+        self.filename = filename
+        self.url = url
+        self.sha256 = sha256
+        self.hash = hash
+        self.size = size
+        self.requiresGlibc = requiresGlibc
     }
 }
 

@@ -5,7 +5,7 @@ import Planner
 import Spec
 import Testing
 
-@testable import ForgeCLI
+import Locking
 
 /// Fixtures, plans and external oracles for the container backend's tests.
 enum ContainerFixtures {

@@ -10,65 +10,8 @@
       hash = "sha256-ipNsTSX+pgX0QlTlM8/yFExzzv+8H4c4q6OTRhu7ZNE=";
       name = "sglang-0.5.9-py3-none-any.whl";
     };
-    depends = [
-      "sgl-kernel"
-      "flashinfer-python"
-      "xgrammar"
-      "torch"
-    ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [
-      "torchvision"
-      "numpy"
-      "scipy"
-      "einops"
-      "transformers"
-      "tokenizers"
-      "sentencepiece"
-      "tiktoken"
-      "safetensors"
-      "huggingface-hub"
-      "datasets"
-      "fastapi"
-      "uvicorn"
-      "uvloop"
-      "aiohttp"
-      "requests"
-      "python-multipart"
-      "prometheus-client"
-      "pydantic"
-      "orjson"
-      "msgspec"
-      "msgpack"
-      "pyzmq"
-      "protobuf"
-      "grpcio"
-      "outlines"
-      "lark"
-      "interegular"
-      "jsonschema"
-      "partial-json-parser"
-      "compressed-tensors"
-      "torchao"
-      "depyf"
-      "cloudpickle"
-      "pillow"
-      "tqdm"
-      "psutil"
-      "packaging"
-      "pyyaml"
-      "openai"
-      "setproctitle"
-      "pybase64"
-      "ipython"
-      "ninja"
-      "nvidia-ml-py"
-      "gguf"
-      "cuda-bindings"
-      "openai-harmony"
-    ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ ];
-    stripRequiresDist = true;
     importCheck = true;
     importName = "sglang";
     description = "sglang 0.5.9: pure-Python wheel";
@@ -89,9 +32,7 @@
       hash = "sha256-V9+zoqPNdZ9JnDLiutX2SJt8WPf5qE7gDFPsktMDqqs=";
       name = "sgl_kernel-0.3.21-cp310-abi3-manylinux2014_x86_64.whl";
     };
-    depends = [ "torch" ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [
       "cuda_cudart"
       "cuda_nvrtc"
@@ -99,7 +40,6 @@
       "numactl"
       "libcuda"
     ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "sgl_kernel";
     description = "sgl-kernel 0.3.21: pre-built CUDA kernels; libnuma.so.1 for mscclpp";
@@ -114,15 +54,8 @@
       hash = "sha256-UAqLdUUSgUEeBCsuLWZ6quN8O8bfLQDOtJs82D2EqVA=";
       name = "flashinfer_python-0.6.5-py3-none-any.whl";
     };
-    depends = [
-      "flashinfer-cubin"
-      "flashinfer-jit-cache"
-      "apache-tvm-ffi"
-    ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ "filelock" ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "flashinfer_python";
     description = "flashinfer-python 0.6.5: pure-Python frontend";
@@ -137,11 +70,8 @@
       hash = "sha256-1t79n4PeL0EahJC6Y7IU3UGjFJKZqsbcAISx5xnfxDg=";
       name = "flashinfer_cubin-0.6.5-py3-none-any.whl";
     };
-    depends = [ ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ ];
-    stripRequiresDist = false;
     importCheck = true;
     importName = "flashinfer_cubin";
     description = "flashinfer-cubin 0.6.5: 9262 .cubin files, pure Python";
@@ -156,16 +86,13 @@
       hash = "sha256-tri3vab/cFsm15yfewHDiMb4u1p7VMCF7Z7EGydjvZw=";
       name = "flashinfer_jit_cache-0.6.5+cu128-cp39-abi3-manylinux_2_28_x86_64.whl";
     };
-    depends = [ "torch" ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [
       "cuda_cudart"
       "cuda_nvrtc"
       "libcublas"
       "libcuda"
     ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "flashinfer_jit_cache";
     description = "flashinfer-jit-cache 0.6.5+cu128: compiled .so extensions; not on PyPI";
@@ -180,11 +107,8 @@
       hash = "sha256-9F60NJmsrEX/bJNWTw/y08ontpZW1UD9Vs5Z1RwLTGU=";
       name = "apache_tvm_ffi-0.1.9-cp312-abi3-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl";
     };
-    depends = [ ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ "libstdcxx" ];
-    stripRequiresDist = false;
     importCheck = true;
     importName = "tvm_ffi";
     description = "apache-tvm-ffi 0.1.9: JIT kernel compiler used by sgl-kernel at run time";
@@ -199,11 +123,8 @@
       hash = "sha256-62iYihIvVEMBxJbyysjugpYMp/WzpCqVKyoAwKVebKU=";
       name = "xgrammar-0.1.27-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
     };
-    depends = [ ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ "libstdcxx" ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "xgrammar";
     description = "xgrammar 0.1.27: C++ structured-output engine, no CUDA linkage";
