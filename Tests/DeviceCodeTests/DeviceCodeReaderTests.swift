@@ -133,4 +133,23 @@ import ZIPFoundation
         let json = try JSONSerialization.jsonObject(with: Data(AuditRendering.json(files).utf8)) as? [String: [[String: Any]]]
         #expect(json?["files"]?.count == 3)
     }
+
+    /// The real sgl-kernel 0.3.21 and flashinfer-cubin 0.6.5 wheels, where they were downloaded
+    /// (not in CI): `SGLANG_FORGE_REAL_WHEELS=/tmp/wheels swift test --filter realKernelWheels`
+    /// after `pip download --no-deps sgl-kernel==0.3.21 flashinfer-cubin==0.6.5 -d /tmp/wheels`.
+    /// The expected figures are cuobjdump 13.5's (`--list-elf --list-ptx`, `-symbols`) on the
+    /// unzipped members.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SGLANG_FORGE_REAL_WHEELS"] != nil))
+    func realKernelWheels() throws {
+        let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SGLANG_FORGE_REAL_WHEELS"]!)
+        let sgl = try DeviceCodeReader().read(path: dir.appendingPathComponent("sgl_kernel-0.3.21-cp310-abi3-manylinux2014_x86_64.whl").path)
+        #expect(Set(sgl.flatMap(\.targets).map(\.description)) == ["sm_80", "compute_80", "sm_86", "sm_89", "sm_90", "compute_90", "sm_90a", "sm_100a", "sm_120a"])
+        #expect(Set(sgl.flatMap(\.cudaRuntimeMajors)) == [12])
+        let common = try #require(sgl.first { $0.path.hasSuffix("!sgl_kernel/sm90/common_ops.abi3.so") })
+        #expect(common.entries.count == 444 && common.entries.filter { $0.compression == .lz4 }.count == 14)
+        #expect(common.entries.compactMap(\.kernels).reduce(0, +) == 15336) // cuobjdump -symbols: 15336 FUNC … ENTRY
+        let cubin = try DeviceCodeReader().read(path: dir.appendingPathComponent("flashinfer_cubin-0.6.5-py3-none-any.whl").path)
+        #expect(cubin.count == 9262)
+        #expect(Dictionary(cubin.flatMap(\.entries).map { ($0.target.description, 1) }, uniquingKeysWith: +) == ["sm_100": 7922, "sm_100a": 198, "sm_103a": 1142])
+    }
 }
