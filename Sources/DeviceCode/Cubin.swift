@@ -30,7 +30,7 @@ enum Cubin {
         switch elf.abiVersion {
         case 8...:
             var specific = flags & 0x8 != 0
-            if !specific, let compat = elf.sections.first(where: { $0.name == ".nv.compat" }) {
+            if !specific, let compat = elf.sections.first(where: { elf.section($0, isNamed: ".nv.compat") }) {
                 specific = archSpecificAttribute(try elf.contents(compat))
             }
             return GPUArchitecture(number: Int((flags & 0xff00) >> 8), suffix: specific ? .archSpecific : .none)

@@ -50,7 +50,7 @@ public struct DeviceCodeReader: Sendable {
             }
             var entries: [DeviceCodeEntry] = []
             var containers = 0
-            for section in elf.sections where section.name == ".nv_fatbin" && section.type != 8 {
+            for section in elf.sections where section.type != 8 && elf.section(section, isNamed: ".nv_fatbin") {
                 let found = try Fatbin.entries(in: try elf.contents(section), countKernels: countKernels)
                 entries += found.entries
                 containers += found.containers

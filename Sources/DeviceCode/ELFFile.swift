@@ -11,7 +11,10 @@ struct ELFFile {
     static let machineCUDA: UInt16 = 190
 
     struct Section {
-        var name: String
+        /// Offset of the name in the section name table (read with ``ELFFile/name(of:)``; names
+        /// are not decoded up front: a cubin of a large library has thousands of sections with
+        /// long mangled names, and only `.nv_fatbin`/`.nv.compat` are ever looked for).
+        var nameOffset: Int
         var type: UInt32
         var offset: Int
         var size: Int
@@ -31,6 +34,8 @@ struct ELFFile {
     /// `e_flags`.
     let flags: UInt32
     let sections: [Section]
+    /// The section name table (`e_shstrndx`), when present.
+    let names: ByteView?
 
     /// Whether `bytes` start with the ELF magic `\x7fELF`.
     static func isELF(_ bytes: ByteView) -> Bool { bytes.hasBytes([0x7f, 0x45, 0x4c, 0x46]) }
@@ -56,6 +61,7 @@ struct ELFFile {
             var shstrndx = Int(try bytes.u16(62, "e_shstrndx"))
             if shoff == 0 {
                 sections = []
+                names = nil
                 return
             }
             guard shentsize >= 64 else { throw ELFProblem.unsupported("section header entries of \(shentsize) bytes (ELF64 needs 64)") }
@@ -72,10 +78,10 @@ struct ELFFile {
                             Int(clamping: try bytes.u64(at + 24, "section header \(i)")), Int(clamping: try bytes.u64(at + 32, "section header \(i)")),
                             Int(try bytes.u32(at + 40, "section header \(i)")), Int(clamping: try bytes.u64(at + 56, "section header \(i)"))))
             }
-            let names: ByteView? = shstrndx < raw.count && raw[shstrndx].type != 8
+            names = shstrndx < raw.count && raw[shstrndx].type != 8
                 ? try bytes.slice(raw[shstrndx].offset, raw[shstrndx].size, "the section name table") : nil
-            sections = try raw.map { r throws(OutOfBounds) in
-                Section(name: try names?.cString(r.name, "a section name") ?? "", type: r.type, offset: r.offset, size: r.size, link: r.link, entrySize: r.entsize)
+            sections = raw.map { r in
+                Section(nameOffset: r.name, type: r.type, offset: r.offset, size: r.size, link: r.link, entrySize: r.entsize)
             }
         } catch let error as OutOfBounds {
             throw .truncated(error.what)
@@ -86,10 +92,27 @@ struct ELFFile {
         }
     }
 
+    /// The name of `section` (empty when unreadable).
+    func name(of section: Section) -> String {
+        (try? names?.cString(section.nameOffset, "")) ?? ""
+    }
+
+    /// Whether `section` is named `name`, compared in place.
+    func section(_ section: Section, isNamed name: StaticString) -> Bool {
+        guard let names else { return false }
+        let count = name.utf8CodeUnitCount
+        let at = section.nameOffset
+        guard at >= 0, at + count < names.count, names.base[at + count] == 0 else { return false }
+        return name.withUTF8Buffer { wanted in
+            for i in 0..<count where names.base[at + i] != wanted[i] { return false }
+            return true
+        }
+    }
+
     /// The bytes of `section` (empty for `SHT_NOBITS`).
     func contents(_ section: Section) throws(ELFProblem) -> ByteView {
         if section.type == 8 { return try! bytes.slice(0, 0, "") }
-        do { return try bytes.slice(section.offset, section.size, "section '\(section.name)'") } catch { throw .truncated(error.what) }
+        do { return try bytes.slice(section.offset, section.size, "section '\(name(of: section))'") } catch { throw .truncated(error.what) }
     }
 
     /// `DT_NEEDED` entries of the `SHT_DYNAMIC` section, in order (`libcudart.so.12`).
