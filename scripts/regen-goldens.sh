@@ -9,6 +9,7 @@
 #   scripts/regen-goldens.sh container [--main]
 #                                          only the container goldens; --main also writes
 #                                          Fixtures/golden/container/main from specs/main.yaml
+#                                          and its lock (`all` does too)
 #   scripts/regen-goldens.sh nix           the Nix trees (Fixtures/golden/nix/main-<layout>) of
 #                                          specs/main.yaml with its lock
 set -euo pipefail
@@ -47,7 +48,8 @@ case "${1:-all}" in
   tests) shift; SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test "$@" ;;
   container) shift; container "$@" ;;
   nix) nix ;;
-  all) SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test; nix ;;
+  all) SGLANG_FORGE_REGENERATE_GOLDENS=1 swift test; nix
+       emit_golden container specs/main.yaml Tests/ForgeTests/Fixtures/golden/container/main ;;
   *) echo "usage: $0 [all | tests [swift test args] | container [--main] | nix]" >&2; exit 64 ;;
 esac
 git status --short Tests/ForgeTests/Fixtures

@@ -18,6 +18,9 @@ public struct LockFile: Codable, Hashable, Sendable {
     public var artifacts: [LockedArtifact]
     /// The uv-resolved Python closure for the container and tarball backends, when made.
     public var closure: LockedClosure?
+    /// The uv-resolved, hashed build requirements of source components (docs/lock.md), sorted by
+    /// component; absent when no component declares `build-requires`.
+    public var buildRequirements: [LockedBuildRequirements]? = nil
 
     /// ``format``'s value.
     public static let formatName = "sglang-forge/lock"

@@ -129,10 +129,12 @@ public struct Locker {
         if !bag.hasErrors, let chosen = closure {
             closure = await choosingWheels(for: chosen, resolver: resolver, index: defaultIndex, bag: &bag)
         }
+        let buildRequirements = lockBuildRequirements(inputs: inputs, index: defaultIndex, bag: &bag)
         if bag.hasErrors { return (nil, bag.sorted) }
         let specName = (spec.path as NSString).lastPathComponent
-        let lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
+        var lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
                             artifacts: artifacts, closure: closure)
+        lock.buildRequirements = buildRequirements
         return (lock, bag.sorted)
     }
 

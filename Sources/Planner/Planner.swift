@@ -59,6 +59,7 @@ struct PlanContext {
         let variants = expandMatrix(graph: graph)
         checkDeviceCode(variants: variants)
         let tarball = plannedTarball()
+        let container = plannedContainer()
         var result = BuildPlan(
             schema: BuildPlan.schemaName,
             schemaVersion: BuildPlan.currentSchemaVersion,
@@ -85,10 +86,7 @@ struct PlanContext {
             components: plannedComponents,
             graph: graph.nodes,
             variants: variants,
-            container: spec.container.map {
-                PlannedContainer(baseImage: $0.baseImage.value, baseDigest: $0.baseDigest.map { "sha256:\($0.value.hex)" },
-                                 declaredAt: $0.baseImage.location.description)
-            }
+            container: container
         )
         result.tarball = tarball
         return result

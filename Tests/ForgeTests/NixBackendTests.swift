@@ -35,6 +35,11 @@ import Testing
             #expect(problems.isEmpty, "\(problems)")
             result.pythonClosure = attached
         }
+        // And the source components' hashed build requirements.
+        if let lock {
+            let problems = LockReader.addBuildRequirements(lock, lockPath: lockPath, to: &result)
+            #expect(problems.isEmpty, "\(problems)")
+        }
         result.spec = relativePath
         return result
     }
@@ -410,8 +415,9 @@ import Testing
         try FileManager.default.copyItem(atPath: spec, toPath: unlockedSpec)
         defer { try? FileManager.default.removeItem(atPath: unlockedSpec) }
         let failed = try Nix.run([Self.executable.path, "emit", "--backend", "nix", unlockedSpec, "-o", out.path + "-unlocked"], allowFailure: true)
-        #expect(failed.stderr.contains("\(unlockedSpec):164:3: error: wheel 'sglang' 0.5.9 has no pinned artifact"), "\(failed.stderr)")
-        #expect(failed.stderr.contains("\(unlockedSpec):164:3: error: component 'sglang' needs Python packages from the runtime package set, but the plan has no locked Python closure"), "\(failed.stderr)")
+        let sglangLine = try #require(try String(contentsOfFile: spec, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "  sglang:")) + 1
+        #expect(failed.stderr.contains("\(unlockedSpec):\(sglangLine):3: error: wheel 'sglang' 0.5.9 has no pinned artifact"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("\(unlockedSpec):\(sglangLine):3: error: component 'sglang' needs Python packages from the runtime package set, but the plan has no locked Python closure"), "\(failed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path + "-unlocked"))
     }
 

@@ -159,7 +159,7 @@ public struct TarballBackend: Backend {
         }
         for component in sources {
             s.comment("  \(wheelVariable(component.name))  a \(component.name) \(component.version) wheel built for this variant (default: the")
-            s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(variant.name)-\(component.name)-wheel`)")
+            s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(SourceWheelExport(component: component.name).bakeTarget(variant: variant.name))`)")
         }
         s.comment("  CONTAINER_DIR  the container backend's output (default: ../../container)")
         s.comment("  OUT_DIR, WORK_DIR, DOWNLOADS  (default: ../out, ../work, ../downloads)")
@@ -208,8 +208,9 @@ public struct TarballBackend: Backend {
             s.line("step \(q("\(component.name) \(component.version), built from source for \(variant.gpu) (TORCH_CUDA_ARCH_LIST=\(variant.torchCudaArchList)) and \(variant.isa)"))")
             s.line("if [ -z \"${\(variable):-}\" ]; then")
             s.line("    container=\"${CONTAINER_DIR:-$here/../../container}\"")
-            s.line("    (cd \"$container\" && docker buildx bake \"$variant-\(component.name)-wheel\")")
-            s.line("    \(variable)=$(single_file \"$container/out/$variant/\(component.name)-wheel\" \(q("\(component.name.replacingOccurrences(of: "-", with: "_"))-\(component.version)*.whl")))")
+            let export = SourceWheelExport(component: component.name)
+            s.line("    (cd \"$container\" && docker buildx bake \"\(export.bakeTarget(variant: "$variant"))\")")
+            s.line("    \(variable)=$(single_file \"$container/\(export.outputDirectory(variant: "$variant"))\" \(q(export.wheelGlob(version: component.version))))")
             s.line("fi")
             s.line("pip_install --force-reinstall \"$\(variable)\"")
             s.line("mkdir -p \"$prefix/share/sglang-forge\"")
