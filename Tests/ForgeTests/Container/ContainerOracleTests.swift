@@ -157,7 +157,7 @@ struct ContainerOracleTests {
             #expect(wheel["output"] as? [String] == ["type=local,dest=out/\(variant.name)/torch-wheel"])
             #expect(wheel["args"] as? [String: String] == args)
         }
-        #expect(targets.count == 14 * 2 + 1)
+        #expect(targets.count == 18 * 2 + 1)
         #expect(targets["_common"]?["dockerfile"] as? String == "Containerfile")
         #expect(groups["default"]?["targets"] as? [String] == plan.variants.map(\.name))
         #expect(groups["sm90"]?["targets"] as? [String] == ["sglang-python312-cuda12_8-sm90-avx2", "sglang-python312-cuda12_8-sm90-avx512"])
