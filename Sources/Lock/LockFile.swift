@@ -124,10 +124,12 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
     public var requiresDist: [String]?
     /// How ``requiresDist`` was obtained.
     public var metadata: MetadataSource
+    /// The CUDA device code the wheel ships (`lock --device-code`); `null` when not audited.
+    public var deviceCode: LockedDeviceCode? = nil
 
     public init(component: String, version: String, filename: String, url: String, size: Int?, sha256: String, tags: [String],
                 requiresGlibc: String?, origin: ArtifactOrigin, index: String?, requiresPython: String?, requiresDist: [String]?,
-                metadata: MetadataSource) {
+                metadata: MetadataSource, deviceCode: LockedDeviceCode? = nil) {
         self.component = component
         self.version = version
         self.filename = filename
@@ -141,6 +143,7 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
         self.requiresPython = requiresPython
         self.requiresDist = requiresDist
         self.metadata = metadata
+        self.deviceCode = deviceCode
     }
 }
 

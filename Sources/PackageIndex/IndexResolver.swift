@@ -137,6 +137,13 @@ public struct IndexResolver: Sendable {
         }
     }
 
+    /// Downloads `url` into the cache (or reuses the cached file) and checks its sha256.
+    /// - Returns: the local file.
+    public func download(url: String, sha256: String, key: String) async throws(IndexError) -> URL {
+        let filename = (URL(string: url)?.lastPathComponent).map { $0.removingPercentEncoding ?? $0 } ?? "download.whl"
+        return try await fetch(url, filename: filename, expectedSHA256: sha256, key: key, size: nil).0
+    }
+
     /// Resolves every request with at most `concurrency` in flight; results keyed by request key.
     public func resolveAll(_ requests: [ResolveRequest], concurrency: Int = 4) async -> [String: Result<ResolvedWheel, IndexError>] {
         await withTaskGroup(of: Outcome.self) { group in

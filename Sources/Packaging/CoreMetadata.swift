@@ -17,7 +17,8 @@ public struct CoreMetadata: Hashable, Sendable {
     /// - Throws: ``CoreMetadataError`` when `Name` or `Version` is missing.
     public init(parsing text: String) throws(CoreMetadataError) {
         var headers: [(String, String)] = []
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // `"\r\n"` is one Character in Swift: split on every line break, not on "\n".
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty { break }
             if let first = line.first, first == " " || first == "\t" {

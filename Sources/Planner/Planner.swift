@@ -57,6 +57,7 @@ struct PlanContext {
         checkFamilies()
         let graph = buildGraph()
         let variants = expandMatrix(graph: graph)
+        checkDeviceCode(variants: variants)
         let tarball = plannedTarball()
         let container = plannedContainer()
         var result = BuildPlan(
