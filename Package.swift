@@ -33,6 +33,29 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
+        // LZ4 and zstd through pkg-config (Debian: liblz4-dev, libzstd-dev): compressed fatbin
+        // entries. Only `DeviceCode` imports them.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        // NVIDIA's compatibility rules as data: device-code targets, which code runs on which
+        // compute capability, minimum drivers per CUDA release. Pure.
+        .target(name: "CUDACompatibility"),
+        // Reads CUDA device code: ELF64 shared objects, fatbin containers, cubins, wheels (member
+        // by member). Memory-mapped; only headers are read.
+        .target(
+            name: "DeviceCode",
+            dependencies: ["CUDACompatibility", "CLZ4", "CZstd", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        // Facts about this host: NVIDIA driver and GPUs (NVML at run time, nvidia-smi), CPU
+        // features, glibc. The only target that touches the host.
+        .target(name: "HostProbe", dependencies: ["CUDACompatibility"]),
+        // `select`: which variant of a plan fits a host, and why every other does not. Pure.
+        .target(name: "Selection", dependencies: ["Planner", "CUDACompatibility", "HostProbe"]),
+        // `verify`: an installed runtime against its runtime.json (dist-info METADATA, RECORD).
+        .target(
+            name: "Verify",
+            dependencies: ["Packaging", "CUDACompatibility", "DeviceCode", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Digest encodings (hex, Nix base-32, SRI): one tested place for all of them.
         .target(name: "Hashes"),
         // Nix archive (NAR) serialisation, streamed into SHA-256.
@@ -54,7 +77,7 @@ let package = Package(
         // The lock file (format, inputs fingerprint, staleness) and the consistency check. Pure.
         .target(
             name: "Lock",
-            dependencies: ["Spec", "Hashes", "Packaging", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Spec", "Hashes", "Packaging", "CUDACompatibility", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // PEP 691/503 index client, wheel choice, PEP 658 / wheel METADATA. Network and disk.
         .target(
@@ -69,12 +92,12 @@ let package = Package(
         .target(
             name: "Locking",
             dependencies: [
-                "Lock", "PackageIndex", "Packaging", "Spec", "Planner", "Hashes",
+                "Lock", "PackageIndex", "Packaging", "Spec", "Planner", "Hashes", "DeviceCode", "CUDACompatibility",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
-        .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock"]),
+        .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock", "CUDACompatibility"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
         .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
         // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
@@ -88,12 +111,17 @@ let package = Package(
         ),
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
+        // `bump`: release discovery, coupled groups, proposals, spec edits, PR bodies and publishing.
+        .target(name: "Bump", dependencies: ["Spec", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
+        // A small GitHub REST client (pull requests), for `bump`.
+        .target(name: "GitHubAPI"),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
                 "Spec", "Planner", "Lock", "Locking", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
-                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git",
+                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Bump", "GitHubAPI",
+                "CUDACompatibility", "DeviceCode", "HostProbe", "Selection", "Verify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -108,7 +136,30 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        // bump: discovery against a fixture index, spec edits byte for byte, git and PR publishing.
+        .testTarget(
+            name: "BumpTests",
+            dependencies: [
+                "Bump", "GitHubAPI", "Git", "PackageIndex", "Packaging", "Spec", "Lock", "Hashes", "sglang-forge",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.
         .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge"]),
+        // Device code readers against cuobjdump's recorded output; the compatibility rules.
+        .testTarget(
+            name: "DeviceCodeTests",
+            dependencies: ["DeviceCode", "CUDACompatibility", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")]
+        ),
+        // select and verify with injected host facts and prefixes built from fixture wheels.
+        .testTarget(
+            name: "HostTests",
+            dependencies: [
+                "Selection", "HostProbe", "Verify", "Planner", "Spec", "Lock", "CUDACompatibility", "DeviceCode", "Hashes",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ]
 )

@@ -11,6 +11,8 @@ apt_packages=(
   git           # test fixtures: building repositories, git archive as the NAR oracle
   pkg-config    # finds libyaml, libgit2 and libarchive for SwiftPM
   libarchive-dev  # pack/unpack: deterministic tar + zstd (pkg-config libarchive)
+  liblz4-dev    # audit: LZ4-compressed fatbin entries (pkg-config liblz4)
+  libzstd-dev   # audit: zstd-compressed fatbin entries (pkg-config libzstd)
   patchelf      # pack: RPATH/RUNPATH rewriting
   zstd          # benchmarks and manual checks of .tar.zst
   binutils      # readelf, used by pack

@@ -7,7 +7,8 @@ import ArgumentParser
 /// `path:line:col: error: message`); 2 an input could not be read or an output written;
 /// 3 a tool `pack` needs (patchelf, readelf) is missing; 64 a command-line usage error.
 /// For `pack`, 1 means the prefix was refused (every problem is listed); for `unpack`, 1 means
-/// the archive was refused (unsafe entry or manifest mismatch).
+/// the archive was refused (unsafe entry or manifest mismatch). `select`: 4 no NVIDIA GPU or
+/// driver, 5 no variant fits. `verify`: 6 the installation differs from its manifest.
 public struct ForgeCommand: AsyncParsableCommand {
     /// The command's name, abstract, version and subcommands.
     public static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ public struct ForgeCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self, EmitCommand.self, PinCommand.self,
-            PackCommand.self, UnpackCommand.self,
+            PackCommand.self, UnpackCommand.self, BumpCommand.self, AuditCommand.self, SelectCommand.self, VerifyCommand.self,
         ]
     )
 

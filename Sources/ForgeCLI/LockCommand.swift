@@ -19,6 +19,9 @@ struct LockCommand: AsyncParsableCommand {
     @Flag(help: "Also download the wheels pinned by URL in the spec, check their hash and read their metadata.")
     var verifyDownloads = false
 
+    @Flag(help: "Download every wheel and record the CUDA device code it ships (architectures, kernels, CUDA runtime major) in the lock.")
+    var deviceCode = false
+
     @Flag(help: "Do not resolve the Python closure with uv (keeps the previous closure if the inputs are unchanged).")
     var noClosure = false
 
@@ -63,7 +66,7 @@ struct LockCommand: AsyncParsableCommand {
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sglang-forge")
         let progress = ProgressLine(label: "lock")
         let settings = Locker.Settings(
-            verifyDownloads: verifyDownloads, closure: !noClosure && !options.locked, cacheDirectory: cache, concurrency: concurrency,
+            verifyDownloads: verifyDownloads, deviceCode: deviceCode, closure: !noClosure && !options.locked, cacheDirectory: cache, concurrency: concurrency,
             timeout: timeout, attempts: attempts, nixpkgsLastModified: nixpkgsLastModified, progress: { progress.show($0) })
         var configured = settings
         configured.excludeNewer = excludeNewer.map { $0 == "now" ? .now : .timestamp(RFC3339.normalized($0)!) }
@@ -123,13 +126,15 @@ struct CheckCommand: ParsableCommand {
             Pipeline.report(loadDiagnostics, file: options.spec)
             throw ForgeExitCode.invalidInput
         }
-        let planDiagnostics = Planner.plan(spec).diagnostics
         let lockPath = options.resolvedLockPath
         switch LockReader.readLock(at: lockPath, for: spec) {
         case .failure(let problem):
+            let planDiagnostics = Planner.plan(spec).diagnostics
             Pipeline.report(loadDiagnostics + planDiagnostics + [Diagnostic(.error, problem.message(spec: options.spec), file: lockPath, at: nil)], file: options.spec)
             throw ForgeExitCode.invalidInput
         case .success(let lock):
+            // Planned with the lock: the device-code coverage of every GPU target is checked too.
+            let planDiagnostics = Planner.plan(spec, lock: lock).diagnostics
             let report = ConsistencyCheck(spec: spec, lock: lock, lockPath: lockPath).run()
             let all = loadDiagnostics + planDiagnostics + report.diagnostics
             Pipeline.report(all, file: options.spec)

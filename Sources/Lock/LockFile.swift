@@ -129,10 +129,12 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
     public var metadata: MetadataSource
     /// PEP 700 `upload-time` of the file as the index gives it; `null` for URL pins and HTML-only indexes.
     public var uploadTime: String?
+    /// The CUDA device code the wheel ships (`lock --device-code`); `null` when not audited.
+    public var deviceCode: LockedDeviceCode? = nil
 
     public init(component: String, version: String, filename: String, url: String, size: Int?, sha256: String, tags: [String],
                 requiresGlibc: String?, origin: ArtifactOrigin, index: String?, requiresPython: String?, requiresDist: [String]?,
-                metadata: MetadataSource, uploadTime: String? = nil) {
+                metadata: MetadataSource, uploadTime: String? = nil, deviceCode: LockedDeviceCode? = nil) {
         self.uploadTime = uploadTime
         self.component = component
         self.version = version
@@ -147,6 +149,7 @@ public struct LockedArtifact: Codable, Hashable, Sendable {
         self.requiresPython = requiresPython
         self.requiresDist = requiresDist
         self.metadata = metadata
+        self.deviceCode = deviceCode
     }
 }
 

@@ -10,16 +10,16 @@ import Planner
 /// The wheel is chosen by ``IndexResolver/chooseClosureWheel(_:index:)`` (``WheelChooser``'s
 /// rules among the index files whose sha256 the closure lists); every backend installs it. Its metadata comes from the PEP 658 file when
 /// the index offers one (hash-checked), else from the wheel's zip with HTTP range requests
-/// (``LazyWheel``), never from a whole download.
+/// (``RemoteWheelMetadata``), never from a whole download (unless the server ignores ranges).
 public struct ClosureMetadata: Sendable {
     /// Index pages and metadata.
     public var resolver: IndexResolver
-    /// Range reads.
-    public var lazy: LazyWheel
+    /// PEP 658 files and range reads (a lazy wheel).
+    public var remote: RemoteWheelMetadata
 
     public init(resolver: IndexResolver) {
         self.resolver = resolver
-        lazy = LazyWheel(client: resolver.client)
+        remote = RemoteWheelMetadata(client: resolver.client)
     }
 
     /// The lock's entries for `packages` from `index`, at most `concurrency` in flight.
@@ -58,20 +58,8 @@ public struct ClosureMetadata: Sendable {
         let request = ClosurePackageRequest(name: package.normalizedName, version: package.version, sha256: Set(package.sha256))
         let chosen = try await resolver.chooseClosureWheel(request, index: index).get()
         let file = chosen.choice.file
-        var text: String?
-        var source = MetadataSource.wheelRange
-        if case .available(let metadataHashes) = file.coreMetadata, let url = URL(string: file.url + ".metadata") {
-            let (body, _) = try await resolver.client.get(url)
-            if let expected = metadataHashes["sha256"]?.lowercased() {
-                let actual = FileHasher.sha256(of: body)
-                guard actual == expected else { throw .metadataHashMismatch(url: url.absoluteString, expected: expected, actual: actual) }
-            }
-            text = String(data: body, encoding: .utf8)
-            source = .pep658
-        }
-        if text == nil { text = try await lazy.metadata(url: file.url, wheel: chosen.choice.wheel) }
-        let metadata: CoreMetadata
-        do { metadata = try CoreMetadata(parsing: text ?? "") } catch { throw .badWheel(url: file.url, reason: "\(error)") }
+        let (metadata, origin) = try await remote.read(file, wheel: chosen.choice.wheel)
+        let source: MetadataSource = origin == .pep658 ? .pep658 : .wheelRange
         return LockedClosureWheel(
             name: package.normalizedName, version: package.version, filename: file.filename, url: file.url, sha256: chosen.sha256,
             size: file.size, requiresGlibc: chosen.choice.requiresGlibc?.description, requiresPython: metadata.requiresPython ?? file.requiresPython,

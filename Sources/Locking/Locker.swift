@@ -1,3 +1,4 @@
+import DeviceCode
 import Foundation
 import Hashes
 import Lock
@@ -12,6 +13,8 @@ public struct Locker {
     public struct Settings: Sendable {
         /// Download URL-pinned wheels, check their hash and read their metadata.
         public var verifyDownloads = false
+        /// Download every wheel and record its device code (`lock --device-code`).
+        public var deviceCode = false
         /// Resolve the Python closure with uv.
         public var closure = true
         /// Where downloaded wheels and metadata are kept.
@@ -38,10 +41,11 @@ public struct Locker {
         public var now: @Sendable () -> Date = { Date() }
 
         /// Settings with defaults; only the cache directory is required.
-        public init(verifyDownloads: Bool = false, closure: Bool = true, cacheDirectory: URL, concurrency: Int = 4, timeout: Double = 60,
+        public init(verifyDownloads: Bool = false, deviceCode: Bool = false, closure: Bool = true, cacheDirectory: URL, concurrency: Int = 4, timeout: Double = 60,
                     attempts: Int = 3, backoff: Double = 0.5, nixpkgsLastModified: Int? = nil, askGitHub: Bool = true,
                     progress: @escaping @Sendable (String) -> Void = { _ in }) {
             self.verifyDownloads = verifyDownloads
+            self.deviceCode = deviceCode
             self.closure = closure
             self.cacheDirectory = cacheDirectory
             self.concurrency = concurrency
@@ -132,6 +136,7 @@ public struct Locker {
             }
         }
 
+        await recordDeviceCode(&artifacts, resolver: resolver, bag: &bag)
         let nixpkgs = await nixpkgsPin(client: HTTPClient(timeout: 10, attempts: 1), bag: &bag)
         let inputs = LockInputs(spec: spec)
         var closure: LockedClosure?
@@ -262,6 +267,23 @@ public struct Locker {
             }
         }
         return artifact
+    }
+
+    /// Fills ``LockedArtifact/deviceCode``: read from each downloaded wheel with `--device-code`,
+    /// else kept from the previous lock for the same file (sha256).
+    private func recordDeviceCode(_ artifacts: inout [LockedArtifact], resolver: IndexResolver, bag: inout DiagnosticBag) async {
+        for i in artifacts.indices {
+            let artifact = artifacts[i]
+            if let old = previous?.artifact(of: artifact.component), old.sha256 == artifact.sha256 { artifacts[i].deviceCode = old.deviceCode }
+            guard settings.deviceCode else { continue }
+            settings.progress("device code: \(artifact.filename)")
+            do {
+                let local = try await resolver.download(url: artifact.url, sha256: artifact.sha256, key: artifact.component)
+                artifacts[i].deviceCode = LockedDeviceCode(try DeviceCodeReader().readWheel(path: local.path))
+            } catch {
+                bag.warning("device code of component '\(artifact.component)' not recorded: \(error)", at: spec.components.first { $0.name.value == artifact.component }?.name.location)
+            }
+        }
     }
 
     /// The nixpkgs pin; `lastModified` from the command line, GitHub, or the previous lock of the same rev.

@@ -15,8 +15,8 @@ public struct IndexFile: Hashable, Sendable {
     public var coreMetadata: CoreMetadataAvailability
     /// Size in bytes (PEP 700 `size`), when the index gives it.
     public var size: Int?
-    /// PEP 700 `upload-time` (ISO 8601 / RFC 3339 text as the index writes it, e.g.
-    /// `2026-02-23T08:14:13.441632Z`), when the index gives it (JSON pages only).
+    /// When the file was uploaded (PEP 700 `upload-time`, ISO 8601 UTC as the index writes it,
+    /// e.g. `2026-04-08T03:12:45.123456Z`); `nil` on PEP 503 HTML pages, which have no such field.
     public var uploadTime: String?
 
     public init(filename: String, url: String, hashes: [String: String], requiresPython: String?, yanked: String?,

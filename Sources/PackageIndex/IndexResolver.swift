@@ -90,7 +90,8 @@ public struct IndexResolver: Sendable {
     /// - Throws: ``IndexError`` for any failure, including a hash disagreement.
     public func resolve(_ request: ResolveRequest) async throws(IndexError) -> ResolvedWheel {
         progress("\(request.key): reading \(request.index)")
-        let files = try await files(project: request.project, index: request.index)
+        // Both views, merged: a mirror may serve a stale JSON page (see ``listing(project:index:)``).
+        let files = try await listing(project: request.project, index: request.index).files
         let choice = try chooser.choose(from: files, project: request.project, specifier: request.specifier)
         let file = choice.file
         let indexSHA = file.hashes["sha256"]?.lowercased()
@@ -134,6 +135,13 @@ public struct IndexResolver: Sendable {
         do { return VerifiedDownload(size: size, metadata: try CoreMetadata(parsing: text)) } catch {
             throw .badWheel(url: url, reason: "\(error)")
         }
+    }
+
+    /// Downloads `url` into the cache (or reuses the cached file) and checks its sha256.
+    /// - Returns: the local file.
+    public func download(url: String, sha256: String, key: String) async throws(IndexError) -> URL {
+        let filename = (URL(string: url)?.lastPathComponent).map { $0.removingPercentEncoding ?? $0 } ?? "download.whl"
+        return try await fetch(url, filename: filename, expectedSHA256: sha256, key: key, size: nil).0
     }
 
     /// Resolves every request with at most `concurrency` in flight; results keyed by request key.

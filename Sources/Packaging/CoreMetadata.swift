@@ -17,8 +17,9 @@ public struct CoreMetadata: Hashable, Sendable {
     /// - Throws: ``CoreMetadataError`` when `Name` or `Version` is missing.
     public init(parsing text: String) throws(CoreMetadataError) {
         var headers: [(String, String)] = []
-        // "\r\n" is one Character in Swift: split on every line break, CRLF wheels exist (interegular 0.3.3).
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        // `"\r\n"` is one Character in Swift: split on every line break, not on "\n".
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty { break }
             if let first = line.first, first == " " || first == "\t" {
                 if !headers.isEmpty { headers[headers.count - 1].1 += "\n" + line.trimmingWhitespaceString() }

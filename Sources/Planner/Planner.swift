@@ -57,6 +57,7 @@ struct PlanContext {
         checkFamilies()
         let graph = buildGraph()
         let variants = expandMatrix(graph: graph)
+        checkDeviceCode(variants: variants)
         let tarball = plannedTarball()
         if let closure = lock?.closure {
             // A closure entry built for another CUDA major is an error at cuda.version (docs/lock.md).

@@ -33,13 +33,13 @@ import Testing
 
     @Test func everyBackendInstallsTheSameWheelsAndManifest() throws {
         let plan = try Self.plan()
-        #expect(plan.variants.count == 18)
+        #expect(plan.variants.count == 14)
         let nix = try NixBackend().render(plan, layout: "flake")
         let container = try ContainerBackend().render(plan, layout: "per-variant")
         let bake = try ContainerBackend().render(plan, layout: "bake")
         let tarball = try TarballBackend().render(plan, layout: "scripts")
         let nixSets = try Self.nixInstalled(nix)
-        #expect(nixSets.count == 18)
+        #expect(nixSets.count == 14)
 
         for variant in plan.variants {
             let name = variant.name

@@ -177,7 +177,7 @@ import Testing
             _ = try Nix.run(["nix-instantiate", "--parse", dir.appendingPathComponent(file.path).path])
         }
         #expect(files.map(\.path) == files.map(\.path).sorted())
-        #expect(files.count == (layout == "flake" ? 13 + 18 : 12 + 18 + 18))
+        #expect(files.count == (layout == "flake" ? 13 + 14 : 12 + 14 + 14))
     }
 
     @Test(arguments: ["flake", "flox"]) func exactlyOneNixpkgs(layout: String) throws {
@@ -322,7 +322,7 @@ import Testing
 
     func checkFacts(_ packages: [String: Facts], plan: BuildPlan) throws {
         #expect(packages.count == plan.variants.count + 1)
-        #expect(plan.variants.count == 18)
+        #expect(plan.variants.count == 14)
         let wheels = plan.components.filter { $0.kind == "wheel" }
         for variant in plan.variants {
             let facts = try #require(packages[variant.name])
@@ -404,7 +404,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         let spec = Self.root.appendingPathComponent(Self.pinnedSpec).path
         let first = try Nix.run([Self.executable.path, "emit", "--backend", "nix", spec, "-o", out.path])
-        #expect(first.stderr.contains("nix: wrote 31 files"), "\(first.stderr)")
+        #expect(first.stderr.contains("nix: wrote 27 files"), "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("flake.lock").path))
         let again = try Nix.run([Self.executable.path, "emit", "--backend", "nix", spec, "-o", out.path, "--dry-run"])
         #expect(again.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("unchanged") }, "\(again.stdout)")

@@ -22,17 +22,19 @@ import Testing
 
     @Test func theMatrixOfTheSeed() throws {
         let plan = try Self.mainPlan()
-        #expect(plan.variants.count == 18)
-        let gpus = ["sm61", "sm75", "sm80", "sm86", "sm89", "sm90", "sm100", "sm120", "all"]
+        // The seed's 18 variants less sm61 and sm75, which sgl-kernel 0.3.21 has no code for
+        // (`sglang-forge audit specs/main.yaml`; the spec's matrix comment).
+        #expect(plan.variants.count == 14)
+        let gpus = ["sm80", "sm86", "sm89", "sm90", "sm100", "sm120", "all"]
         #expect(plan.variants.map(\.name) == gpus.flatMap { g in ["avx2", "avx512"].map { "sglang-python312-cuda12_8-\(g)-\($0)" } })
         for variant in plan.variants {
             let cudnnOff = variant.buildEnv.contains { $0.name == "USE_CUDNN" && $0.value == "0" }
-            #expect(cudnnOff == (variant.gpu == "sm61"), "\(variant.name)")
+            #expect(!cudnnOff, "\(variant.name)")
             #expect(variant.isaFlags == (variant.isa == "avx2" ? ["-mavx2", "-mfma", "-mf16c"] : ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mfma"]))
             #expect(variant.maxJobs == 16)
             #expect(variant.systemFeatures == ["big-parallel"])
         }
-        #expect(plan.variants.first { $0.name.hasSuffix("all-avx2") }?.torchCudaArchList == "7.5;8.0;8.6;8.9;9.0;10.0;12.0")
+        #expect(plan.variants.first { $0.name.hasSuffix("all-avx2") }?.torchCudaArchList == "8.0;8.6;8.9;9.0;10.0;12.0")
         #expect(plan.variants.first { $0.name.hasSuffix("sm90-avx512") }?.torchCudaArchList == "9.0")
         #expect(plan.runtime.python.tag == "cp312")
         #expect(plan.runtime.cuda.minDriver == "550")

@@ -203,6 +203,20 @@ struct SpecDecoder {
         return result
     }
 
+    private mutating func deviceCodeWaivers(_ node: YAMLNode?, component: String) -> [DeviceCodeWaiver] {
+        var result: [DeviceCodeWaiver] = []
+        for item in reader.sequence(node, what: "'device-code-waivers' of component '\(component)'") ?? [] {
+            guard let w = reader.mapping(item, what: "a device-code waiver of component '\(component)'", keys: ["gpus", "reason"]) else { continue }
+            let gpus = reader.strings(reader.require(w, "gpus"), what: "'gpus' of a device-code waiver") ?? []
+            let reason = requiredString(w, "reason")
+            if w["reason"] != nil && reason.value.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.diagnostics.error("a device-code waiver needs a written 'reason'", at: reason.location)
+            }
+            if !gpus.isEmpty { result.append(DeviceCodeWaiver(gpus: gpus, reason: reason)) }
+        }
+        return result
+    }
+
     /// Decodes a table of named entries, checking each name's syntax.
     private mutating func named<T>(_ node: YAMLNode?, what: String, decode: (inout Self, Located<String>, YAMLNode) -> T?) -> [T] {
         guard let node else { return [] }
@@ -492,12 +506,14 @@ struct SpecDecoder {
     private mutating func component(_ name: Located<String>, _ node: YAMLNode) -> Component? {
         guard let m = reader.mapping(node, what: "component '\(name.value)'", keys: [
             "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check",
-            "import-name", "note", "index", "waivers", "build-requires",
+            "import-name", "note", "index", "waivers", "build-requires", "device-code-waivers",
         ]) else { return nil }
         let version = requiredString(m, "version")
         let url = optionalString(m, "url")
-        if let url, !url.value.hasPrefix("https://") {
-            reader.diagnostics.error("'url' of component '\(name.value)' must be an https:// URL, found '\(url.value)'", at: url.location)
+        // http only for a loopback host (a local mirror, the tests), as for index URLs.
+        let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/"].contains { url?.value.hasPrefix($0) == true }
+        if let url, !url.value.hasPrefix("https://"), !loopback {
+            reader.diagnostics.error("'url' of component '\(name.value)' must be an https:// URL (http only for 127.0.0.1/localhost), found '\(url.value)'", at: url.location)
         }
         if let url { refuseCredentials(url, "'url' of component '\(name.value)'") }
         let hash = digest(m, "hash")
@@ -536,7 +552,8 @@ struct SpecDecoder {
             note: optionalString(m, "note"),
             index: indexURL(m, "index"),
             waivers: waivers(m["waivers"], component: name.value),
-            buildRequires: reader.strings(m["build-requires"], what: "'build-requires' of component '\(name.value)'") ?? []
+            buildRequires: reader.strings(m["build-requires"], what: "'build-requires' of component '\(name.value)'") ?? [],
+            deviceCodeWaivers: deviceCodeWaivers(m["device-code-waivers"], component: name.value)
         )
     }
 }

@@ -18,7 +18,8 @@ public enum NixpkgsPinEdit {
             return text.utf8.count == 7 + HashAlgorithm.sha256.hexLength ? .hex : .nixBase32
         }
 
-        func render(_ digest: Digest) -> String {
+        /// `digest` written in this form.
+        public func render(_ digest: Digest) -> String {
             switch self {
             case .sri: digest.sri
             case .nixBase32: "sha256:" + digest.nixBase32

@@ -43,6 +43,13 @@ public struct SpecEditor {
         try add(offset..<offset, Array(text.utf8))
     }
 
+    /// Deletes the bytes `range` of the original file (whole lines, for removed list entries).
+    /// - Throws: ``SpecEditError/badRange(_:)`` or ``SpecEditError/overlapping(_:)``.
+    public mutating func delete(_ range: Range<Int>, location: SourceLocation) throws(SpecEditError) {
+        guard range.lowerBound >= 0, range.upperBound <= original.count else { throw .badRange(location) }
+        try add(range, [])
+    }
+
     private mutating func add(_ range: Range<Int>, _ bytes: [UInt8]) throws(SpecEditError) {
         for edit in edits where edit.range.overlaps(range) || (edit.range.isEmpty && range.isEmpty && edit.range.lowerBound == range.lowerBound) {
             throw .overlapping(range.lowerBound)

@@ -340,6 +340,17 @@ public struct Component: Sendable {
     /// `build-requires`: PEP 508 requirements of a source component's build (its
     /// `pyproject.toml` `[build-system] requires`), resolved with hashes by `sglang-forge lock`.
     public var buildRequires: [Located<String>] = []
+    /// GPU targets for which `plan`/`check` accept that this pre-built component ships no device
+    /// code (from the lock's device-code record).
+    public var deviceCodeWaivers: [DeviceCodeWaiver] = []
+}
+
+/// `device-code-waivers:` of a component: GPU targets it may ship no code for, and why.
+public struct DeviceCodeWaiver: Sendable {
+    /// GPU target names (keys of `gpus:`).
+    public var gpus: [Located<String>]
+    /// Why the missing code is acceptable (required).
+    public var reason: Located<String>
 }
 
 /// A Python package taken from the runtime's package set (nixpkgs' `python312Packages` for Nix,

@@ -4,7 +4,7 @@
     kind = "wheel";
     name = "sglang";
     version = "0.5.9";
-    # Declared at specs/main.yaml:170:3.
+    # Declared at specs/main.yaml:176:3.
     src = {
       url = "https://files.pythonhosted.org/packages/97/b4/37452595c88e00ac446f6fd9cc2c8ee25756d2c519cdf0e3b9c4f50882e0/sglang-0.5.9-py3-none-any.whl";
       hash = "sha256-ipNsTSX+pgX0QlTlM8/yFExzzv+8H4c4q6OTRhu7ZNE=";
@@ -26,7 +26,7 @@
     kind = "wheel";
     name = "sgl-kernel";
     version = "0.3.21";
-    # Declared at specs/main.yaml:258:3.
+    # Declared at specs/main.yaml:264:3.
     src = {
       url = "https://files.pythonhosted.org/packages/36/9f/f836e126002c7cfcfe35418f6cff5a63fe3f529c609b334ca4775354b4d5/sgl_kernel-0.3.21-cp310-abi3-manylinux2014_x86_64.whl";
       hash = "sha256-V9+zoqPNdZ9JnDLiutX2SJt8WPf5qE7gDFPsktMDqqs=";
@@ -48,7 +48,7 @@
     kind = "wheel";
     name = "flashinfer-python";
     version = "0.6.5";
-    # Declared at specs/main.yaml:266:3.
+    # Declared at specs/main.yaml:272:3.
     src = {
       url = "https://files.pythonhosted.org/packages/4f/83/eea2a74700b5fcae36ee2b748db9c3554a83a3f9e2dc4f3816369c5cb653/flashinfer_python-0.6.5-py3-none-any.whl";
       hash = "sha256-UAqLdUUSgUEeBCsuLWZ6quN8O8bfLQDOtJs82D2EqVA=";
@@ -64,7 +64,7 @@
     kind = "wheel";
     name = "flashinfer-cubin";
     version = "0.6.5";
-    # Declared at specs/main.yaml:275:3.
+    # Declared at specs/main.yaml:281:3.
     src = {
       url = "https://files.pythonhosted.org/packages/61/b4/18659537e1442cded7b10c87e4609607d6e719f9eaa5b4beadf7a3c38062/flashinfer_cubin-0.6.5-py3-none-any.whl";
       hash = "sha256-1t79n4PeL0EahJC6Y7IU3UGjFJKZqsbcAISx5xnfxDg=";
@@ -80,7 +80,7 @@
     kind = "wheel";
     name = "flashinfer-jit-cache";
     version = "0.6.5+cu128";
-    # Declared at specs/main.yaml:285:10.
+    # Declared at specs/main.yaml:297:10.
     src = {
       url = "https://github.com/flashinfer-ai/flashinfer/releases/download/v0.6.5/flashinfer_jit_cache-0.6.5+cu128-cp39-abi3-manylinux_2_28_x86_64.whl";
       hash = "sha256-tri3vab/cFsm15yfewHDiMb4u1p7VMCF7Z7EGydjvZw=";
@@ -101,7 +101,7 @@
     kind = "wheel";
     name = "apache-tvm-ffi";
     version = "0.1.9";
-    # Declared at specs/main.yaml:292:3.
+    # Declared at specs/main.yaml:304:3.
     src = {
       url = "https://files.pythonhosted.org/packages/70/ef/5402da5d37f5270fd88ea0348acca78dba9be8bdbf6c2bcae0935eb03ef1/apache_tvm_ffi-0.1.9-cp312-abi3-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl";
       hash = "sha256-9F60NJmsrEX/bJNWTw/y08ontpZW1UD9Vs5Z1RwLTGU=";
@@ -117,7 +117,7 @@
     kind = "wheel";
     name = "xgrammar";
     version = "0.1.27";
-    # Declared at specs/main.yaml:299:3.
+    # Declared at specs/main.yaml:311:3.
     src = {
       url = "https://files.pythonhosted.org/packages/48/74/70cfac0171d9f309cfe18c5384330e3edc9466c436b258495fd30ecf29a3/xgrammar-0.1.27-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
       hash = "sha256-62iYihIvVEMBxJbyysjugpYMp/WzpCqVKyoAwKVebKU=";

@@ -1,0 +1,169 @@
+/// The parts of an ELF64 little-endian file that device-code auditing needs: the header, the
+/// section headers (names, types, file ranges), the dynamic section's `DT_NEEDED` entries and the
+/// symbol table.
+///
+/// Layout: the System V gABI ("ELF-64 Object File Format" and the gABI chapter 4, "Object Files":
+/// `Elf64_Ehdr`, `Elf64_Shdr`, `Elf64_Dyn`, `Elf64_Sym`), with the extended numbering of
+/// `e_shnum`/`e_shstrndx` through section 0 (`SHN_XINDEX`). Nothing is loaded: every field is
+/// read from the bytes where it lies, bounds-checked.
+struct ELFFile {
+    /// `EM_CUDA`: a cubin (gABI machine 190).
+    static let machineCUDA: UInt16 = 190
+
+    struct Section {
+        /// Offset of the name in the section name table (read with ``ELFFile/name(of:)``; names
+        /// are not decoded up front: a cubin of a large library has thousands of sections with
+        /// long mangled names, and only `.nv_fatbin`/`.nv.compat` are ever looked for).
+        var nameOffset: Int
+        var type: UInt32
+        var offset: Int
+        var size: Int
+        var link: Int
+        var entrySize: Int
+    }
+
+    let bytes: ByteView
+    /// `e_ident[EI_OSABI]`.
+    let osABI: UInt8
+    /// `e_ident[EI_ABIVERSION]`: for cubins 7 (`ELFABIVERSION_CUDA_V1`) or 8 (`…_V2`).
+    let abiVersion: UInt8
+    /// `e_type`.
+    let type: UInt16
+    /// `e_machine`.
+    let machine: UInt16
+    /// `e_flags`.
+    let flags: UInt32
+    let sections: [Section]
+    /// The section name table (`e_shstrndx`), when present.
+    let names: ByteView?
+
+    /// Whether `bytes` start with the ELF magic `\x7fELF`.
+    static func isELF(_ bytes: ByteView) -> Bool { bytes.hasBytes([0x7f, 0x45, 0x4c, 0x46]) }
+
+    /// Reads the header and section table. - Throws: ``OutOfBounds`` for a truncated file,
+    /// ``ELFUnsupported`` for 32-bit or big-endian files.
+    init(_ bytes: ByteView) throws(ELFProblem) {
+        self.bytes = bytes
+        do {
+            guard ELFFile.isELF(bytes) else { throw ELFProblem.unsupported("not an ELF file") }
+            let elfClass = try bytes.u8(4, "e_ident")
+            let data = try bytes.u8(5, "e_ident")
+            guard elfClass == 2 else { throw ELFProblem.unsupported("32-bit ELF (only ELF64 is read)") }
+            guard data == 1 else { throw ELFProblem.unsupported("big-endian ELF (only little-endian is read)") }
+            osABI = try bytes.u8(7, "e_ident")
+            abiVersion = try bytes.u8(8, "e_ident")
+            type = try bytes.u16(16, "e_type")
+            machine = try bytes.u16(18, "e_machine")
+            flags = try bytes.u32(48, "e_flags")
+            let shoff = Int(clamping: try bytes.u64(40, "e_shoff"))
+            let shentsize = Int(try bytes.u16(58, "e_shentsize"))
+            var shnum = Int(try bytes.u16(60, "e_shnum"))
+            var shstrndx = Int(try bytes.u16(62, "e_shstrndx"))
+            if shoff == 0 {
+                sections = []
+                names = nil
+                return
+            }
+            guard shentsize >= 64 else { throw ELFProblem.unsupported("section header entries of \(shentsize) bytes (ELF64 needs 64)") }
+            if shnum == 0 { shnum = Int(clamping: try bytes.u64(shoff + 32, "section header 0")) }
+            if shstrndx == 0xffff { shstrndx = Int(try bytes.u32(shoff + 40, "section header 0")) }
+            guard shnum <= (bytes.count - min(shoff, bytes.count)) / shentsize else {
+                throw OutOfBounds(what: "the section header table (\(shnum) entries at offset \(shoff))")
+            }
+            var raw: [(name: Int, type: UInt32, offset: Int, size: Int, link: Int, entsize: Int)] = []
+            raw.reserveCapacity(shnum)
+            for i in 0..<shnum {
+                let at = shoff + i * shentsize
+                raw.append((Int(try bytes.u32(at, "section header \(i)")), try bytes.u32(at + 4, "section header \(i)"),
+                            Int(clamping: try bytes.u64(at + 24, "section header \(i)")), Int(clamping: try bytes.u64(at + 32, "section header \(i)")),
+                            Int(try bytes.u32(at + 40, "section header \(i)")), Int(clamping: try bytes.u64(at + 56, "section header \(i)"))))
+            }
+            names = shstrndx < raw.count && raw[shstrndx].type != 8
+                ? try bytes.slice(raw[shstrndx].offset, raw[shstrndx].size, "the section name table") : nil
+            sections = raw.map { r in
+                Section(nameOffset: r.name, type: r.type, offset: r.offset, size: r.size, link: r.link, entrySize: r.entsize)
+            }
+        } catch let error as OutOfBounds {
+            throw .truncated(error.what)
+        } catch let error as ELFProblem {
+            throw error
+        } catch {
+            throw .truncated("the ELF header")
+        }
+    }
+
+    /// The name of `section` (empty when unreadable).
+    func name(of section: Section) -> String {
+        (try? names?.cString(section.nameOffset, "")) ?? ""
+    }
+
+    /// Whether `section` is named `name`, compared in place.
+    func section(_ section: Section, isNamed name: StaticString) -> Bool {
+        guard let names else { return false }
+        let count = name.utf8CodeUnitCount
+        let at = section.nameOffset
+        guard at >= 0, at + count < names.count, names.base[at + count] == 0 else { return false }
+        return name.withUTF8Buffer { wanted in
+            for i in 0..<count where names.base[at + i] != wanted[i] { return false }
+            return true
+        }
+    }
+
+    /// The bytes of `section` (empty for `SHT_NOBITS`).
+    func contents(_ section: Section) throws(ELFProblem) -> ByteView {
+        if section.type == 8 { return try! bytes.slice(0, 0, "") }
+        do { return try bytes.slice(section.offset, section.size, "section '\(name(of: section))'") } catch { throw .truncated(error.what) }
+    }
+
+    /// `DT_NEEDED` entries of the `SHT_DYNAMIC` section, in order (`libcudart.so.12`).
+    func neededLibraries() throws(ELFProblem) -> [String] {
+        guard let dynamic = sections.first(where: { $0.type == 6 }) else { return [] }
+        guard dynamic.link < sections.count else { throw .truncated("the dynamic string table (section \(dynamic.link))") }
+        let table = try contents(dynamic)
+        let strings = try contents(sections[dynamic.link])
+        var result: [String] = []
+        do {
+            var at = 0
+            while at + 16 <= table.count {
+                let tag = try table.u64(at, "a dynamic entry")
+                if tag == 0 { break }
+                if tag == 1 { result.append(try strings.cString(Int(clamping: try table.u64(at + 8, "a dynamic entry")), "a DT_NEEDED name")) }
+                at += 16
+            }
+        } catch { throw .truncated(error.what) }
+        return result
+    }
+
+    /// Number of symbols of the `SHT_SYMTAB` section with type `STT_FUNC` whose `st_other` has
+    /// `bit` set (`STO_CUDA_ENTRY` = 0x10 marks a `__global__` kernel in a cubin, as cuda-gdb and
+    /// `cuobjdump -symbols` read it).
+    func functionSymbols(withOtherBit bit: UInt8) throws(ELFProblem) -> Int {
+        guard let symtab = sections.first(where: { $0.type == 2 }) else { return 0 }
+        let table = try contents(symtab)
+        let size = symtab.entrySize == 0 ? 24 : symtab.entrySize
+        var count = 0
+        do {
+            var at = 0
+            while at + 24 <= table.count {
+                let info = try table.u8(at + 4, "a symbol")
+                let other = try table.u8(at + 5, "a symbol")
+                if info & 0xf == 2 && other & bit != 0 { count += 1 }
+                at += size
+            }
+        } catch { throw .truncated(error.what) }
+        return count
+    }
+}
+
+/// What is wrong with an ELF file.
+enum ELFProblem: Error {
+    case unsupported(String)
+    case truncated(String)
+
+    var message: String {
+        switch self {
+        case .unsupported(let what): what
+        case .truncated(let what): "truncated or corrupt ELF: \(what) lies outside the file"
+        }
+    }
+}
