@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "sglang-forge", targets: ["sglang-forge"]),
+        // The first backend plugin: Apptainer/Singularity definition files (docs/plugins.md).
+        .executable(name: "sglang-forge-backend-apptainer", targets: ["sglang-forge-backend-apptainer"]),
+        // For plugins written in Swift: the plan types and the protocol messages.
+        .library(name: "PluginKit", targets: ["PluginKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -88,12 +92,31 @@ let package = Package(
         ),
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
+        // The plugin kit: plan types (Codable) and the protocol's request/response types; the
+        // whole I/O of a Swift plugin (`PluginMain`).
+        .target(name: "PluginKit", dependencies: ["Planner"]),
+        // The host side of the plugin protocol: running a plugin, checking its response, PATH discovery.
+        .target(name: "PluginHost", dependencies: ["BackendCore", "PluginKit", "Planner"], path: "Sources/Backends/Plugin"),
+        // Every backend `emit` can run: the built-ins and plugins, behind `BackendRunner`.
+        .target(
+            name: "BackendRegistry",
+            dependencies: ["BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "PluginHost", "PluginKit"],
+            path: "Sources/Backends/Registry"
+        ),
+        // The Apptainer backend's rendering, built on the kit only (as any plugin would be).
+        .target(name: "ApptainerBackend", dependencies: ["PluginKit"], path: "Sources/Plugins/Apptainer"),
+        // The Apptainer plugin executable.
+        .executableTarget(
+            name: "sglang-forge-backend-apptainer",
+            dependencies: ["ApptainerBackend", "PluginKit"],
+            path: "Sources/Plugins/ApptainerMain"
+        ),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
             dependencies: [
                 "Spec", "Planner", "Lock", "Locking", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
-                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git",
+                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "BackendRegistry", "PluginHost", "PluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -110,5 +133,12 @@ let package = Package(
         ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.
         .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge"]),
+        // The plugin protocol end to end: small plugins written by the tests, every host refusal.
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "PluginKit", "BackendCore", "BackendRegistry", "Planner", "sglang-forge"]),
+        // The Apptainer plugin: goldens, spython and hadolint oracles, same wheel set as the container backend.
+        .testTarget(
+            name: "ApptainerTests",
+            dependencies: ["ApptainerBackend", "PluginKit", "sglang-forge", "sglang-forge-backend-apptainer"]
+        ),
     ]
 )
