@@ -133,12 +133,15 @@ let package = Package(
         ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.
         .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge"]),
+        // What every test target shares: the one golden-file helper, scratch directories, running programs.
+        .target(name: "ForgeTestSupport", path: "Tests/Support"),
         // The plugin protocol end to end: small plugins written by the tests, every host refusal.
-        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "PluginKit", "BackendCore", "BackendRegistry", "Planner", "sglang-forge"]),
+        .testTarget(name: "PluginHostTests", dependencies: ["ForgeTestSupport", "PluginHost", "PluginKit", "BackendCore", "Planner", "sglang-forge"]),
         // The Apptainer plugin: goldens, spython and hadolint oracles, same wheel set as the container backend.
         .testTarget(
             name: "ApptainerTests",
-            dependencies: ["ApptainerBackend", "PluginKit", "sglang-forge", "sglang-forge-backend-apptainer"]
+            dependencies: ["ForgeTestSupport", "ApptainerBackend", "PluginKit", "sglang-forge", "sglang-forge-backend-apptainer"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -15,10 +15,10 @@ struct PluginResponseCheck {
         var files: [GeneratedFile] = []
         for file in response.files {
             if let reason = Self.unsafeReason(file.path) {
-                throw failure("returned the file path \(JSONString.quoted(file.path)), which \(reason); nothing was written")
+                throw failure("returned the file path \(JSONString.quoted(file.path)), which \(reason)")
             }
             guard seen.insert(file.path).inserted else {
-                throw failure("returned the file path \(JSONString.quoted(file.path)) twice; nothing was written")
+                throw failure("returned the file path \(JSONString.quoted(file.path)) twice")
             }
             files.append(GeneratedFile(path: file.path, contents: file.contents, isExecutable: file.executable))
         }

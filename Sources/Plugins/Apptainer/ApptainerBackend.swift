@@ -25,6 +25,14 @@ public enum ApptainerBackend {
         layouts: ["definitions"]
     )
 
+    /// A plan environment template (`docs/plan-schema.md`) as the body of a double-quoted shell
+    /// string for `%environment`: literal text escaped, `{cache}` as
+    /// `${XDG_CACHE_HOME:-${HOME}/.cache}/sglang` (the image is read-only at run time), other
+    /// placeholders as image paths. Returns `nil` for an unknown placeholder.
+    public static func environmentValue(template: String) -> String? {
+        try? ApptainerInputs.expand(template).get()
+    }
+
     /// Renders the response to `request`: files sorted by path, or error diagnostics and no files.
     public static func respond(to request: PluginRequest) -> PluginResponse {
         var problems: [PluginDiagnostic] = []
