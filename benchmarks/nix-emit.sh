@@ -1,8 +1,8 @@
 #!/bin/sh
 # Wall time of `sglang-forge emit --backend nix` (release build), not a test:
-#   1. Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml (specs/main.yaml with its wheels pinned; main.yaml
-#      itself is used instead once its wheels are locked), both layouts;
-#   2. a generated spec with GPUS x ISAS variants (default 60 x 50 = 3000), both layouts.
+#   1. specs/main.yaml with its lock, both layouts;
+#   2. a generated spec with GPUS x ISAS variants (default 60 x 50 = 3000), both layouts, with
+#      specs/main.lock and its closure beside it (the matrix is not a lock input).
 # Usage: benchmarks/nix-emit.sh [GPUS [ISAS [RUNS]]]   (needs python3 and bc)
 set -eu
 cd "$(dirname "$0")/.."
@@ -12,10 +12,11 @@ bin=.build/release/sglang-forge
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 spec=specs/main.yaml
-"$bin" emit --backend nix "$spec" -o "$work/probe" >/dev/null 2>&1 || spec=Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml
 
-# The big spec: the pinned fixture with its gpus/isas/matrix sections replaced.
-python3 - "$gpus" "$isas" Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml > "$work/big.yaml" <<'PY'
+# The big spec: specs/main.yaml with its gpus/isas/matrix sections replaced, and its lock.
+cp specs/main.lock "$work/big.lock"
+cp specs/main.closure.txt "$work/main.closure.txt"
+python3 - "$gpus" "$isas" specs/main.yaml > "$work/big.yaml" <<'PY'
 import sys
 gpus, isas, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 caps = ["7.5", "8.0", "8.6", "8.9", "9.0", "10.0", "12.0"]

@@ -8,10 +8,9 @@
 #                                          trees written through `sglang-forge emit`
 #   scripts/regen-goldens.sh tests [ARGS]  only the test-written goldens (plan outputs, bad-spec
 #                                          diagnostics, container and Apptainer trees), ARGS for swift test
-#   scripts/regen-goldens.sh emitted       only the emit-written trees: nix (pinned fixture and
-#                                          specs/main.yaml, flake and flox), tarball (fixture and
-#                                          specs/main.yaml), container and apptainer on specs/main.yaml
-#                                          (once it emits)
+#   scripts/regen-goldens.sh emitted       only the emit-written trees of specs/main.yaml with its
+#                                          lock: nix (flake and flox), tarball (also its fixture),
+#                                          container and the Apptainer plugin
 #   scripts/regen-goldens.sh check         CI: regenerate the emit-written trees with the built
 #                                          binaries and fail when that changes a committed golden
 #                                          (the test-written ones are compared by `swift test` itself)
@@ -48,7 +47,6 @@ emitted() {
   trap 'rm -rf "$scratch"' RETURN
   local golden=$fixtures/golden/nix
   for layout in flake flox; do
-    emit_golden "$golden/pinned-$layout" $fixtures/specs/pinned-nix.yaml --backend nix --layout "$layout"
     emit_golden "$golden/main-$layout" specs/main.yaml --backend nix --layout "$layout"
   done
   emit_golden $fixtures/tarball/golden $fixtures/tarball/spec.yaml --backend tarball

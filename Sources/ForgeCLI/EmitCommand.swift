@@ -55,6 +55,12 @@ struct EmitCommand: ParsableCommand {
         """, valueName: "file"))
     var pythonClosure: String?
 
+    @Option(name: .customLong("build-requirements"), help: ArgumentHelp("""
+        Container backend: COMPONENT=FILE, a source component's build requirements at exact versions with \
+        hashes (as `sglang-forge lock` writes them), replacing the lock's (repeatable).
+        """, valueName: "component=file"))
+    var buildRequirements: [String] = []
+
     @Option(help: ArgumentHelp("Seconds a backend plugin may run before it is killed.", valueName: "seconds"))
     var pluginTimeout: Double = PluginBackend.defaultTimeout
 
@@ -166,6 +172,17 @@ struct EmitCommand: ParsableCommand {
             Pipeline.report(diagnostics, file: pythonClosure)
             guard let closure = read else { throw ForgeExitCode.invalidInput }
             selected.pythonClosure = closure
+        }
+        for option in buildRequirements {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let index = selected.components.firstIndex(where: { $0.name == parts[0] && $0.perVariant }) else {
+                StandardError.write("error: --build-requirements \(option): expected SOURCE-COMPONENT=FILE naming a source component of the spec\n")
+                throw ForgeExitCode.usage
+            }
+            let (read, diagnostics) = PythonClosureReader.read(path: parts[1])
+            Pipeline.report(diagnostics, file: parts[1])
+            guard let closure = read else { throw ForgeExitCode.invalidInput }
+            selected.components[index].buildClosure = closure
         }
         if selected.variants.isEmpty {
             StandardError.write("error: no variant matches \(variants.map { "'\($0)'" }.joined(separator: ", "))\n")

@@ -57,6 +57,14 @@ enum Pipeline {
             plan?.pythonClosure = packages
             lockDiagnostics += closureDiagnostics
         }
+        if let lock, let lockPath {
+            // The build requirements' problems are reported even when planning failed.
+            if plan != nil {
+                lockDiagnostics += LockReader.addBuildRequirements(lock, lockPath: lockPath, to: &plan!)
+            } else {
+                lockDiagnostics += LockReader.readBuildRequirements(lock, lockPath: lockPath).1
+            }
+        }
         let all = loadDiagnostics + planDiagnostics + lockDiagnostics
         report(all, file: path)
         return all.contains { $0.severity == .error } ? nil : plan

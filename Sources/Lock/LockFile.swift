@@ -18,6 +18,9 @@ public struct LockFile: Codable, Hashable, Sendable {
     public var artifacts: [LockedArtifact]
     /// The uv-resolved Python closure for the container and tarball backends, when made.
     public var closure: LockedClosure?
+    /// The uv-resolved, hashed build requirements of source components (docs/lock.md), sorted by
+    /// component; absent when no component declares `build-requires`.
+    public var buildRequirements: [LockedBuildRequirements]? = nil
 
     /// ``format``'s value.
     public static let formatName = "sglang-forge/lock"
@@ -151,11 +154,15 @@ public struct LockedClosure: Codable, Hashable, Sendable {
     public var resolver: String
     /// Number of pinned packages in it.
     public var packages: Int
+    /// The wheel every backend installs for each package, sorted by name; `null` in locks made
+    /// before wheels were chosen (backends then ask for `sglang-forge lock`).
+    public var wheels: [LockedClosureWheel]? = nil
 
-    public init(path: String, sha256: String, resolver: String, packages: Int) {
+    public init(path: String, sha256: String, resolver: String, packages: Int, wheels: [LockedClosureWheel]? = nil) {
         self.path = path
         self.sha256 = sha256
         self.resolver = resolver
         self.packages = packages
+        self.wheels = wheels?.sorted { $0.name < $1.name }
     }
 }

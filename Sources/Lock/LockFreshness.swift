@@ -35,6 +35,7 @@ public enum LockFreshness: Hashable, Sendable {
             reasons.append("python-deps changed" + (added.isEmpty ? "" : "; added: \(added.joined(separator: ", "))") + (removed.isEmpty ? "" : "; removed: \(removed.joined(separator: ", "))"))
         }
         if lock.inputs.nixpkgs != current.nixpkgs { reasons.append("nixpkgs pin changed") }
+        if lock.inputs.buildRequirements != current.buildRequirements { reasons.append("build requirements of source components changed (build-requires, or the builder image's glibc)") }
         if reasons.isEmpty { reasons.append("the recorded inputs fingerprint does not match (edited by hand?)") }
         return .stale(reasons)
     }

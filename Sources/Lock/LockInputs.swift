@@ -15,6 +15,8 @@ public struct LockInputs: Codable, Hashable, Sendable {
     public var pythonDeps: [String]
     /// nixpkgs owner/repo/rev and the spec's tarball hash (SRI).
     public var nixpkgs: [String: String]
+    /// Build requirements of source components; absent when no component declares any.
+    public var buildRequirements: [LockInputBuildRequirements]? = nil
 
     /// Reads the lock inputs out of `spec`.
     public init(spec: Spec) {
@@ -28,6 +30,7 @@ public struct LockInputs: Codable, Hashable, Sendable {
         var pin = ["owner": spec.nixpkgs.owner.value, "repo": spec.nixpkgs.repo.value, "rev": spec.nixpkgs.rev.value]
         if let hash = spec.nixpkgs.tarballHash?.value.sri { pin["narHash"] = hash }
         nixpkgs = pin
+        buildRequirements = LockInputBuildRequirements.of(spec)
     }
 
     /// Lowercase hex SHA-256 of the compact, key-sorted JSON of these inputs.

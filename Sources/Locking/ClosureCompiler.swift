@@ -56,8 +56,9 @@ public enum ClosureCompiler {
         return LockedClosure(path: relative, sha256: hex, resolver: version, packages: packages)
     }
 
-    /// Runs `/usr/bin/env arguments…`; returns the exit status and stderr (or stdout).
-    private static func run(_ arguments: [String], captureStdout: Bool = false) throws -> (Int32, String) {
+    /// Runs `/usr/bin/env arguments…`; returns the exit status and stderr (or stdout). Shared with
+    /// ``BuildRequirementsCompiler``.
+    static func run(_ arguments: [String], captureStdout: Bool = false) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

@@ -36,7 +36,8 @@ public enum LockReader {
     }
 
     /// Reads the Python closure file the lock references (relative to the lock's directory),
-    /// checking its SHA-256 against the lock before parsing it with ``PythonClosureReader``.
+    /// checking its SHA-256 against the lock before parsing it with ``PythonClosureReader``, and
+    /// attaches the wheel the lock chose for each package (``PlannedPythonClosure/attaching(_:)``).
     /// - Returns: the closure (`nil` on any error) and the diagnostics, located in the lock or the closure file.
     public static func readClosure(_ closure: LockedClosure, lockPath: String) -> (PlannedPythonClosure?, [Diagnostic]) {
         let url = URL(fileURLWithPath: lockPath).deletingLastPathComponent().appendingPathComponent(closure.path)
@@ -49,6 +50,11 @@ public enum LockReader {
         guard digest == closure.sha256 else {
             return (nil, [Diagnostic(.error, "the Python closure \(display) does not match the lock (sha256 \(digest), the lock records \(closure.sha256)); run `sglang-forge lock`", file: lockPath, at: nil)])
         }
-        return PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
+        let (parsed, diagnostics) = PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
+        guard let parsed else { return (nil, diagnostics) }
+        // Each package's wheel, as the lock chose it (`closure.wheels`), checked against the file.
+        let (attached, problems) = parsed.attaching(closure.wheels)
+        let wheelDiagnostics = problems.map { Diagnostic(.error, $0, file: lockPath, at: nil) }
+        return (wheelDiagnostics.isEmpty ? attached : nil, diagnostics + wheelDiagnostics)
     }
 }

@@ -121,11 +121,53 @@ public struct Locker {
         } else if !settings.closure, let old = previous?.closure, previous?.inputs == inputs {
             closure = old
         }
+        if !bag.hasErrors, let chosen = closure {
+            closure = await choosingWheels(for: chosen, resolver: resolver, index: defaultIndex, bag: &bag)
+        }
+        let buildRequirements = lockBuildRequirements(inputs: inputs, index: defaultIndex, bag: &bag)
         if bag.hasErrors { return (nil, bag.sorted) }
         let specName = (spec.path as NSString).lastPathComponent
-        let lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
+        var lock = LockFile(spec: LockedSpec(path: specName, inputsSha256: inputs.fingerprint()), inputs: inputs, nixpkgs: nixpkgs,
                             artifacts: artifacts, closure: closure)
+        lock.buildRequirements = buildRequirements
         return (lock, bag.sorted)
+    }
+
+    /// The closure with the wheel every backend installs for each of its packages
+    /// (``IndexResolver/chooseClosureWheels(_:index:concurrency:)``): among the files the closure's
+    /// hashes admit, the one the target prefers. A package with no such wheel is an error: the
+    /// Nix backend installs wheels only, and all backends must install the same files.
+    private func choosingWheels(for closure: LockedClosure, resolver: IndexResolver, index: String, bag: inout DiagnosticBag) async -> LockedClosure {
+        let lockDirectory = URL(fileURLWithPath: lockPath).deletingLastPathComponent()
+        let path = lockDirectory.appendingPathComponent(closure.path).path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            bag.error("cannot read the Python closure \(path)", at: nil)
+            return closure
+        }
+        let (parsed, diagnostics) = PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: path)
+        guard let parsed else {
+            bag.error("the Python closure \(path) does not parse: \(diagnostics.map(\.description).joined(separator: "; "))", at: nil)
+            return closure
+        }
+        settings.progress("closure: choosing the wheel of each of \(parsed.packages.count) packages")
+        let requests = parsed.packages.map { ClosurePackageRequest(name: $0.normalizedName, version: $0.version, sha256: Set($0.sha256)) }
+        let results = await resolver.chooseClosureWheels(requests, index: index, concurrency: max(settings.concurrency, 8))
+        var wheels: [LockedClosureWheel] = []
+        for request in requests {
+            switch results[request.name] {
+            case .success(let chosen):
+                wheels.append(LockedClosureWheel(
+                    name: request.name, version: request.version, filename: chosen.choice.file.filename, url: chosen.choice.file.url,
+                    sha256: chosen.sha256, size: chosen.choice.file.size, requiresGlibc: chosen.choice.requiresGlibc?.description))
+            case .failure(let error):
+                bag.error("closure package '\(request.name)' \(request.version): no wheel among the closure's files for the target: \(error)", at: nil)
+            case nil:
+                bag.error("closure package '\(request.name)' \(request.version): no result", at: nil)
+            }
+        }
+        var result = closure
+        result.wheels = wheels.sorted { $0.name < $1.name }
+        return result
     }
 
     /// A wheel pinned by URL + hash in the spec: kept as pinned; downloaded and checked with

@@ -51,7 +51,8 @@ extension PlanContext {
         if c.kind.value == .source && c.family != nil, let family = c.family {
             bag.error("'family' applies to wheels; source component '\(name)' is built per variant", at: family.location)
         }
-        return PlannedComponent(
+        let buildRequires = checkBuildRequires(of: c)
+        var planned = PlannedComponent(
             name: name,
             version: c.version.value,
             kind: c.kind.value.rawValue,
@@ -70,6 +71,8 @@ extension PlanContext {
             note: c.note?.value,
             declaredAt: c.name.location.description
         )
+        planned.buildRequires = buildRequires
+        return planned
     }
 
     /// Checks the pin of a component pinned by URL and, for a wheel, its file name and tags.

@@ -58,6 +58,7 @@ struct PlanContext {
         let graph = buildGraph()
         let variants = expandMatrix(graph: graph)
         let tarball = plannedTarball()
+        let container = plannedContainer()
         var result = BuildPlan(
             schema: BuildPlan.schemaName,
             schemaVersion: BuildPlan.currentSchemaVersion,
@@ -84,10 +85,7 @@ struct PlanContext {
             components: plannedComponents,
             graph: graph.nodes,
             variants: variants,
-            container: spec.container.map {
-                PlannedContainer(baseImage: $0.baseImage.value, baseDigest: $0.baseDigest.map { "sha256:\($0.value.hex)" },
-                                 declaredAt: $0.baseImage.location.description)
-            }
+            container: container
         )
         result.tarball = tarball
         return result

@@ -1,4 +1,5 @@
 import BackendCore
+import Locking
 import Foundation
 import ForgeTestSupport
 import Lock
@@ -13,7 +14,8 @@ import Testing
 @Suite("NixBackend") struct NixBackendTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = root.appendingPathComponent("Tests/ForgeTests/Fixtures")
-    static let pinnedSpec = "Tests/ForgeTests/Fixtures/specs/pinned-nix.yaml"
+    /// The real spec, with its lock and Python closure (real data: 141 closure wheels from PyPI).
+    static let pinnedSpec = "specs/main.yaml"
 
     /// Plans a spec given relative to the repository root; the plan records the relative path, as
     /// the CLI run from the root would.
@@ -28,6 +30,17 @@ import Testing
         let (plan, diagnostics) = Planner.plan(loaded, lock: lock)
         #expect(diagnostics.allSatisfy { $0.severity != .error }, "\(diagnostics)")
         var result = try #require(plan)
+        // The lock's closure with its chosen wheels, as the CLI's pipeline attaches it.
+        if let closure = lock?.closure {
+            let (attached, problems) = LockReader.readClosure(closure, lockPath: lockPath)
+            #expect(problems.isEmpty, "\(problems)")
+            result.pythonClosure = attached
+        }
+        // And the source components' hashed build requirements.
+        if let lock {
+            let problems = LockReader.addBuildRequirements(lock, lockPath: lockPath, to: &result)
+            #expect(problems.isEmpty, "\(problems)")
+        }
         result.spec = relativePath
         return result
     }
@@ -101,12 +114,11 @@ import Testing
     // MARK: errors
 
     @Test func unpinnedWheelsAreErrorsAtTheirDeclaration() throws {
-        // specs/main.yaml before the lock, or the pinned fixture with two pins taken away.
+        // specs/main.yaml with two pins taken away.
         var plan = try Self.plan(Self.pinnedSpec)
         plan.components[0].artifact = nil
         plan.components[4].artifact = nil
-        let main = try Self.plan("specs/main.yaml")
-        for plan in [plan, main] {
+        for plan in [plan] {
             let unpinned = plan.components.filter { $0.kind == "wheel" && $0.artifact == nil }
             for layout in NixBackend.layouts {
                 do {
@@ -135,7 +147,7 @@ import Testing
         } catch {
             let messages = error.diagnostics.map(\.description)
             #expect(messages.count == 4, "\(messages)")
-            #expect(messages.contains { $0.hasPrefix("\(Self.pinnedSpec):27:8: error: nixpkgs has no 'tarball-hash'") })
+            #expect(messages.contains { $0.hasPrefix("\(Self.pinnedSpec):\(plan.nixpkgs.declaredAt!): error: nixpkgs has no 'tarball-hash'") })
             #expect(messages.contains { $0.hasPrefix("\(Self.pinnedSpec):\(plan.components[1].declaredAt): error: the Nix backend can build source component 'triton'") })
             #expect(messages.contains { $0.contains("error: the hash of 'sglang' is not an SRI") })
             #expect(messages.contains { $0.contains("CUDA_HOME uses '{cuda.bin}'") })
@@ -150,6 +162,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let header = GeneratedFile.header(comment: "#", specPath: Self.pinnedSpec)
         for file in files {
+            if file.path.hasSuffix(".json") {
+                // The runtime manifests: JSON, shared byte for byte with the other backends.
+                #expect(file.path.contains("/manifests/"))
+                _ = try JSONSerialization.jsonObject(with: Data(file.contents.utf8))
+                continue
+            }
             if file.path == "flake.lock" {
                 let lock = try JSONSerialization.jsonObject(with: Data(file.contents.utf8)) as? [String: Any]
                 #expect(lock?["version"] as? Int == 7)
@@ -160,12 +178,13 @@ import Testing
             _ = try Nix.run(["nix-instantiate", "--parse", dir.appendingPathComponent(file.path).path])
         }
         #expect(files.map(\.path) == files.map(\.path).sorted())
-        #expect(files.count == (layout == "flake" ? 13 : 12 + 18))
+        #expect(files.count == (layout == "flake" ? 13 + 18 : 12 + 18 + 18))
     }
 
     @Test(arguments: ["flake", "flox"]) func exactlyOneNixpkgs(layout: String) throws {
         let plan = try Self.plan(Self.pinnedSpec)
-        let files = try NixBackend().render(plan, layout: layout)
+        // The runtime manifests name the nixpkgs revision as a fact; they pin nothing.
+        let files = try NixBackend().render(plan, layout: layout).filter { !$0.path.hasSuffix(".json") }
         let all = files.map(\.contents).joined()
         #expect(!all.contains("<nixpkgs>"))
         #expect(!all.contains("currentSystem"))
@@ -220,16 +239,19 @@ import Testing
         struct Torch: Decodable, Equatable {
             var version: String, gpuTargets: [String], cudaSupport: Bool, cudaVersion: String, magmaCudaVersion: String
             var env: [String: String], preBuild: String, ninjaFlags: [String], requiredSystemFeatures: [String]
-            var USE_NCCL: String, topLevelUseCudnn: String?
+            var USE_NCCL: String, topLevelUseCudnn: String?, variant: String
+        }
+        struct Env: Decodable, Equatable {
+            var pname: String, installPhase: String, preFixup: String, autoPatchelfIgnoreMissingDeps: [String]
+            var installCheckPhase: String, doInstallCheck: Bool, dontUnpack: Bool
+            var srcs: [String], buildInputs: [String], nativeBuildInputs: [String]
         }
         struct Wheel: Decodable, Equatable {
-            var pname: String, version: String, format: String, url: String, hash: String, fetcher: String
-            var dontUseNinjaBuild: Bool, dontUseNinjaInstall: Bool, dontUseCmakeConfigure: Bool
-            var autoPatchelfIgnoreMissingDeps: [String], pythonImportsCheck: [String], removeDeps: Bool
-            var buildInputs: [String], nativeBuildInputs: [String], dependencies: [String], torchVariants: [String]
+            var pname: String, version: String, url: String, hash: String, fetcher: String, name: String
         }
-        var name: String, description: String, platforms: [String], mainProgram: String, wrapper: String
+        var name: String, description: String, platforms: [String], mainProgram: String, wrapper: String, manifest: String
         var torch: Torch
+        var env: Env
         var wheels: [Wheel]
     }
 
@@ -326,23 +348,44 @@ import Testing
             #expect(torch.requiredSystemFeatures == ["big-parallel"])
             #expect(torch.USE_NCCL == "1")
 
-            #expect(Set(facts.wheels.map(\.pname)) == Set(wheels.map(\.name)))
-            for wheel in facts.wheels {
-                let component = try #require(wheels.first { $0.name == wheel.pname })
-                let artifact = try #require(component.artifact)
-                #expect(wheel.fetcher == "fetchurl" && wheel.url == artifact.url && wheel.hash == artifact.hash)
-                #expect(wheel.hash.hasPrefix("sha256-"))
-                #expect(wheel.format == "wheel" && wheel.version == component.version)
-                #expect(wheel.dontUseNinjaBuild && wheel.dontUseNinjaInstall && wheel.dontUseCmakeConfigure)
-                #expect(wheel.nativeBuildInputs == ["auto-patchelf-hook"])
-                #expect(wheel.autoPatchelfIgnoreMissingDeps == (component.links.contains("libcuda") ? ["libcuda.so.1"] : []))
-                #expect(wheel.removeDeps == (component.requiresDist == "strip"))
-                #expect(wheel.pythonImportsCheck.isEmpty == !component.importCheck)
-                #expect(wheel.dependencies == component.depends.map { $0 == "torch" ? "torch" : $0 } + component.pythonDeps.map(\.nixpkgs))
-                #expect(wheel.torchVariants == (component.depends.contains("torch") ? [variant.name] : []))
+            #expect(torch.variant == variant.name)
+
+            // Every wheel of the plan, fetched by URL and SRI hash: the components' artifacts
+            // and the closure's locked wheels (the files the other backends install).
+            var expected: [String: (version: String, url: String, hash: String, file: String)] = [:]
+            for package in plan.pythonClosure?.packages ?? [] {
+                let wheel = try #require(package.wheel)
+                expected[package.normalizedName] = (package.version, wheel.url, wheel.hash, wheel.filename)
             }
-            let sglKernel = try #require(facts.wheels.first { $0.pname == "sgl-kernel" })
-            #expect(sglKernel.buildInputs == ["cuda_cudart-12.8", "cuda_nvrtc-12.8", "libcublas-12.8", "numactl", "torch-2.9.1"])
+            for component in wheels {
+                let artifact = try #require(component.artifact)
+                expected[component.name] = (component.version, artifact.url, artifact.hash, artifact.filename)
+            }
+            #expect(facts.wheels.count == expected.count)
+            #expect(Set(facts.wheels.map(\.pname)) == Set(expected.keys))
+            for wheel in facts.wheels {
+                let want = try #require(expected[wheel.pname])
+                #expect(wheel.fetcher == "fetchurl" && wheel.url == want.url && wheel.hash == want.hash && wheel.name == want.file, "\(wheel.pname)")
+                #expect(wheel.version == want.version && wheel.hash.hasPrefix("sha256-"))
+            }
+            #expect(!facts.wheels.contains { $0.pname == "torch" })
+            // One environment: every wheel installed by one pip call, then autoPatchelf over it.
+            let env = facts.env
+            #expect(env.pname == "\(variant.name)-python-env" && env.dontUnpack)
+            #expect(env.srcs.count == expected.count)
+            #expect(env.installPhase.contains("--no-deps --no-index --no-compile --no-warn-script-location --prefix \"$out\" dist/*.whl"), "\(env.installPhase)")
+            #expect(env.installPhase.contains("echo \"/nix/store/00000000000000000000000000000000-torch-2.9.1/lib/python3.12/site-packages\" > \"$out/lib/python3.12/site-packages/sglang-forge-torch.pth\""))
+            #expect(env.preFixup.contains("addAutoPatchelfSearchPath \"/nix/store/00000000000000000000000000000000-torch-2.9.1/lib/python3.12/site-packages/torch/lib\""))
+            #expect(env.nativeBuildInputs == ["auto-patchelf-hook", "python3-3.12", "pip-0"])
+            #expect(env.buildInputs == ["cuda_cudart-12.8", "cuda_nvrtc-12.8", "libcublas-12.8", "gcc-lib", "numactl", "torch-2.9.1"])
+            #expect(env.autoPatchelfIgnoreMissingDeps == ["libcuda.so.1"])
+            let checked = wheels.filter(\.importCheck).map(\.importName)
+            #expect(env.doInstallCheck == !checked.isEmpty)
+            for module in checked { #expect(env.installCheckPhase.contains("'\(module)'")) }
+            // The runtime manifest the package installs is the one every backend renders.
+            #expect(facts.manifest == (try RuntimeManifest.render(plan, variant: variant)))
+            #expect(facts.wrapper.contains("$out/share/sglang-forge/runtime.json"))
+            #expect(facts.wrapper.contains("'--set' 'NIX_PYTHONPATH' '/nix/store/00000000000000000000000000000000-\(variant.name)-python-env-0.5.9/lib/python3.12/site-packages'"), "\(facts.wrapper)")
             #expect(facts.wrapper.contains("'--set-default' 'CUDA_HOME' '/nix/store/00000000000000000000000000000000-cudatoolkit-12.8'"))
             #expect(facts.wrapper.contains(#"'--run' 'export FLASHINFER_JIT_DIR="${FLASHINFER_JIT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flashinfer}"'"#))
         }
@@ -362,31 +405,24 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         let spec = Self.root.appendingPathComponent(Self.pinnedSpec).path
         let first = try Nix.run([Self.executable.path, "emit", "--backend", "nix", spec, "-o", out.path])
-        #expect(first.stderr.contains("nix: wrote 13 files"), "\(first.stderr)")
+        #expect(first.stderr.contains("nix: wrote 31 files"), "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("flake.lock").path))
         let again = try Nix.run([Self.executable.path, "emit", "--backend", "nix", spec, "-o", out.path, "--dry-run"])
         #expect(again.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("unchanged") }, "\(again.stdout)")
 
-        // A spec with an unpinned wheel: an error at the wheel, and nothing written.
-        let pinned = try String(contentsOf: Self.root.appendingPathComponent(Self.pinnedSpec), encoding: .utf8)
-        let unpinnedText = pinned.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.contains("sglang-0.5.9-py3-none-any.whl") && !$0.contains("8a936c4d25fea605f44254e533cff2144c73ceffbc1f8738aba393461bbb64d1") }
-            .joined(separator: "\n")
-        let unpinnedSpec = out.path + "-unpinned.yaml"
-        try unpinnedText.write(toFile: unpinnedSpec, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: unpinnedSpec) }
-        let failed = try Nix.run([Self.executable.path, "emit", "--backend", "nix", unpinnedSpec, "-o", out.path + "-unpinned"], allowFailure: true)
-        #expect(failed.stderr.hasPrefix("\(unpinnedSpec):143:3: error: wheel 'sglang' 0.5.9 has no pinned artifact"), "\(failed.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: out.path + "-unpinned"))
+        // The same spec without its lock: every index wheel unpinned and no closure; errors at
+        // the wheels, and nothing written.
+        let unlockedSpec = out.path + "-unlocked.yaml"
+        try FileManager.default.copyItem(atPath: spec, toPath: unlockedSpec)
+        defer { try? FileManager.default.removeItem(atPath: unlockedSpec) }
+        let failed = try Nix.run([Self.executable.path, "emit", "--backend", "nix", unlockedSpec, "-o", out.path + "-unlocked"], allowFailure: true)
+        let sglangLine = try #require(try String(contentsOfFile: spec, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "  sglang:")) + 1
+        #expect(failed.stderr.contains("\(unlockedSpec):\(sglangLine):3: error: wheel 'sglang' 0.5.9 has no pinned artifact"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("\(unlockedSpec):\(sglangLine):3: error: component 'sglang' needs Python packages from the runtime package set, but the plan has no locked Python closure"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path + "-unlocked"))
     }
 
     // MARK: goldens
-
-    /// `Fixtures/golden/nix/<spec>-<layout>/`, regenerated by `scripts/regen-goldens.sh`.
-    @Test(arguments: ["flake", "flox"]) func pinnedFixtureMatchesGoldens(layout: String) throws {
-        let files = try NixBackend().render(try Self.plan(Self.pinnedSpec), layout: layout)
-        try Golden.compare(files, with: Self.fixtures.appendingPathComponent("golden/nix/pinned-\(layout)"))
-    }
 
     /// specs/main.yaml: goldens once its wheels are locked; until then, exactly the unpinned-wheel
     /// errors (checked above) and no golden directory that could go stale.

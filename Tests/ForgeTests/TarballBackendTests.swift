@@ -87,8 +87,10 @@ struct TarballBackendTests {
             #expect(line.contains(" @ https://") && line.contains(" --hash=sha256:"), "\(line)")
         }
         let sm61 = try #require(files.first { $0.path == "sglang-python312-cuda12_8-sm61-avx2/runtime.json" }).contents
-        #expect(sm61.contains("\"USE_CUDNN=0\""))
-        #expect(sm61.contains("\"minimumDriver\" : \"550\""))
+        // The shared runtime manifest (RuntimeManifest): the SM61 cuDNN override and the driver.
+        #expect(sm61.contains("\"name\" : \"USE_CUDNN\",\n        \"reason\" : \"cuDNN 9.11+ dropped support for compute capabilities below 7.5\",\n        \"value\" : \"0\""), "\(sm61)")
+        #expect(sm61.contains("\"minDriver\" : \"550\""))
+        #expect(sm61.contains("\"schema\" : \"sglang-forge/runtime\""))
     }
 
     @Test func unpinnedWheelsAreLocatedErrors() throws {

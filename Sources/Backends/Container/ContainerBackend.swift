@@ -12,18 +12,23 @@ import Planner
 /// - `per-variant`: `<variant>/Containerfile` with the variant's values written in, plus its own
 ///   `requirements/` and `.dockerignore`, for builders without Bake (`podman build`, `buildah`).
 ///
-/// Stages of the Containerfile (names are a contract with the tarball backend): `build-base`,
-/// `torch-source`, `torch-build` (the wheel in `/wheels/`), `torch-wheel` (`FROM scratch`, the
-/// wheel at `/`), `runtime`.
+/// Stages of the Containerfile: `build-base` (the builder image — glibc at most `runtime.glibc` —,
+/// compilers, the CPython of `tarball.python`, torch's hashed build requirements), `torch-source`,
+/// `torch-build` (the wheel in `/wheels/`), `torch-wheel` (`FROM scratch`, the wheel at `/`; its
+/// name, Bake target and output directory are ``SourceWheelExport``, the contract with the
+/// tarball backend), `runtime` (the base image).
 ///
 /// Sources of the formats: the Dockerfile reference (https://docs.docker.com/reference/dockerfile/),
 /// the Bake file reference (https://docs.docker.com/build/bake/reference/), the OCI image-spec
 /// pre-defined annotations (https://github.com/opencontainers/image-spec/blob/main/annotations.md),
 /// pip's hash-checking mode (https://pip.pypa.io/en/stable/topics/secure-installs/).
 ///
-/// Errors (every one reported, located in the spec): no `container:` section or a base image
-/// without a digest; a wheel without a pinned artifact; the torch source without URL and hash;
-/// a source component other than `torch`; `python-deps` without a hashed Python closure in the plan.
+/// Errors (every one reported, located in the spec): no `container:` section, or a base or builder
+/// image without a digest; a wheel without a pinned artifact; the torch source without URL and
+/// hash; torch without `build-requires`, or with build requirements the plan carries no hashes for
+/// (``PlannedComponent/buildClosure``, from the lock), or a package there without a hash; no
+/// `tarball.python`; a source component other than `torch`; `python-deps` without a hashed Python
+/// closure in the plan.
 public struct ContainerBackend: Backend {
     /// `bake` (the default) and `per-variant`.
     public static let layouts = ["bake", "per-variant"]
@@ -36,18 +41,23 @@ public struct ContainerBackend: Backend {
     public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
         let inputs = try ContainerInputs.check(plan)
         let renderer = ContainerRenderer(plan: plan, inputs: inputs)
-        let files: [GeneratedFile]
+        var files: [GeneratedFile]
+        // The runtime manifest of each variant (shared with the other backends), copied into the image.
+        var manifests: [String: String] = [:]
+        for variant in plan.variants { manifests[variant.name] = try RuntimeManifest.render(plan, variant: variant) }
         if layout == "per-variant" {
             files = plan.variants.flatMap { variant in
-                renderer.supportFiles(prefix: "\(variant.name)/") + [
+                renderer.supportFiles(prefix: "\(variant.name)/", manifest: "runtime.json") + [
                     GeneratedFile(path: "\(variant.name)/Containerfile", contents: renderer.containerfile(for: variant)),
+                    GeneratedFile(path: "\(variant.name)/runtime.json", contents: manifests[variant.name]!),
                 ]
             }
         } else {
-            files = renderer.supportFiles(prefix: "") + [
+            files = renderer.supportFiles(prefix: "", manifest: ContainerInputs.Paths.manifests) + [
                 GeneratedFile(path: "Containerfile", contents: renderer.containerfile(for: nil)),
                 GeneratedFile(path: "docker-bake.hcl", contents: renderer.bakeFile()),
             ]
+            files += plan.variants.map { GeneratedFile(path: "\(ContainerInputs.Paths.manifests)/\($0.name).json", contents: manifests[$0.name]!) }
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -88,12 +98,13 @@ struct ContainerRenderer {
 
     var hasClosure: Bool { inputs.closure != nil }
 
-    func supportFiles(prefix: String) -> [GeneratedFile] {
+    func supportFiles(prefix: String, manifest: String) -> [GeneratedFile] {
         var files = [
             GeneratedFile(path: prefix + ".dockerignore", contents: header + """
                 # The build context holds only what the Containerfile copies.
                 *
                 !\(Paths.requirements)
+                !\(manifest)
 
                 """),
             GeneratedFile(path: prefix + "\(Paths.requirements)/wheels.txt", contents: wheelsFile()),
@@ -101,6 +112,7 @@ struct ContainerRenderer {
         if let closure = inputs.closure {
             files.append(GeneratedFile(path: prefix + "\(Paths.requirements)/python-closure.txt", contents: closureFile(closure)))
         }
+        files.append(GeneratedFile(path: prefix + torchBuildRequirementsFile, contents: buildRequirementsFile()))
         return files
     }
 
@@ -115,6 +127,18 @@ struct ContainerRenderer {
             text += "\(component.name) @ \(artifact.url) --hash=\(algorithm):\(hex)\n"
         }
         return text
+    }
+
+    /// The build-context path of torch's hashed build requirements.
+    var torchBuildRequirementsFile: String { "\(Paths.requirements)/\(inputs.torch.name)-build.txt" }
+
+    func buildRequirementsFile() -> String {
+        let closure = inputs.torchBuildRequirements
+        return closure.requirementsText(preamble: header + """
+            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(closure.source)),
+            # for `pip install --require-hashes --no-deps --only-binary=:all:` in the build-base stage.
+
+            """)
     }
 
     func closureFile(_ closure: PlannedPythonClosure) -> String {
@@ -142,10 +166,10 @@ struct ContainerRenderer {
         }
         w.comment("""
             Stages:
-              build-base    compilers, CMake, Ninja, ccache and torch's Python build requirements
+              build-base    the builder base (glibc \(inputs.builderGlibc ?? "?")), compilers, ccache, CPython \(inputs.buildPython.version) and torch's hashed build requirements
               torch-source  the PyTorch \(inputs.torch.version) source release, checked against its hash
               torch-build   the torch wheel for the variant's compute capabilities and CPU ISA, in \(Paths.wheels)/
-              torch-wheel   FROM scratch, only the torch wheel (exported by the <variant>-torch-wheel bake targets)
+              \(inputs.torchWheel.stage)   FROM scratch, only the torch wheel (exported by the \(inputs.torchWheel.bakeTarget(variant: "<variant>")) bake targets)
               runtime       Python \(plan.runtime.python.version), the pinned wheels, the torch wheel, the runtime environment
             Needs BuildKit (docker buildx) or Buildah/Podman: RUN --mount for the compiler cache and the wheel.
             DL3008 (apt versions) is ignored: the base image is pinned by digest, and the Ubuntu archive drops
@@ -159,8 +183,8 @@ struct ContainerRenderer {
         w.blank()
         torchBuild(&w, variant)
         w.blank()
-        w.comment("Only the wheel: `docker buildx bake <variant>-torch-wheel` exports it to out/<variant>/torch-wheel.")
-        w.from("scratch", as: "torch-wheel")
+        w.comment("Only the wheel: `docker buildx bake \(inputs.torchWheel.bakeTarget(variant: "<variant>"))` exports it to \(inputs.torchWheel.outputDirectory(variant: "<variant>")).")
+        w.from("scratch", as: inputs.torchWheel.stage)
         w.copy(["\(Paths.wheels)/"], to: "/", from: "torch-build")
         w.blank()
         runtime(&w, variant)
@@ -168,19 +192,44 @@ struct ContainerRenderer {
     }
 
     private func buildBase(_ w: inout DockerfileWriter) {
-        w.comment("Build tools and torch's build requirements (setup.py runs with --no-build-isolation: nothing is downloaded).")
-        w.from(inputs.baseImage, as: "build-base")
+        let python = inputs.buildPython
+        let (algorithm, hex) = (python.algorithm, python.hashHex)
+        let archive = "/tmp/" + python.filename
+        let interpreter = "\(Paths.buildPython)/bin/\(self.python)"
+        let requirements = "\(Paths.buildRequirements)/\(inputs.torch.name)-build.txt"
+        w.comment("""
+            The builder base: its glibc must not be newer than the oldest target host's (\(plan.runtime.glibc.target)), or the torch wheel would
+            need newer GLIBC_ symbols. Compilers and ccache from its archive; Python, CMake, Ninja and every other build
+            requirement pinned by hash (nothing from the distribution's Python packages).
+            """)
+        w.from(inputs.builderImage, as: "build-base")
         w.shell(Self.shell)
-        let packages = [
-            "ca-certificates", "ccache", "cmake", "curl", "g++", "git", "ninja-build",
-            "\(python)-dev", "python3-numpy", "python3-packaging", "python3-pip", "python3-requests", "python3-setuptools",
-            "python3-six", "python3-typing-extensions", "python3-wheel", "python3-yaml",
-        ].sorted()
-        w.run([
+        var setup: [String] = []
+        if let glibc = inputs.builderGlibc {
+            // The spec states the builder's glibc; refuse an image that has another one.
+            setup.append("glibc=$(getconf GNU_LIBC_VERSION | cut -d ' ' -f 2)")
+            setup.append("if [ \"$glibc\" != \(DockerfileWriter.shellQuoted(glibc)) ]; then echo \"the builder image has glibc $glibc, the spec states \(glibc) (container.builder-glibc)\" >&2; exit 1; fi")
+        }
+        let packages = ["ca-certificates", "ccache", "curl", "g++", "gcc", "git", "make"].sorted()
+        setup += [
             "apt-get update",
             "apt-get install --yes --no-install-recommends " + packages.joined(separator: " "),
             "rm -rf /var/lib/apt/lists/*",
+        ]
+        w.run(setup)
+        w.comment("CPython \(python.version) (\(python.filename)), the interpreter the tarball backend ships: one CPython ABI (\(plan.runtime.python.tag)) for the wheel and every runtime.")
+        w.run([
+            "curl --fail --silent --show-error --location --output \(DockerfileWriter.shellQuoted(archive)) \(DockerfileWriter.shellQuoted(python.url))",
+            "echo \(DockerfileWriter.shellQuoted("\(hex)  \(archive)")) | \(algorithm)sum --check --strict",
+            "mkdir -p \(Paths.buildPython)",
+            "tar --extract --gzip --file \(DockerfileWriter.shellQuoted(archive)) --directory \(Paths.buildPython) --strip-components=1",
+            "rm \(DockerfileWriter.shellQuoted(archive))",
+            "\(interpreter) -c \(DockerfileWriter.shellQuoted("import sys; assert sys.version.split()[0] == '\(python.version)', sys.version"))",
         ])
+        w.env([("PATH", .expanding("\(Paths.buildPython)/bin:${PATH}"))])
+        w.copy([torchBuildRequirementsFile], to: "\(Paths.buildRequirements)/")
+        w.comment("torch's build requirements (its pyproject.toml [build-system] requires), resolved by the lock: hashes required, wheels only.")
+        w.run(["\(interpreter) -m pip install --no-cache-dir --require-hashes --no-deps --only-binary=:all: -r \(requirements)"])
     }
 
     private func torchSource(_ w: inout DockerfileWriter) {
@@ -227,6 +276,18 @@ struct ContainerRenderer {
             ]
         }
         env += [
+            // CMake 4 (the build requirement `cmake>=3.27` admits it) refuses projects declaring
+            // compatibility below 3.5, as some vendored third_party projects do; this is CMake 4.0's
+            // documented override, ignored by older CMake.
+            ("CMAKE_POLICY_VERSION_MINIMUM", .literal("3.5")),
+            // python-build-standalone's sysconfig records the toolchain it was built with
+            // (CC 'clang -pthread', CXX 'clang++ -pthread', an AR under its build's /tools/llvm);
+            // setuptools compiles torch._C with those unless overridden, and derives LDSHARED
+            // from CC but not LDCXXSHARED from CXX.
+            ("CC", .literal("gcc")),
+            ("CXX", .literal("g++")),
+            ("LDCXXSHARED", .literal("g++ -shared")),
+            ("AR", .literal("ar")),
             ("PYTORCH_BUILD_VERSION", .literal(inputs.torch.version)),
             ("PYTORCH_BUILD_NUMBER", .literal("1")),
             ("CCACHE_DIR", .literal(Paths.ccache)),
@@ -246,7 +307,7 @@ struct ContainerRenderer {
             // (torch reads USE_CUDNN="" as off): unset it instead.
             commands += inputs.buildEnvNames.map { "if [ -z \"${\($0):-}\" ]; then unset \($0); fi" }
         }
-        commands.append("\(python) -m pip wheel --no-build-isolation --no-deps --no-index --wheel-dir \(Paths.wheels) .")
+        commands.append("\(Paths.buildPython)/bin/\(python) -m pip wheel --no-build-isolation --no-deps --no-index --wheel-dir \(Paths.wheels) .")
         w.run(commands, flags: ["--mount=type=cache,id=sglang-forge-ccache,target=\(Paths.ccache)"])
     }
 
@@ -276,8 +337,11 @@ struct ContainerRenderer {
             for name in ["VARIANT", "DESCRIPTION", "GPU", "TORCH_CUDA_ARCH_LIST", "ISA", "ISA_FLAGS"] { w.arg(name) }
         }
         w.comment("The variant's own torch wheel, built above; mounted, so it never lands in a layer.")
-        w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --no-deps --no-index /tmp/torch-wheel/torch-\(inputs.torch.version)-*.whl"],
-              flags: ["--mount=type=bind,from=torch-wheel,target=/tmp/torch-wheel"])
+        let wheel = inputs.torchWheel
+        w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --no-deps --no-index /tmp/\(wheel.stage)/\(wheel.wheelGlob(version: inputs.torch.version))"],
+              flags: ["--mount=type=bind,from=\(wheel.stage),target=/tmp/\(wheel.stage)"])
+        w.comment("The runtime manifest, the same bytes the Nix and tarball backends install.")
+        w.copy([variant == nil ? "\(Paths.manifests)/${VARIANT}.json" : "runtime.json"], to: "\(Paths.prefix)/\(RuntimeManifest.installPath)")
         var env: [(String, DockerfileValue)] = [
             ("VIRTUAL_ENV", .literal(Paths.prefix)),
             ("PATH", .expanding("\(Paths.prefix)/bin:${PATH}")),
@@ -339,7 +403,7 @@ struct ContainerRenderer {
               docker buildx bake                          every variant (group "default")
               docker buildx bake <gpu>                    one GPU target, every ISA (groups \(gpuGroups.map(\.0).joined(separator: ", ")))
               docker buildx bake <variant>                one image
-              docker buildx bake <variant>-torch-wheel    only the variant's torch wheel, into out/<variant>/torch-wheel
+              docker buildx bake \(inputs.torchWheel.bakeTarget(variant: "<variant>"))    only the variant's torch wheel, into \(inputs.torchWheel.outputDirectory(variant: "<variant>"))
               REGISTRY=ghcr.io/acme/ docker buildx bake --push   tags prefixed with a registry
             """)
         w.blank()
@@ -351,7 +415,7 @@ struct ContainerRenderer {
             w.block("group", gpu) { $0.attribute("targets", .list(variants.map { .string($0.name) })) }
         }
         w.blank()
-        w.block("group", "torch-wheels") { $0.attribute("targets", .list(plan.variants.map { .string($0.name + "-torch-wheel") })) }
+        w.block("group", inputs.torchWheel.bakeGroup) { $0.attribute("targets", .list(plan.variants.map { .string(inputs.torchWheel.bakeTarget(variant: $0.name)) })) }
         w.blank()
         w.block("target", "_common") {
             $0.attribute("context", .string("."))
@@ -374,11 +438,11 @@ struct ContainerRenderer {
                 $0.attribute("tags", .list([.template("${REGISTRY}\(variant.name):\(version)")]))
             }
             w.blank()
-            w.block("target", "\(variant.name)-torch-wheel") {
+            w.block("target", inputs.torchWheel.bakeTarget(variant: variant.name)) {
                 $0.attribute("inherits", .list([.string("_common")]))
-                $0.attribute("target", .string("torch-wheel"))
+                $0.attribute("target", .string(inputs.torchWheel.stage))
                 $0.attribute("args", args)
-                $0.attribute("output", .list([.string("type=local,dest=out/\(variant.name)/torch-wheel")]))
+                $0.attribute("output", .list([.string("type=local,dest=\(inputs.torchWheel.outputDirectory(variant: variant.name))")]))
             }
         }
         return w.text
@@ -393,7 +457,7 @@ struct ContainerRenderer {
             groups[variant.gpu, default: []].append(variant)
         }
         let variantNames = Set(plan.variants.map(\.name))
-        return order.filter { isBakeName($0) && !["default", "torch-wheels"].contains($0) && !variantNames.contains($0) }
+        return order.filter { isBakeName($0) && !["default", inputs.torchWheel.bakeGroup].contains($0) && !variantNames.contains($0) }
             .map { ($0, groups[$0]!) }
     }
 

@@ -10,9 +10,20 @@ struct ContainerInputs {
     /// `name:tag` and `sha256:…` apart, for the OCI `base.name` / `base.digest` annotations.
     let baseName: String
     let baseDigest: String
+    /// The builder base, `name:tag@sha256:…`: the image torch is built on (glibc at most the target's).
+    let builderImage: String
+    /// Its glibc as the spec states it (`2.35`); the build stage checks the image has exactly it.
+    let builderGlibc: String?
+    /// The pinned relocatable CPython of the build stage (the spec's `tarball.python`, the
+    /// interpreter the tarball backend ships), so the wheel's ABI matches the runtime's.
+    let buildPython: PlannedDownload
     /// The source-built `torch` component and its hash-pinned source tarball.
     let torch: PlannedComponent
     let torchSource: PlannedArtifact
+    /// torch's build requirements at exact versions with their hashes (from the lock).
+    let torchBuildRequirements: PlannedPythonClosure
+    /// What the torch wheel is exported as (stage, Bake target, output directory).
+    var torchWheel: SourceWheelExport { SourceWheelExport(component: torch.name) }
     /// Wheel components with their pinned artifacts, in spec order: identical for every variant.
     let wheels: [(component: PlannedComponent, artifact: PlannedArtifact)]
     /// The Python closure (may be empty when no component lists `python-deps`).
@@ -34,6 +45,12 @@ struct ContainerInputs {
         static let ccache = "/root/.cache/ccache"
         static let wheels = "/wheels"
         static let requirements = "requirements"
+        /// Where the build stages unpack the pinned CPython.
+        static let buildPython = "/opt/python"
+        /// Where the build stages keep their hashed requirements files.
+        static let buildRequirements = "/opt/build-requirements"
+        /// The bake layout's runtime manifests, `<dir>/<variant>.json`.
+        static let manifests = "manifests"
     }
 
     /// The algorithms `sha…sum` and pip's `--hash` both know, by SRI prefix.
@@ -60,8 +77,30 @@ struct ContainerInputs {
                 at: nil))
         }
 
+        var builderImage = ""
+        if let build = plan.container?.buildImage {
+            if let digest = build.digest {
+                builderImage = "\(build.image)@\(digest)"
+            } else if plan.container?.builder != nil {
+                problems.append(plan.error(
+                    "builder image '\(build.image)' is not pinned by digest; add 'builder-digest: sha256:…' under 'container:' (e.g. from `docker buildx imagetools inspect \(build.image)`); the container backend never writes an unpinned FROM",
+                    at: build.declaredAt))
+            }
+        }
+        let buildPython = plan.tarball?.python
+        if buildPython == nil {
+            problems.append(plan.error(
+                "the torch build stage installs the relocatable CPython pinned in 'tarball.python' (the interpreter the tarball backend ships, so the wheel's ABI matches the runtime's), but the spec pins none; add 'tarball.python' with a python-build-standalone \(plan.runtime.python.version) install_only archive, its url and hash",
+                at: plan.tarball?.declaredAt))
+        } else if let buildPython, buildPython.version != plan.runtime.python.version && !buildPython.version.hasPrefix(plan.runtime.python.version + ".") {
+            problems.append(plan.error(
+                "'tarball.python' is CPython \(buildPython.version), but runtime.python is \(plan.runtime.python.version); the torch wheel must be built with the runtime's Python",
+                at: buildPython.declaredAt))
+        }
+
         var torch: PlannedComponent?
         var torchSource: PlannedArtifact?
+        var torchBuildRequirements: PlannedPythonClosure?
         var wheels: [(PlannedComponent, PlannedArtifact)] = []
         for component in plan.components {
             if component.perVariant {
@@ -72,6 +111,7 @@ struct ContainerInputs {
                     continue
                 }
                 torch = component
+                torchBuildRequirements = checkBuildRequirements(component, plan: plan, problems: &problems)
                 if let artifact = component.artifact {
                     torchSource = artifact
                     if !hashAlgorithms.contains(where: { artifact.hash.hasPrefix($0 + "-") }) {
@@ -118,7 +158,8 @@ struct ContainerInputs {
             problems.append(plan.error("variant name '\(variant.name)' is not a Bake target name (letters, digits, '-' and '_'); change the 'variants.name' template", at: nil))
         }
 
-        guard problems.isEmpty, let torch, let torchSource else {
+        problems += RuntimeManifest.problems(plan)
+        guard problems.isEmpty, let torch, let torchSource, let buildPython, let torchBuildRequirements else {
             // Spec order: unlocated problems first, then by line and column (stable for equal positions).
             let ordered = problems.enumerated().sorted { a, b in
                 let (la, lb) = (a.element.location, b.element.location)
@@ -150,7 +191,9 @@ struct ContainerInputs {
         }
         return ContainerInputs(
             baseImage: "\(baseName)@\(baseDigest)", baseName: baseName, baseDigest: baseDigest,
-            torch: torch, torchSource: torchSource, wheels: wheels, closure: plan.pythonClosure,
+            builderImage: builderImage, builderGlibc: plan.container?.buildImage.glibc, buildPython: buildPython,
+            torch: torch, torchSource: torchSource, torchBuildRequirements: torchBuildRequirements,
+            wheels: wheels, closure: plan.pythonClosure,
             debianPackages: debian.sorted(), buildEnvNames: envNames, environment: environment
         )
     }

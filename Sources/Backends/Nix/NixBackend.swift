@@ -38,10 +38,15 @@ public struct NixBackend: Backend {
         var libFiles: [(String, String)] = [
             ("runtime.nix", renderer.file(tables.runtime, header: header)),
             ("components.nix", renderer.file(tables.components, header: header)),
+            ("closure.nix", renderer.file(tables.closure, header: header)),
             ("variants.nix", renderer.file(tables.variants, header: header)),
             ("cpu-isa.nix", renderer.file(tables.cpuIsa, header: header)),
         ]
         libFiles += NixLibrary.files.map { ($0.name, header + $0.text) }
+        // The runtime manifest of each variant, installed by variant.nix; JSON, so no header.
+        for variant in plan.variants {
+            libFiles.append(("manifests/\(variant.name).json", try RuntimeManifest.render(plan, variant: variant)))
+        }
 
         var files: [GeneratedFile] = []
         switch layout {

@@ -10,21 +10,21 @@
 ///   (so a `MAX_JOBS` attribute alone has no effect); build variables are top-level attributes or
 ///   `env` entries; `requiredSystemFeatures = [ "big-parallel" ]`; `brokenConditions` marks a CUDA
 ///   torch broken when magma's `cudaPackages` is not torch's (hence `overlay.nix`).
-/// - `pkgs/development/interpreters/python/mk-python-derivation.nix`: `format = "wheel"`,
-///   `dependencies`, `pythonRemoveDeps = true` (strip every Requires-Dist),
-///   `pythonImportsCheck`.
-/// - `pkgs/build-support/setup-hooks/auto-patchelf.sh`: `autoPatchelfIgnoreMissingDeps`.
-/// - The cmake and ninja setup hooks: `dontUseCmakeConfigure`, `dontUseNinjaBuild`,
-///   `dontUseNinjaInstall`.
+/// - `pkgs/build-support/setup-hooks/auto-patchelf.sh` and `auto-patchelf.py`: the files under
+///   `$out` are indexed first (so a wheel's libraries are found in the environment itself), then
+///   the `lib` directories of `buildInputs` and `addAutoPatchelfSearchPath` directories;
+///   `autoPatchelfIgnoreMissingDeps`.
+/// - `pkgs/development/interpreters/python/sitecustomize.py`: `NIX_PYTHONPATH` entries become
+///   site directories (their `.pth` files are read).
+/// - `stdenv`'s setup: `stripHash` (a fetched file is `<hash>-<name>` in the store).
 enum NixLibrary {
     /// File name → contents (without the header line), in the order they are documented.
     static let files: [(name: String, text: String)] = [
         ("nixpkgs-config.nix", nixpkgsConfig),
         ("overlay.nix", overlay),
         ("packages.nix", packages),
-        ("python.nix", python),
+        ("python-env.nix", pythonEnv),
         ("custom-torch.nix", customTorch),
-        ("wheel-package.nix", wheelPackage),
         ("variant.nix", variant),
     ]
 
@@ -62,27 +62,21 @@ let
   inherit (pkgs) lib;
   runtime = import ./runtime.nix;
   components = import ./components.nix;
+  closure = import ./closure.nix;
   variants = import ./variants.nix;
   cpuIsa = import ./cpu-isa.nix;
   cudaPackages = pkgs.${runtime.cudaPackages};
 
   mkTorch = import ./custom-torch.nix { inherit lib cudaPackages cpuIsa; };
-  mkWheel = import ./wheel-package.nix {
+  mkEnv = import ./python-env.nix {
     inherit
       lib
       pkgs
       cudaPackages
       runtime
-      ;
-  };
-  mkPython = import ./python.nix {
-    inherit
-      lib
-      pkgs
-      runtime
       components
+      closure
       mkTorch
-      mkWheel
       ;
   };
   mkVariant = import ./variant.nix {
@@ -91,7 +85,7 @@ let
       pkgs
       cudaPackages
       runtime
-      mkPython
+      mkEnv
       ;
   };
 
@@ -118,38 +112,123 @@ in
 
 """#
 
-    static let python = #"""
-# One variant's Python: the pinned nixpkgs' interpreter with a package set in which torch is the
-# variant's source build and every wheel component is the pinned wheel
-# (`python.override { packageOverrides }`; `self = python` makes `python.pkgs` and
-# `python.withPackages` see the overrides). Every other Python dependency comes from the pinned
-# nixpkgs' own package set.
+    static let pythonEnv = #"""
+# One variant's Python environment: every wheel the lock pins, the components' and the Python
+# closure's, the same files (URL and sha256) the container and tarball backends install,
+# fetched with fetchurl by their SRI hash and installed together into one prefix with pip
+# (--no-deps --no-index: nothing is resolved or downloaded at build time); the variant's
+# source-built torch on the environment's path in place of a torch wheel. autoPatchelfHook then
+# patches every ELF file of the prefix against the prefix's own libraries first (the nvidia-*
+# wheels, the .libs directories auditwheel made), then the torch build's libraries and the CUDA
+# and system libraries the spec declares; driver libraries (libcuda.so.1) are left to the NVIDIA
+# driver. Nixpkgs provides only the interpreter, pip, the CUDA toolkit and the torch build.
 {
   lib,
   pkgs,
+  cudaPackages,
   runtime,
   components,
+  closure,
   mkTorch,
-  mkWheel,
 }:
 variant:
 let
-  wheels = lib.filterAttrs (_: component: component.kind == "wheel") components;
-  python = pkgs.${runtime.python}.override {
-    self = python;
-    packageOverrides =
-      final: prev:
-      lib.optionalAttrs (components ? torch) {
-        torch = mkTorch {
-          inherit (prev) torch;
-          inherit variant;
-          inherit (components.torch) version;
-        };
+  python = pkgs.${runtime.python};
+  sitePackages = python.sitePackages;
+  wheelComponents = lib.filterAttrs (_: component: component.kind == "wheel") components;
+  # Every wheel by distribution name; a component's own pin wins over a closure entry.
+  wheels = closure // lib.mapAttrs (_: component: { inherit (component) version src; }) wheelComponents;
+  fetched = lib.mapAttrs (
+    name: wheel:
+    pkgs.fetchurl {
+      inherit (wheel.src) url hash name;
+      passthru = {
+        pname = name;
+        inherit (wheel) version;
+      };
+    }
+  ) wheels;
+
+  torch =
+    if components ? torch then
+      mkTorch {
+        inherit (python.pkgs) torch;
+        inherit variant;
+        inherit (components.torch) version;
       }
-      // lib.mapAttrs (_: component: mkWheel final component) wheels;
-  };
+    else
+      null;
+
+  linkedNames = lib.unique (lib.concatMap (component: component.links) (builtins.attrValues wheelComponents));
+  libraries = map (name: runtime.libraries.${name}) linkedNames;
+  byProvider = provider: builtins.filter (library: library.provider == provider) libraries;
+  linked =
+    map (library: cudaPackages.${library.attribute}) (byProvider "cuda")
+    ++ map (library: lib.getAttrFromPath library.attributePath pkgs) (byProvider "system");
+  importNames = map (component: component.importName) (
+    builtins.filter (component: component.importCheck) (builtins.attrValues wheelComponents)
+  );
 in
-python
+pkgs.stdenv.mkDerivation {
+  pname = "${variant.name}-python-env";
+  inherit (runtime) version;
+
+  srcs = builtins.attrValues fetched;
+  dontUnpack = true;
+  dontConfigure = true;
+  dontBuild = true;
+
+  nativeBuildInputs = [
+    pkgs.autoPatchelfHook
+    python
+    python.pkgs.pip
+  ];
+  buildInputs = linked ++ lib.optionals (torch != null) [ torch ];
+  autoPatchelfIgnoreMissingDeps = lib.concatMap (library: library.sonames) (byProvider "driver");
+
+  # The fetched files are named <hash>-<wheel file name>; pip needs the wheel file name.
+  installPhase = ''
+    runHook preInstall
+    mkdir dist
+    for wheel in $srcs; do
+      cp "$wheel" "dist/$(stripHash "$wheel")"
+    done
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 python -m pip install \
+      --no-deps --no-index --no-compile --no-warn-script-location --prefix "$out" dist/*.whl
+  ''
+  + lib.optionalString (torch != null) ''
+    # The variant's torch build, on the environment's path through a .pth file.
+    echo "${torch}/${sitePackages}" > "$out/${sitePackages}/sglang-forge-torch.pth"
+  ''
+  + ''
+    runHook postInstall
+  '';
+
+  preFixup = lib.optionalString (torch != null) ''
+    addAutoPatchelfSearchPath "${torch}/${sitePackages}/torch/lib"
+  '';
+
+  doInstallCheck = importNames != [ ];
+  installCheckPhase = ''
+    for module in ${lib.escapeShellArgs importNames}; do
+      NIX_PYTHONPATH="$out/${sitePackages}" python -c "import $module"
+    done
+  '';
+
+  passthru = {
+    inherit
+      python
+      torch
+      sitePackages
+      fetched
+      ;
+  };
+
+  meta = {
+    description = "Python environment of ${variant.name}";
+    platforms = [ runtime.platform ];
+  };
+}
 
 """#
 
@@ -217,71 +296,24 @@ custom
 
 """#
 
-    static let wheelPackage = #"""
-# One pre-built wheel as a Python package (sgl-kernel, the FlashInfer wheels, apache-tvm-ffi,
-# xgrammar, SGLang): fetched by URL and SRI hash; its ELF files patched by autoPatchelfHook
-# against the CUDA and system libraries the spec says it links and against the components it
-# depends on (the custom torch); driver libraries (libcuda.so.1) left to the NVIDIA driver; the
-# cmake and ninja setup hooks that torch's dependencies propagate disabled, as they would take
-# over the wheel's build and install phases.
-{
-  lib,
-  pkgs,
-  cudaPackages,
-  runtime,
-}:
-ps: component:
-let
-  libraries = map (name: runtime.libraries.${name}) component.links;
-  byProvider = provider: builtins.filter (library: library.provider == provider) libraries;
-  linked =
-    map (library: cudaPackages.${library.attribute}) (byProvider "cuda")
-    ++ map (library: lib.getAttrFromPath library.attributePath pkgs) (byProvider "system");
-in
-ps.buildPythonPackage (
-  {
-    pname = component.name;
-    inherit (component) version;
-    format = "wheel";
-    src = pkgs.fetchurl { inherit (component.src) url hash name; };
-
-    nativeBuildInputs = [ pkgs.autoPatchelfHook ];
-    buildInputs = linked ++ map (name: lib.getLib ps.${name}) component.depends;
-    dependencies = map (name: ps.${name}) (component.depends ++ component.pythonDeps);
-    autoPatchelfIgnoreMissingDeps = lib.concatMap (library: library.sonames) (byProvider "driver");
-
-    dontUseCmakeConfigure = true;
-    dontUseNinjaBuild = true;
-    dontUseNinjaInstall = true;
-
-    doCheck = false;
-    pythonImportsCheck = lib.optionals component.importCheck [ component.importName ];
-
-    meta = {
-      inherit (component) description;
-      platforms = [ runtime.platform ];
-    };
-  }
-  // lib.optionalAttrs component.stripRequiresDist { pythonRemoveDeps = true; }
-)
-
-"""#
-
     static let variant = #"""
-# One variant's package: the runtime's entry point (bin/sglang) from the variant's Python package
-# set, wrapped with the spec's runtime environment. passthru has the interpreter (python, for
-# `python.withPackages`), the custom torch and the runtime's Python package.
+# One variant's package: the runtime's entry point (bin/sglang) and bin/python3 from the variant's
+# Python environment (python-env.nix), wrapped with the spec's runtime environment, and the
+# runtime manifest at share/sglang-forge/runtime.json (the same bytes the container and tarball
+# backends install). passthru has the environment (env), its interpreter (python), the custom
+# torch, every fetched wheel by distribution name (wheels) and the manifest file.
 {
   lib,
   pkgs,
   cudaPackages,
   runtime,
-  mkPython,
+  mkEnv,
 }:
 variant:
 let
-  python = mkPython variant;
-  app = python.pkgs.${runtime.component};
+  env = mkEnv variant;
+  inherit (env) python sitePackages;
+  manifest = ./manifests + "/${variant.name}.json";
   toolkit = cudaPackages.cudatoolkit;
   # The plan's value templates (docs/plan-schema.md).
   resolve =
@@ -300,8 +332,17 @@ let
         "\${XDG_CACHE_HOME:-$HOME/.cache}"
         (placeholder "out")
       ];
+  # nixpkgs' sitecustomize.py adds NIX_PYTHONPATH as site directories (reading .pth files).
+  pythonArgs = [
+    "--set"
+    "NIX_PYTHONPATH"
+    "${env}/${sitePackages}"
+    "--set"
+    "PYTHONNOUSERSITE"
+    "1"
+  ];
   # Values under the user's cache are expanded when the program starts; the others are fixed.
-  wrapperArgs = lib.concatMap (
+  environmentArgs = lib.concatMap (
     variable:
     if lib.hasInfix "{cache}" variable.value then
       [
@@ -320,9 +361,14 @@ pkgs.runCommand variant.name
   {
     nativeBuildInputs = [ pkgs.makeWrapper ];
     passthru = {
-      inherit python variant;
-      inherit (python.pkgs) torch;
-      package = app;
+      inherit
+        env
+        python
+        variant
+        manifest
+        ;
+      inherit (env) torch;
+      wheels = env.fetched;
     };
     meta = {
       inherit (variant) description;
@@ -333,9 +379,12 @@ pkgs.runCommand variant.name
     // lib.optionalAttrs (runtime ? license) { license = lib.getLicenseFromSpdxId runtime.license; };
   }
   ''
-    mkdir -p $out/bin
-    makeWrapper ${app}/bin/${runtime.entryPoint} $out/bin/${runtime.entryPoint} \
-      ${lib.escapeShellArgs wrapperArgs}
+    mkdir -p $out/bin $out/share/sglang-forge
+    makeWrapper ${env}/bin/${runtime.entryPoint} $out/bin/${runtime.entryPoint} \
+      ${lib.escapeShellArgs (pythonArgs ++ environmentArgs)}
+    makeWrapper ${python.interpreter} $out/bin/python3 \
+      ${lib.escapeShellArgs (pythonArgs ++ environmentArgs)}
+    install -m 0644 ${manifest} $out/share/sglang-forge/runtime.json
   ''
 
 """#

@@ -53,6 +53,11 @@ struct NixTables {
                 }
             }
         }
+        let needsClosure = plan.components.filter { !$0.pythonDeps.isEmpty }
+        if plan.pythonClosure == nil, let first = needsClosure.first {
+            problems.append(plan.error("component '\(first.name)' needs Python packages from the runtime package set, but the plan has no locked Python closure: the Nix backend installs the lock's wheels, not nixpkgs' Python packages; run `sglang-forge lock`", at: first.declaredAt))
+        }
+        problems += RuntimeManifest.problems(plan)
         for variable in plan.environment {
             for field in placeholders(in: variable.value) where !templates.contains(field) {
                 problems.append(plan.error("environment variable \(variable.name) uses '{\(field)}', which the Nix backend cannot resolve (known: \(templates.sorted().map { "{\($0)}" }.joined(separator: ", ")))", at: nil))
@@ -138,16 +143,32 @@ struct NixTables {
             }
             if c.kind == "wheel" {
                 fields += [
-                    .assign("depends", .list(c.depends.map(NixExpr.string))),
-                    .assign("pythonDeps", .list(c.pythonDeps.map { .string($0.nixpkgs) }), comments: ["Attributes of the pinned nixpkgs' Python package set."]),
-                    .assign("links", .list(c.links.map(NixExpr.string))),
-                    .assign("stripRequiresDist", .bool(c.requiresDist == "strip")),
+                    .assign("links", .list(c.links.map(NixExpr.string)), comments: ["Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook."]),
                     .assign("importCheck", .bool(c.importCheck)),
                     .assign("importName", .string(c.importName)),
                 ]
             }
             fields.append(.assign("description", .string(c.note.map { "\(c.name) \(c.version): \($0)" } ?? "\(c.name) \(c.version)")))
             return .assign(c.name, .attrs(fields))
+        })
+    }
+
+    /// `closure.nix`: every package of the locked Python closure with the wheel the lock chose
+    /// for the target (the file the container and tarball backends install), by PEP 503 name.
+    /// Packages that are also components are left out (the component's pin is installed).
+    var closure: NixExpr {
+        let components = Set(plan.components.map(\.name))
+        let packages = (plan.pythonClosure?.packages ?? []).filter { !components.contains($0.normalizedName) }
+        return .attrs(packages.compactMap { package in
+            guard let wheel = package.wheel else { return nil }
+            return .assign(package.normalizedName, .attrs([
+                .assign("version", .string(package.version)),
+                .assign("src", .attrs([
+                    .assign("url", .string(wheel.url)),
+                    .assign("hash", .string(wheel.hash)),
+                    .assign("name", .string(wheel.filename)),
+                ])),
+            ]))
         })
     }
 

@@ -14,8 +14,8 @@ import Planner
 ///   package set; `common/python-closure.txt`: those at exact versions with hashes, when the plan
 ///   carries the lock's Python closure (the recipes' default `PYTHON_DEPS_REQUIREMENTS`);
 /// - `<variant>/build.sh`, `<variant>/env.sh` (the runtime environment, from the plan's
-///   `environment` templates), `<variant>/runtime.json` (the manifest installed as
-///   `share/sglang-forge/runtime.json`).
+///   `environment` templates), `<variant>/runtime.json` (``RuntimeManifest``, the same bytes
+///   every backend installs, as `share/sglang-forge/runtime.json`).
 ///
 /// Reads only the plan. Errors (all reported, located in the spec): no `tarball.python` pin, a
 /// wheel component without a pinned artifact, a CUDA library a component links that no
@@ -45,6 +45,16 @@ public struct TarballBackend: Backend {
                 problems.append(plan.error("component '\(component.name)' links '\(name)' (\(libraries[name]?.sonames.joined(separator: ", ") ?? "")), a CUDA library the tarball must bundle, but 'tarball.libraries' pins no artifact for it", at: component.declaredAt))
             }
         }
+        // A CUDA library wheel that is also a closure package must be the closure's file: the
+        // prefix would otherwise hold another file than the other backends install.
+        let closure = Dictionary((plan.pythonClosure?.packages ?? []).map { ($0.normalizedName, $0) }, uniquingKeysWith: { a, _ in a })
+        for library in tarball.libraries where library.format == "wheel" {
+            let distribution = RuntimeManifest.normalized(plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library)
+            if let package = closure[distribution], let installed = package.installedSHA256, installed != library.download.hashHex {
+                problems.append(plan.error("'tarball.libraries.\(library.library)' pins \(library.download.filename) (sha256 \(library.download.hashHex)), but the Python closure installs \(distribution) \(package.version) from \(package.wheel?.filename ?? "another file") (sha256 \(installed)); pin the closure's file so every backend installs the same wheel", at: library.download.declaredAt))
+            }
+        }
+        problems += RuntimeManifest.problems(plan)
         guard problems.isEmpty, let python = tarball.python else { throw EmitError(problems) }
 
         let header = GeneratedFile.header(comment: "#", specPath: plan.spec)
@@ -67,7 +77,7 @@ public struct TarballBackend: Backend {
         for variant in plan.variants {
             files.append(GeneratedFile(path: "\(variant.name)/build.sh", contents: buildScript(plan, tarball, python, variant, header: header), isExecutable: true))
             files.append(GeneratedFile(path: "\(variant.name)/env.sh", contents: header + environment(plan, variant)))
-            files.append(GeneratedFile(path: "\(variant.name)/runtime.json", contents: runtimeManifest(plan, tarball, python, variant)))
+            files.append(GeneratedFile(path: "\(variant.name)/runtime.json", contents: try RuntimeManifest.render(plan, variant: variant)))
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -149,7 +159,7 @@ public struct TarballBackend: Backend {
         }
         for component in sources {
             s.comment("  \(wheelVariable(component.name))  a \(component.name) \(component.version) wheel built for this variant (default: the")
-            s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(variant.name)-\(component.name)-wheel`)")
+            s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(SourceWheelExport(component: component.name).bakeTarget(variant: variant.name))`)")
         }
         s.comment("  CONTAINER_DIR  the container backend's output (default: ../../container)")
         s.comment("  OUT_DIR, WORK_DIR, DOWNLOADS  (default: ../out, ../work, ../downloads)")
@@ -198,8 +208,9 @@ public struct TarballBackend: Backend {
             s.line("step \(q("\(component.name) \(component.version), built from source for \(variant.gpu) (TORCH_CUDA_ARCH_LIST=\(variant.torchCudaArchList)) and \(variant.isa)"))")
             s.line("if [ -z \"${\(variable):-}\" ]; then")
             s.line("    container=\"${CONTAINER_DIR:-$here/../../container}\"")
-            s.line("    (cd \"$container\" && docker buildx bake \"$variant-\(component.name)-wheel\")")
-            s.line("    \(variable)=$(single_file \"$container/out/$variant/\(component.name)-wheel\" \(q("\(component.name.replacingOccurrences(of: "-", with: "_"))-\(component.version)*.whl")))")
+            let export = SourceWheelExport(component: component.name)
+            s.line("    (cd \"$container\" && docker buildx bake \"\(export.bakeTarget(variant: "$variant"))\")")
+            s.line("    \(variable)=$(single_file \"$container/\(export.outputDirectory(variant: "$variant"))\" \(q(export.wheelGlob(version: component.version))))")
             s.line("fi")
             s.line("pip_install --force-reinstall \"$\(variable)\"")
             s.line("mkdir -p \"$prefix/share/sglang-forge\"")
@@ -285,82 +296,5 @@ public struct TarballBackend: Backend {
             rest = rest[rest.index(after: close)...]
         }
         return out + ShellScript.doubleQuotedContent(String(rest))
-    }
-
-    // MARK: runtime manifest
-
-    private struct RuntimeManifest: Encodable {
-        struct Component: Encodable { var name, version, kind: String; var url, sha256: String?; var build: String? }
-        struct Library: Encodable { var library: String; var sonames: [String]; var version, file: String }
-        struct HostLibrary: Encodable { var library: String; var sonames: [String]; var provider: String }
-        var schema = "sglang-forge/tarball-runtime"
-        var schemaVersion = 1
-        var variant, description, runtime, version, entryPoint: String
-        var python: [String: String]
-        var cuda: [String: String]
-        var gpu: [String: [String]]
-        var torchCudaArchList: String
-        var isa: String
-        var isaFlags: [String]
-        var buildEnv: [String]
-        var minimumGlibc: String?
-        var minimumGlibcFrom: [String]
-        var minimumDriver: String
-        var components: [Component]
-        var bundledLibraries: [Library]
-        var hostLibraries: [HostLibrary]
-    }
-
-    private func runtimeManifest(_ plan: BuildPlan, _ tarball: PlannedTarball, _ python: PlannedDownload, _ variant: PlannedVariant) -> String {
-        // The minimum glibc: the plan's (highest manylinux_2_N of the component wheels), raised
-        // by the bundled library wheels.
-        var minimum = plan.runtime.glibc.minimum
-        var from = plan.runtime.glibc.minimumFrom
-        for library in tarball.libraries {
-            guard let needed = library.download.requiresGlibc else { continue }
-            if let current = minimum, compareVersions(needed, current) <= 0 {
-                if compareVersions(needed, current) == 0 { from.append(library.library) }
-                continue
-            }
-            minimum = needed
-            from = [library.library]
-        }
-        let gpu = plan.gpus.first { $0.name == variant.gpu }
-        let pinned = Set(tarball.libraries.map(\.library))
-        let manifest = RuntimeManifest(
-            variant: variant.name, description: variant.description, runtime: plan.runtime.name, version: plan.runtime.version,
-            entryPoint: plan.runtime.entryPoint,
-            python: ["version": python.version, "url": python.url, python.algorithm: python.hashHex],
-            cuda: ["version": plan.runtime.cuda.version, "localTag": plan.runtime.cuda.localTag],
-            gpu: ["target": [variant.gpu], "architecture": [gpu?.architecture ?? ""], "capabilities": variant.capabilities],
-            torchCudaArchList: variant.torchCudaArchList, isa: variant.isa, isaFlags: variant.isaFlags,
-            buildEnv: variant.buildEnv.map { "\($0.name)=\($0.value)" },
-            minimumGlibc: minimum, minimumGlibcFrom: from.sorted(), minimumDriver: plan.runtime.cuda.minDriver,
-            components: plan.components.map {
-                RuntimeManifest.Component(name: $0.name, version: $0.version, kind: $0.kind, url: $0.artifact?.url, sha256: $0.artifact?.hashHex,
-                                          build: $0.kind == "source" ? "built from source for this variant; wheel sha256 in share/sglang-forge/source-wheels.sha256" : nil)
-            },
-            bundledLibraries: tarball.libraries.map { entry in
-                RuntimeManifest.Library(library: entry.library, sonames: plan.systemLibraries.first { $0.name == entry.library }?.sonames ?? [],
-                                        version: entry.download.version, file: entry.download.filename)
-            },
-            hostLibraries: plan.systemLibraries.filter { !pinned.contains($0.name) }.map {
-                RuntimeManifest.HostLibrary(library: $0.name, sonames: $0.sonames, provider: $0.provider)
-            }
-        )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(manifest)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    /// Compares dotted numeric versions (`2.28` vs `2.17`).
-    private func compareVersions(_ a: String, _ b: String) -> Int {
-        let x = a.split(separator: ".").map { Int($0) ?? 0 }, y = b.split(separator: ".").map { Int($0) ?? 0 }
-        for i in 0..<max(x.count, y.count) {
-            let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
-            if l != r { return l < r ? -1 : 1 }
-        }
-        return 0
     }
 }

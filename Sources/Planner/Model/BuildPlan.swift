@@ -232,6 +232,29 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
     public var note: String?
     /// Where the component is declared in the spec, `line:column`.
     public var declaredAt: String
+    /// A source component's build requirements as the spec declares them (PEP 508, spec order);
+    /// absent when it declares none.
+    public var buildRequires: [PlannedBuildRequirement]? = nil
+    /// Those requirements resolved to exact versions with hashes (the lock's file for this
+    /// component); absent until `sglang-forge lock` resolved them.
+    public var buildClosure: PlannedPythonClosure? = nil
+}
+
+/// One `build-requires` entry of a source component.
+public struct PlannedBuildRequirement: Codable, Hashable, Sendable {
+    /// The PEP 508 requirement as written (`setuptools>=70.1.0,<80.0`).
+    public var requirement: String
+    /// Its PEP 503 normalised distribution name (`typing-extensions`).
+    public var normalizedName: String
+    /// Where it is written in the spec, `line:column`.
+    public var declaredAt: String
+
+    /// Creates an entry.
+    public init(requirement: String, normalizedName: String, declaredAt: String) {
+        self.requirement = requirement
+        self.normalizedName = normalizedName
+        self.declaredAt = declaredAt
+    }
 }
 
 /// A remote artifact with its hash.
@@ -314,11 +337,40 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     public var baseDigest: String?
     /// Where `base-image` is written in the spec, `line:column`.
     public var declaredAt: String
+    /// The base image's glibc (`major.minor`) as the spec states it; `null` when it does not.
+    public var baseGlibc: String? = nil
+    /// The image the source components are built on (spec `builder-image`); `null`: the base image.
+    public var builder: PlannedContainerImage? = nil
 
     /// Creates the section; `baseDigest` is `sha256:<64 hex>` or `nil`.
     public init(baseImage: String, baseDigest: String?, declaredAt: String) {
         self.baseImage = baseImage
         self.baseDigest = baseDigest
+        self.declaredAt = declaredAt
+    }
+
+    /// The base the source builds run on: the builder when the spec names one, else the base image.
+    public var buildImage: PlannedContainerImage {
+        builder ?? PlannedContainerImage(image: baseImage, digest: baseDigest, glibc: baseGlibc, declaredAt: declaredAt)
+    }
+}
+
+/// A container base image: reference, digest and glibc.
+public struct PlannedContainerImage: Codable, Hashable, Sendable {
+    /// `name:tag`.
+    public var image: String
+    /// `sha256:<64 hex>`; `null` when the spec records none.
+    public var digest: String?
+    /// Its glibc (`major.minor`) as the spec states it; `null` when it does not.
+    public var glibc: String?
+    /// Where the image is written in the spec, `line:column`.
+    public var declaredAt: String
+
+    /// Creates an image entry.
+    public init(image: String, digest: String?, glibc: String?, declaredAt: String) {
+        self.image = image
+        self.digest = digest
+        self.glibc = glibc
         self.declaredAt = declaredAt
     }
 }
@@ -346,12 +398,42 @@ public struct PlannedPythonPackage: Codable, Hashable, Sendable {
     public var version: String
     /// Lowercase hex sha256 of every acceptable file (pip accepts any one of them), sorted.
     public var sha256: [String]
+    /// The one wheel file every backend installs (the lock's choice for the target); `null` when
+    /// the closure came without a lock that records it (`emit --python-closure FILE`, old locks).
+    public var wheel: PlannedWheelFile? = nil
 
     /// Creates a package; `sha256` (lowercase hex digests) is sorted.
-    public init(normalizedName: String, version: String, sha256: [String]) {
+    public init(normalizedName: String, version: String, sha256: [String], wheel: PlannedWheelFile? = nil) {
         self.normalizedName = normalizedName
         self.version = version
         self.sha256 = sha256.sorted()
+        self.wheel = wheel
+    }
+}
+
+/// One wheel file of the Python closure, as every backend installs it.
+public struct PlannedWheelFile: Codable, Hashable, Sendable {
+    /// PEP 427 file name.
+    public var filename: String
+    /// Download URL.
+    public var url: String
+    /// Lowercase hex SHA-256 of the file (pip `--hash=sha256:…`).
+    public var sha256: String
+    /// The same digest as SRI (`sha256-<base64>`), for Nix `fetchurl`'s `hash`.
+    public var hash: String
+    /// Size in bytes, when known.
+    public var size: Int?
+    /// glibc the file needs (`2.28`); `null` for `any`.
+    public var requiresGlibc: String?
+
+    /// Creates a file record.
+    public init(filename: String, url: String, sha256: String, hash: String, size: Int?, requiresGlibc: String?) {
+        self.filename = filename
+        self.url = url
+        self.sha256 = sha256
+        self.hash = hash
+        self.size = size
+        self.requiresGlibc = requiresGlibc
     }
 }
 

@@ -81,19 +81,49 @@ struct SpecDecoder {
         return spec
     }
 
-    /// `container:`: `base-image` (`name:tag`, required) and `base-digest` (`sha256:…`, optional).
+    /// `container:`: `base-image` (`name:tag`, required), `base-digest` (`sha256:…`), `base-glibc`,
+    /// and optionally the builder base: `builder-image`, `builder-digest`, `builder-glibc`.
     private mutating func container(_ node: YAMLNode) -> ContainerSettings? {
-        guard let m = reader.mapping(node, what: "'container'", keys: ["base-image", "base-digest"]) else { return nil }
+        guard let m = reader.mapping(node, what: "'container'", keys: [
+            "base-image", "base-digest", "base-glibc", "builder-image", "builder-digest", "builder-glibc",
+        ]) else { return nil }
         let image = requiredString(m, "base-image")
-        if !image.value.isEmpty && !Names.isImageReference(image.value) {
-            if image.value.contains("@") {
-                reader.diagnostics.error("'base-image' must be 'name:tag' without a digest; write the digest in 'base-digest'", at: image.location)
-            } else {
-                reader.diagnostics.error("'base-image' must be an image reference 'name:tag' such as 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', found '\(image.value)'", at: image.location)
+        checkImageReference(image, key: "base-image", digestKey: "base-digest")
+        let digest = digest(m, "base-digest", only: .sha256)
+        var settings = ContainerSettings(baseImage: image, baseDigest: digest, range: node.range)
+        settings.baseGlibc = glibcVersion(m, "base-glibc")
+        if let builderImage = optionalString(m, "builder-image") {
+            checkImageReference(builderImage, key: "builder-image", digestKey: "builder-digest")
+            settings.builder = ContainerBuilder(image: builderImage, digest: self.digest(m, "builder-digest", only: .sha256),
+                                                glibc: glibcVersion(m, "builder-glibc"))
+        } else {
+            for key in ["builder-digest", "builder-glibc"] {
+                if let value = optionalString(m, key) {
+                    reader.diagnostics.error("'\(key)' needs 'builder-image' in 'container'", at: value.location)
+                }
             }
         }
-        let digest = digest(m, "base-digest", only: .sha256)
-        return ContainerSettings(baseImage: image, baseDigest: digest, range: node.range)
+        return settings
+    }
+
+    private mutating func checkImageReference(_ image: Located<String>, key: String, digestKey: String) {
+        guard !image.value.isEmpty, !Names.isImageReference(image.value) else { return }
+        if image.value.contains("@") {
+            reader.diagnostics.error("'\(key)' must be 'name:tag' without a digest; write the digest in '\(digestKey)'", at: image.location)
+        } else {
+            reader.diagnostics.error("'\(key)' must be an image reference 'name:tag' such as 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', found '\(image.value)'", at: image.location)
+        }
+    }
+
+    /// A glibc version `major.minor` (as `ldd --version` prints it), written as a string.
+    private mutating func glibcVersion(_ m: Mapping, _ key: String) -> Located<String>? {
+        guard let value = optionalString(m, key) else { return nil }
+        let parts = value.value.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count != 2 || !parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) {
+            reader.diagnostics.error("'\(key)' must be a glibc version 'major.minor' such as '2.35' (`docker run --rm IMAGE ldd --version` prints it), found '\(value.value)'", at: value.location)
+            return nil
+        }
+        return value
     }
 
     private mutating func lockSettings(_ node: YAMLNode?) -> LockSettings {
@@ -377,7 +407,7 @@ struct SpecDecoder {
     private mutating func component(_ name: Located<String>, _ node: YAMLNode) -> Component? {
         guard let m = reader.mapping(node, what: "component '\(name.value)'", keys: [
             "version", "kind", "family", "url", "hash", "depends", "links", "python-deps", "requires-dist", "import-check",
-            "import-name", "note", "index", "waivers",
+            "import-name", "note", "index", "waivers", "build-requires",
         ]) else { return nil }
         let version = requiredString(m, "version")
         let url = optionalString(m, "url")
@@ -414,7 +444,8 @@ struct SpecDecoder {
             importName: moduleName(m, "import-name"),
             note: optionalString(m, "note"),
             index: indexURL(m, "index"),
-            waivers: waivers(m["waivers"], component: name.value)
+            waivers: waivers(m["waivers"], component: name.value),
+            buildRequires: reader.strings(m["build-requires"], what: "'build-requires' of component '\(name.value)'") ?? []
         )
     }
 }

@@ -49,8 +49,25 @@ public struct ContainerSettings: Sendable {
     /// The image's content digest (`sha256:…`); `nil` when the spec records none, which the
     /// container backend refuses (never an unpinned `FROM`).
     public var baseDigest: Located<Digest>?
+    /// The glibc (`major.minor`) of the base image, as the spec states it (`docker run --rm IMAGE
+    /// ldd --version`); the planner checks it against the wheels and, without a builder, the target.
+    public var baseGlibc: Located<String>? = nil
+    /// The image the source components (torch) are built on, when it is not the base image; its
+    /// glibc must not be newer than `runtime.glibc`, or the built wheels would not run on the targets.
+    public var builder: ContainerBuilder? = nil
     /// Where the section starts, for errors about the section as a whole.
     public var range: SourceRange
+}
+
+/// `container.builder-image`, `builder-digest`, `builder-glibc`: the base of the stages that
+/// build source components.
+public struct ContainerBuilder: Sendable {
+    /// `name:tag` without a digest (`nvidia/cuda:12.8.1-cudnn-devel-ubuntu22.04`).
+    public var image: Located<String>
+    /// Its content digest (`sha256:…`); `nil` when the spec records none (the container backend refuses it).
+    public var digest: Located<Digest>?
+    /// Its glibc (`major.minor`), as the spec states it; required.
+    public var glibc: Located<String>?
 }
 
 /// `lock:`: index and consistency-check policy (see `docs/lock.md`).
@@ -310,6 +327,9 @@ public struct Component: Sendable {
     public var index: Located<String>? = nil
     /// Wheel requirements `check` accepts although the pins disagree.
     public var waivers: [Waiver] = []
+    /// `build-requires`: PEP 508 requirements of a source component's build (its
+    /// `pyproject.toml` `[build-system] requires`), resolved with hashes by `sglang-forge lock`.
+    public var buildRequires: [Located<String>] = []
 }
 
 /// A Python package taken from the runtime's package set (nixpkgs' `python312Packages` for Nix,

@@ -50,6 +50,27 @@ struct ContainerOracleTests {
         }
     }
 
+    @Test func theMainSpecsGoldensPassEveryOracle() throws {
+        guard Oracles.available() else { return }
+        let directory = ContainerFixtures.root.appendingPathComponent("\(ContainerFixtures.goldens)/main")
+        let containerfile = directory.appendingPathComponent("Containerfile").path
+        let hadolint = try Oracles.run(["hadolint", "--no-color", "--failure-threshold", "warning", containerfile])
+        let findings = hadolint.stdout.split(separator: "\n").filter { $0.contains(" error: ") || $0.contains(" warning: ") }
+        #expect(hadolint.status == 0 && findings.isEmpty, "hadolint on \(containerfile):\n\(hadolint.stdout)\(hadolint.stderr)")
+        let parsed = try Oracles.parseDockerfiles([containerfile])
+        let instructions = try #require(parsed[containerfile] as? [[String: Any]], "the BuildKit parser rejected \(containerfile): \(String(describing: parsed[containerfile]))")
+        let froms = instructions.filter { $0["cmd"] as? String == "FROM" }.compactMap { $0["value"] as? [String] }
+        #expect(froms.map { $0.first ?? "" } == [
+            "nvidia/cuda:12.8.1-cudnn-devel-ubuntu22.04@sha256:ad6d59a3bbf3e82c1c849c9ac09cfc2a3e0bbb8655042fd899be6681b3fe2a85",
+            "build-base", "torch-source", "scratch",
+            "nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04@sha256:24c8e3581ea6330038b0d374920721983312627f8adbfcf390bdb4b399d280ed",
+        ])
+        let (groups, targets) = try Oracles.parseBake(directory.appendingPathComponent("docker-bake.hcl").path)
+        #expect(targets.count == 18 * 2 + 1)
+        let wheelTargets = try #require(groups["torch-wheels"]?["targets"] as? [String])
+        #expect(wheelTargets.count == 18 && Set(wheelTargets) == Set(targets.keys.filter { $0.hasSuffix("-torch-wheel") }))
+    }
+
     @Test func theParserRejectsTheSeedsUnquotedFlags() throws {
         guard Oracles.available() else { return }
         // What a known generator emits; proves the oracle below can fail.

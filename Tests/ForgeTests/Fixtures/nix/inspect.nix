@@ -4,13 +4,13 @@ packages:
 builtins.mapAttrs (
   name: p:
   let
-    inherit (p) torch;
-    wheels = builtins.filter (x: builtins.isAttrs x && x ? src) (builtins.attrValues p.python.pkgs);
+    inherit (p) torch env;
   in
   {
     inherit (p) name;
     inherit (p.meta) description platforms mainProgram;
     wrapper = p.buildCommand;
+    manifest = builtins.readFile p.manifest;
     torch = {
       inherit (torch)
         version
@@ -24,24 +24,32 @@ builtins.mapAttrs (
       cudaVersion = torch.recipeArgs.cudaPackages.cudaMajorMinorVersion;
       magmaCudaVersion = torch.recipeArgs.effectiveMagma.cudaPackages.cudaMajorMinorVersion;
       topLevelUseCudnn = torch.USE_CUDNN or null;
+      variant = torch.forgeVariant.name;
     };
+    env = {
+      inherit (env)
+        pname
+        installPhase
+        preFixup
+        autoPatchelfIgnoreMissingDeps
+        installCheckPhase
+        doInstallCheck
+        dontUnpack
+        ;
+      srcs = map (s: s.name) env.srcs;
+      buildInputs = map (d: d.name) env.buildInputs;
+      nativeBuildInputs = map (d: d.name) env.nativeBuildInputs;
+    };
+    # Every wheel the environment installs, from the fetchurl calls themselves.
     wheels = map (w: {
       inherit (w)
         pname
         version
-        format
-        dontUseNinjaBuild
-        dontUseNinjaInstall
-        dontUseCmakeConfigure
-        autoPatchelfIgnoreMissingDeps
-        pythonImportsCheck
+        url
+        hash
+        fetcher
+        name
         ;
-      inherit (w.src) url hash fetcher;
-      removeDeps = w.pythonRemoveDeps or false;
-      buildInputs = map (d: d.name) w.buildInputs;
-      nativeBuildInputs = map (d: d.name) w.nativeBuildInputs;
-      dependencies = map (d: d.pname or d.name) w.dependencies;
-      torchVariants = map (d: d.forgeVariant.name) (builtins.filter (d: d ? forgeVariant) w.dependencies);
-    }) wheels;
+    }) p.env.srcs;
   }
 ) packages

@@ -3,7 +3,8 @@
 # attribute set that records the arguments it was given, so the tests can check them.
 # Deliberate strictness, as in nixpkgs: fetchurl throws without an SRI hash; a CUDA torch whose
 # magma uses another CUDA than torch is broken (the recipe's brokenConditions); the Python package
-# set holds only the names listed below. Overlays are applied as nixpkgs applies them.
+# set holds only the names listed below (the generated builders must take no Python package
+# from it but pip and torch). Overlays are applied as nixpkgs applies them.
 {
   system,
   config ? { },
@@ -48,6 +49,9 @@ let
         map (arg: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] arg + "'") args
       );
     getLicenseFromSpdxId = id: { spdxId = id; };
+    optionalString = cond: text: if cond then text else "";
+    mapAttrsToList = f: set: map (name: f name set.${name}) (builtins.attrNames set);
+    unique = builtins.foldl' (acc: x: if builtins.elem x acc then acc else acc ++ [ x ]) [ ];
   };
 
   # A recorded "derivation": its arguments, plus what callers read from real ones.
@@ -79,6 +83,7 @@ let
       mkDrv {
         name = args.name or (baseNameOf args.url);
         inherit (args) url hash;
+        passthru = args.passthru or { };
         fetcher = "fetchurl";
       };
 
@@ -152,6 +157,10 @@ let
             attrs:
             assert attrs ? pname && attrs ? version;
             mkDrv (attrs // { name = "python3.12-${attrs.pname}-${attrs.version}"; });
+          pip = mkDrv {
+            pname = "pip";
+            version = "0";
+          };
           torch = torchRecipe {
             cudaSupport = false;
             gpuTargets = [ ];
@@ -166,6 +175,10 @@ let
     in
     {
       pythonVersion = "3.12";
+      sitePackages = "lib/python3.12/site-packages";
+      interpreter = "/nix/store/00000000000000000000000000000000-python3-3.12/bin/python3.12";
+      outPath = "/nix/store/00000000000000000000000000000000-python3-3.12";
+      name = "python3-3.12";
       pkgs = fix composed;
       override = mkPython pkgs;
       overrideArgs = { inherit self; };
@@ -174,6 +187,7 @@ let
     inherit lib config system fetchurl;
     stdenv = {
       cc.cc.lib = mkDrv { name = "gcc-lib"; };
+      mkDerivation = attrs: mkDrv attrs;
     };
     numactl = mkDrv { name = "numactl"; };
     autoPatchelfHook = mkDrv { name = "auto-patchelf-hook"; };

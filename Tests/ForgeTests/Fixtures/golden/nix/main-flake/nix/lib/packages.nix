@@ -7,27 +7,21 @@ let
   inherit (pkgs) lib;
   runtime = import ./runtime.nix;
   components = import ./components.nix;
+  closure = import ./closure.nix;
   variants = import ./variants.nix;
   cpuIsa = import ./cpu-isa.nix;
   cudaPackages = pkgs.${runtime.cudaPackages};
 
   mkTorch = import ./custom-torch.nix { inherit lib cudaPackages cpuIsa; };
-  mkWheel = import ./wheel-package.nix {
+  mkEnv = import ./python-env.nix {
     inherit
       lib
       pkgs
       cudaPackages
       runtime
-      ;
-  };
-  mkPython = import ./python.nix {
-    inherit
-      lib
-      pkgs
-      runtime
       components
+      closure
       mkTorch
-      mkWheel
       ;
   };
   mkVariant = import ./variant.nix {
@@ -36,7 +30,7 @@ let
       pkgs
       cudaPackages
       runtime
-      mkPython
+      mkEnv
       ;
   };
 

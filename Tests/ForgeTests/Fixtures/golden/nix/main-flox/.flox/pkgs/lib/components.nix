@@ -4,71 +4,14 @@
     kind = "wheel";
     name = "sglang";
     version = "0.5.9";
-    # Declared at specs/main.yaml:158:3.
+    # Declared at specs/main.yaml:167:3.
     src = {
       url = "https://files.pythonhosted.org/packages/97/b4/37452595c88e00ac446f6fd9cc2c8ee25756d2c519cdf0e3b9c4f50882e0/sglang-0.5.9-py3-none-any.whl";
       hash = "sha256-ipNsTSX+pgX0QlTlM8/yFExzzv+8H4c4q6OTRhu7ZNE=";
       name = "sglang-0.5.9-py3-none-any.whl";
     };
-    depends = [
-      "sgl-kernel"
-      "flashinfer-python"
-      "xgrammar"
-      "torch"
-    ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [
-      "torchvision"
-      "numpy"
-      "scipy"
-      "einops"
-      "transformers"
-      "tokenizers"
-      "sentencepiece"
-      "tiktoken"
-      "safetensors"
-      "huggingface-hub"
-      "datasets"
-      "fastapi"
-      "uvicorn"
-      "uvloop"
-      "aiohttp"
-      "requests"
-      "python-multipart"
-      "prometheus-client"
-      "pydantic"
-      "orjson"
-      "msgspec"
-      "msgpack"
-      "pyzmq"
-      "protobuf"
-      "grpcio"
-      "outlines"
-      "lark"
-      "interegular"
-      "jsonschema"
-      "partial-json-parser"
-      "compressed-tensors"
-      "torchao"
-      "depyf"
-      "cloudpickle"
-      "pillow"
-      "tqdm"
-      "psutil"
-      "packaging"
-      "pyyaml"
-      "openai"
-      "setproctitle"
-      "pybase64"
-      "ipython"
-      "ninja"
-      "nvidia-ml-py"
-      "gguf"
-      "cuda-bindings"
-      "openai-harmony"
-    ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ ];
-    stripRequiresDist = true;
     importCheck = true;
     importName = "sglang";
     description = "sglang 0.5.9: pure-Python wheel";
@@ -83,15 +26,13 @@
     kind = "wheel";
     name = "sgl-kernel";
     version = "0.3.21";
-    # Declared at specs/main.yaml:231:3.
+    # Declared at specs/main.yaml:255:3.
     src = {
       url = "https://files.pythonhosted.org/packages/36/9f/f836e126002c7cfcfe35418f6cff5a63fe3f529c609b334ca4775354b4d5/sgl_kernel-0.3.21-cp310-abi3-manylinux2014_x86_64.whl";
       hash = "sha256-V9+zoqPNdZ9JnDLiutX2SJt8WPf5qE7gDFPsktMDqqs=";
       name = "sgl_kernel-0.3.21-cp310-abi3-manylinux2014_x86_64.whl";
     };
-    depends = [ "torch" ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [
       "cuda_cudart"
       "cuda_nvrtc"
@@ -99,7 +40,6 @@
       "numactl"
       "libcuda"
     ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "sgl_kernel";
     description = "sgl-kernel 0.3.21: pre-built CUDA kernels; libnuma.so.1 for mscclpp";
@@ -108,21 +48,14 @@
     kind = "wheel";
     name = "flashinfer-python";
     version = "0.6.5";
-    # Declared at specs/main.yaml:239:3.
+    # Declared at specs/main.yaml:263:3.
     src = {
       url = "https://files.pythonhosted.org/packages/4f/83/eea2a74700b5fcae36ee2b748db9c3554a83a3f9e2dc4f3816369c5cb653/flashinfer_python-0.6.5-py3-none-any.whl";
       hash = "sha256-UAqLdUUSgUEeBCsuLWZ6quN8O8bfLQDOtJs82D2EqVA=";
       name = "flashinfer_python-0.6.5-py3-none-any.whl";
     };
-    depends = [
-      "flashinfer-cubin"
-      "flashinfer-jit-cache"
-      "apache-tvm-ffi"
-    ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ "filelock" ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "flashinfer_python";
     description = "flashinfer-python 0.6.5: pure-Python frontend";
@@ -131,17 +64,14 @@
     kind = "wheel";
     name = "flashinfer-cubin";
     version = "0.6.5";
-    # Declared at specs/main.yaml:248:3.
+    # Declared at specs/main.yaml:272:3.
     src = {
       url = "https://files.pythonhosted.org/packages/61/b4/18659537e1442cded7b10c87e4609607d6e719f9eaa5b4beadf7a3c38062/flashinfer_cubin-0.6.5-py3-none-any.whl";
       hash = "sha256-1t79n4PeL0EahJC6Y7IU3UGjFJKZqsbcAISx5xnfxDg=";
       name = "flashinfer_cubin-0.6.5-py3-none-any.whl";
     };
-    depends = [ ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ ];
-    stripRequiresDist = false;
     importCheck = true;
     importName = "flashinfer_cubin";
     description = "flashinfer-cubin 0.6.5: 9262 .cubin files, pure Python";
@@ -150,22 +80,19 @@
     kind = "wheel";
     name = "flashinfer-jit-cache";
     version = "0.6.5+cu128";
-    # Declared at specs/main.yaml:258:10.
+    # Declared at specs/main.yaml:282:10.
     src = {
       url = "https://github.com/flashinfer-ai/flashinfer/releases/download/v0.6.5/flashinfer_jit_cache-0.6.5+cu128-cp39-abi3-manylinux_2_28_x86_64.whl";
       hash = "sha256-tri3vab/cFsm15yfewHDiMb4u1p7VMCF7Z7EGydjvZw=";
       name = "flashinfer_jit_cache-0.6.5+cu128-cp39-abi3-manylinux_2_28_x86_64.whl";
     };
-    depends = [ "torch" ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [
       "cuda_cudart"
       "cuda_nvrtc"
       "libcublas"
       "libcuda"
     ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "flashinfer_jit_cache";
     description = "flashinfer-jit-cache 0.6.5+cu128: compiled .so extensions; not on PyPI";
@@ -174,17 +101,14 @@
     kind = "wheel";
     name = "apache-tvm-ffi";
     version = "0.1.9";
-    # Declared at specs/main.yaml:265:3.
+    # Declared at specs/main.yaml:289:3.
     src = {
       url = "https://files.pythonhosted.org/packages/70/ef/5402da5d37f5270fd88ea0348acca78dba9be8bdbf6c2bcae0935eb03ef1/apache_tvm_ffi-0.1.9-cp312-abi3-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl";
       hash = "sha256-9F60NJmsrEX/bJNWTw/y08ontpZW1UD9Vs5Z1RwLTGU=";
       name = "apache_tvm_ffi-0.1.9-cp312-abi3-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl";
     };
-    depends = [ ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ "libstdcxx" ];
-    stripRequiresDist = false;
     importCheck = true;
     importName = "tvm_ffi";
     description = "apache-tvm-ffi 0.1.9: JIT kernel compiler used by sgl-kernel at run time";
@@ -193,17 +117,14 @@
     kind = "wheel";
     name = "xgrammar";
     version = "0.1.27";
-    # Declared at specs/main.yaml:272:3.
+    # Declared at specs/main.yaml:296:3.
     src = {
       url = "https://files.pythonhosted.org/packages/48/74/70cfac0171d9f309cfe18c5384330e3edc9466c436b258495fd30ecf29a3/xgrammar-0.1.27-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
       hash = "sha256-62iYihIvVEMBxJbyysjugpYMp/WzpCqVKyoAwKVebKU=";
       name = "xgrammar-0.1.27-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
     };
-    depends = [ ];
-    # Attributes of the pinned nixpkgs' Python package set.
-    pythonDeps = [ ];
+    # Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook.
     links = [ "libstdcxx" ];
-    stripRequiresDist = false;
     importCheck = false;
     importName = "xgrammar";
     description = "xgrammar 0.1.27: C++ structured-output engine, no CUDA linkage";
