@@ -103,8 +103,9 @@ let package = Package(
             dependencies: ["BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "PluginHost", "PluginKit"],
             path: "Sources/Backends/Registry"
         ),
-        // The Apptainer backend's rendering, built on the kit only (as any plugin would be).
-        .target(name: "ApptainerBackend", dependencies: ["PluginKit"], path: "Sources/Plugins/Apptainer"),
+        // The Apptainer backend's rendering, built on the kit, with the backends' shared runtime
+        // manifest (BackendCore) so it installs the same runtime.json bytes.
+        .target(name: "ApptainerBackend", dependencies: ["PluginKit", "BackendCore"], path: "Sources/Plugins/Apptainer"),
         // The Apptainer plugin executable.
         .executableTarget(
             name: "sglang-forge-backend-apptainer",

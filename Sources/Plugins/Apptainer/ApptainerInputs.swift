@@ -1,3 +1,4 @@
+import BackendCore
 import PluginKit
 
 /// The facts of a plan the Apptainer backend renders, checked: the base image pinned by digest,
@@ -9,6 +10,14 @@ struct ApptainerInputs {
     let baseImage: String
     let baseName: String
     let baseDigest: String
+    /// The image the torch wheel is built on, `name:tag@sha256:…` (the spec's builder, else the
+    /// base), and its glibc when the spec states it (checked in the build).
+    let builderImage: String
+    let builderGlibc: String?
+    /// The relocatable CPython the wheel is built with (`tarball.python`, the runtime's ABI).
+    let buildPython: PlannedDownload
+    /// torch's hashed build requirements (from the lock).
+    let torchBuildRequirements: PlannedPythonClosure
     /// The source-built `torch` component and its pinned source tarball.
     let torch: PlannedComponent
     let torchSource: PlannedArtifact
@@ -30,6 +39,8 @@ struct ApptainerInputs {
         static let torchSource = "/src/pytorch"
         static let wheels = "/wheels"
         static let torchWheelMount = "/tmp/torch-wheel"
+        static let buildPython = "/opt/python"
+        static let buildRequirements = "/opt/build-requirements"
         static let requirements = "requirements"
         static let cacheExpansion = "${XDG_CACHE_HOME:-${HOME}/.cache}/sglang"
     }
@@ -59,7 +70,23 @@ struct ApptainerInputs {
             error("the spec has no 'container:' section; the Apptainer backend bootstraps from 'container.base-image' (a CUDA \(plan.runtime.cuda.version) devel image) pinned by 'container.base-digest'")
         }
 
-        var torch: PlannedComponent?, torchSource: PlannedArtifact?
+        var builderImage = ""
+        if let build = plan.container?.buildImage {
+            if let digest = build.digest { builderImage = "\(build.image)@\(digest)" } else if plan.container?.builder != nil {
+                error("builder image '\(build.image)' is not pinned by digest; add 'builder-digest: sha256:…' under 'container:'")
+            }
+        }
+        let buildPython = plan.tarball?.python
+        if let buildPython {
+            if buildPython.version != plan.runtime.python.version && !buildPython.version.hasPrefix(plan.runtime.python.version + ".") {
+                error("'tarball.python' is CPython \(buildPython.version), but runtime.python is \(plan.runtime.python.version); the torch wheel must be built with the runtime's Python")
+            }
+            singleLine(buildPython.url, "the tarball.python URL")
+        } else {
+            error("the torch build stage installs the relocatable CPython pinned in 'tarball.python' (the runtime's ABI, as the container backend does), but the spec pins none")
+        }
+
+        var torch: PlannedComponent?, torchSource: PlannedArtifact?, torchBuildRequirements: PlannedPythonClosure?
         var wheels: [(PlannedComponent, PlannedArtifact)] = []
         for component in plan.components {
             let hashOK = { (artifact: PlannedArtifact) in hashAlgorithms.contains { artifact.hash.hasPrefix($0 + "-") } }
@@ -69,6 +96,15 @@ struct ApptainerInputs {
                     continue
                 }
                 torch = component
+                if let closure = component.buildClosure {
+                    if closure.packages.contains(where: { $0.sha256.isEmpty }) {
+                        error("a build requirement of 'torch' has no hash; pip's --require-hashes refuses it: run `sglang-forge lock`", component: component.name)
+                    } else {
+                        torchBuildRequirements = closure
+                    }
+                } else {
+                    error("the build requirements of 'torch' have no hashes in the plan (declare 'build-requires' and run `sglang-forge lock`); the Apptainer backend never installs build requirements unpinned", component: component.name)
+                }
                 if let artifact = component.artifact {
                     torchSource = artifact
                     if !hashOK(artifact) { error("the torch source hash must be sha256, sha384 or sha512 for `sha256sum --check`, found '\(artifact.hash)'", component: component.name) }
@@ -117,12 +153,15 @@ struct ApptainerInputs {
             }
         }
 
-        guard problems.isEmpty, let torch, let torchSource else { return (nil, problems) }
+        for problem in RuntimeManifest.problems(plan) { error(problem.message) }
+
+        guard problems.isEmpty, let torch, let torchSource, let buildPython, let torchBuildRequirements else { return (nil, problems) }
         let linked = Set(plan.components.flatMap(\.links))
         let debian = Set(plan.systemLibraries.filter { $0.provider == "system" && linked.contains($0.name) }.compactMap(\.debian))
         return (ApptainerInputs(
             baseImage: "\(baseName)@\(baseDigest)", baseName: baseName, baseDigest: baseDigest,
-            torch: torch, torchSource: torchSource, wheels: wheels, closure: plan.pythonClosure,
+            builderImage: builderImage, builderGlibc: plan.container?.buildImage.glibc, buildPython: buildPython,
+            torchBuildRequirements: torchBuildRequirements, torch: torch, torchSource: torchSource, wheels: wheels, closure: plan.pythonClosure,
             debianPackages: debian.sorted(), environment: environment
         ), [])
     }
