@@ -6,22 +6,20 @@
 #   emit, no-op shell plugin     the host plus a plugin that reads the request and answers
 #                                {"protocol": 1}: the protocol's own overhead over the row above
 #   emit --backend container     a built-in, in process
-#   emit --plugin apptainer      the Apptainer plugin (a Swift plugin on PluginKit), 20 files
+#   emit --plugin apptainer      the Apptainer plugin (a Swift plugin on PluginKit), 39 files
 #   apptainer plugin alone       the same plugin fed the saved request: its own process cost
 # Each sample is a whole process run into a fresh output directory; medians of RUNS runs.
-# Uses the pinned fixture (specs/main.yaml does not emit for these backends until the torch
-# source is pinned). Not a test: numbers depend on the machine.
+# On specs/main.yaml with its lock (18 variants). Not a test: numbers depend on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-21}
 if [ -z "${SGLANG_FORGE:-}" ]; then
-  swift build -c release --product sglang-forge >/dev/null
-  swift build -c release --product sglang-forge-backend-apptainer >/dev/null
+  swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null
+  swift build -c release --static-swift-stdlib --product sglang-forge-backend-apptainer >/dev/null
 fi
 bin=${SGLANG_FORGE:-.build/release/sglang-forge}
 plugin=$(dirname "$bin")/sglang-forge-backend-apptainer
-spec=Tests/ForgeTests/Fixtures/specs/pinned.yaml
-closure=Tests/ForgeTests/Fixtures/specs/pinned.closure.txt
+spec=specs/main.yaml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '#!/bin/sh\ncat > /dev/null\necho %s\n' "'{\"protocol\": 1}'" > "$work/sglang-forge-backend-noop"
@@ -29,11 +27,11 @@ chmod +x "$work/sglang-forge-backend-noop"
 # The exact request the host sends, saved once, for the plugin-alone row.
 printf '#!/bin/sh\ncat > %s\necho %s\n' "$work/request.json" "'{\"protocol\": 1}'" > "$work/sglang-forge-backend-save"
 chmod +x "$work/sglang-forge-backend-save"
-"$bin" emit --plugin "$work/sglang-forge-backend-save" "$spec" --python-closure "$closure" -o "$work/saved" 2>/dev/null
+"$bin" emit --plugin "$work/sglang-forge-backend-save" "$spec" -o "$work/saved" 2>/dev/null
 
-python3 - "$bin" "$plugin" "$RUNS" "$work" "$spec" "$closure" <<'PY'
+python3 - "$bin" "$plugin" "$RUNS" "$work" "$spec" <<'PY'
 import os, statistics, subprocess, sys, time
-binary, plugin, runs, work, spec, closure = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+binary, plugin, runs, work, spec = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 request = open(f"{work}/request.json", "rb").read()
 def median_ms(make_argv, stdin=None):
     samples = []
@@ -42,7 +40,7 @@ def median_ms(make_argv, stdin=None):
         subprocess.run(make_argv(i), check=True, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples) * 1000
-emit = [binary, "emit", spec, "--python-closure", closure]
+emit = [binary, "emit", spec]
 rows = [
     ("plan --format json (host's planning)", median_ms(lambda i: [binary, "plan", "--format", "json", spec])),
     ("emit, no-op shell plugin", median_ms(lambda i: emit + ["--plugin", f"{work}/sglang-forge-backend-noop", "-o", f"{work}/noop-{i}"])),

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-31}
 command -v hpccm >/dev/null || { echo "hpccm not found: pip install hpccm" >&2; exit 1; }
-if [ -z "${SGLANG_FORGE:-}" ]; then swift build -c release --product sglang-forge >/dev/null; fi
+if [ -z "${SGLANG_FORGE:-}" ]; then swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null; fi
 bin=${SGLANG_FORGE:-.build/release/sglang-forge}
 python3 - "$bin" "$RUNS" <<'PY'
 import os, statistics, subprocess, sys, time

@@ -15,6 +15,7 @@ apt_packages=(
   zstd          # benchmarks and manual checks of .tar.zst
   binutils      # readelf, used by pack
   gcc           # pack tests compile a small program and shared library
+  libcurl4-openssl-dev  # libcurl.so for linking FoundationNetworking statically (--static-swift-stdlib)
 )
 missing=()
 for package in "${apt_packages[@]}"; do

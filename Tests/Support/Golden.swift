@@ -1,4 +1,7 @@
 import Foundation
+// Testing is importable only when building tests; a plain `swift build` compiles this target
+// (SwiftPM builds every non-test target) without the golden helper.
+#if canImport(Testing)
 import Testing
 
 /// The one golden-file mechanism of the test targets (after swift-openapi-generator's
@@ -59,6 +62,8 @@ public enum Golden {
         return (try? Command.run(["/usr/bin/diff", "-u", a.path, b.path]).stdout) ?? "(diff unavailable)"
     }
 }
+
+#endif
 
 /// Files of a directory tree as relative path → UTF-8 text (every regular file, recursively).
 public enum Tree {
