@@ -165,25 +165,17 @@ struct EmitCommand: ParsableCommand {
                 throw ForgeExitCode.usage
             }
         }
-        guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
-        var selected = plan.filtered(variants: variants)
-        if let pythonClosure {
-            let (read, diagnostics) = PythonClosureReader.read(path: pythonClosure)
-            Pipeline.report(diagnostics, file: pythonClosure)
-            guard let closure = read else { throw ForgeExitCode.invalidInput }
-            selected.pythonClosure = closure
-        }
+        var overrides = Pipeline.Overrides(pythonClosure: pythonClosure)
         for option in buildRequirements {
             let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let index = selected.components.firstIndex(where: { $0.name == parts[0] && $0.perVariant }) else {
+            guard parts.count == 2 else {
                 StandardError.write("error: --build-requirements \(option): expected SOURCE-COMPONENT=FILE naming a source component of the spec\n")
                 throw ForgeExitCode.usage
             }
-            let (read, diagnostics) = PythonClosureReader.read(path: parts[1])
-            Pipeline.report(diagnostics, file: parts[1])
-            guard let closure = read else { throw ForgeExitCode.invalidInput }
-            selected.components[index].buildClosure = closure
+            overrides.buildRequirements.append((parts[0], parts[1]))
         }
+        guard let plan = try Pipeline.plan(options: options, overrides: overrides) else { throw ForgeExitCode.invalidInput }
+        let selected = plan.filtered(variants: variants)
         if selected.variants.isEmpty {
             StandardError.write("error: no variant matches \(variants.map { "'\($0)'" }.joined(separator: ", "))\n")
             throw ForgeExitCode.usage
