@@ -54,7 +54,7 @@ let package = Package(
         // Python packaging standards: PEP 440 versions, PEP 425/427/600 wheel names and tags.
         .target(name: "Packaging"),
         // YAML → typed spec with source ranges.
-        .target(name: "Spec", dependencies: ["CYAML", "Hashes"]),
+        .target(name: "Spec", dependencies: ["CYAML", "Hashes", "Packaging"]),
         // The lock file (format, inputs fingerprint, staleness) and the consistency check. Pure.
         .target(
             name: "Lock",
@@ -80,7 +80,7 @@ let package = Package(
         // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
-        .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
+        .target(name: "BackendCore", dependencies: ["Planner", "Spec", "Packaging"], path: "Sources/Backends/Core"),
         // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
         .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
         // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
