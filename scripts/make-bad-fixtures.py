@@ -60,6 +60,25 @@ cases = {
     "exclude-all": ("exclusions that leave nothing", [("  isas: [avx2]\n", "  isas: [avx2]\n  exclude:\n    - { isa: avx2 }\n")]),
     "python-dep-is-component": ("a component listed as a Python dependency", [("    python-deps: [numpy]\n", "    python-deps: [numpy, torch]\n")]),
     "depends-on-library": ("a system library listed in depends", [("    depends: [torch]\n", "    depends: [torch, libcuda]\n")]),
+    # Spec text is data: one line, no control characters, located at the character (issue 15).
+    "newline-in-description": ("a line feed in a free-text field (double-quoted escape)", [("  description: demo for {architecture}\n", "  description: \"demo\\nrm -rf / for {architecture}\"\n")]),
+    "crlf-in-why": ("a CR LF in an environment variable's 'why'", [("build:\n", "environment:\n  HOME_DIR:\n    value: /opt\n    why: \"first\\r\\nsecond\"\n\nbuild:\n")]),
+    "literal-block-value": ("a literal block scalar (several lines) as a value", [("  description: demo for {architecture}\n", "  description: |\n    demo for {architecture}\n    RUN touch /pwned\n")]),
+    "nel-in-reason": ("a NEL escape in an override reason", [("  isas: [avx2]\n", "  isas: [avx2]\n  overrides:\n    - match: { gpu: sm90 }\n      max-jobs: 2\n      reason: \"slow\\Ninjected = 1;\"\n")]),
+    "line-separator-in-name": ("a raw U+2028 in the runtime name", [("  name: demo\n", "  name: \"de\u2028mo\"\n")]),
+    "escape-in-value": ("an ESC control character (\\e) in an environment value", [("build:\n", "environment:\n  TERM_COLOR:\n    value: \"\\e[31m\"\n\nbuild:\n")]),
+    "tab-in-label": ("a tab inside a quoted ISA label", [("    label: AVX2\n", "    label: \"AV\\tX2\"\n")]),
+    "nel-in-comment": ("a raw NEL and U+2028 in a comment, then an error: the line number must not shift", [("format: 1\n", "format: 1\n# a comment with \u0085 NEL and \u2028 LS inside\n"), ("  max-jobs: 4\n", "  max-jobs: many\n")]),
+    "debian-name": ("a Debian package name with a shell metacharacter", [("    provider: driver\n", "    provider: driver\n  libnuma:\n    sonames: [libnuma.so.1]\n    provider: system\n    nixpkgs: numactl\n    debian: \"libnuma1; touch /pwned\"\n")]),
+    "nixpkgs-attribute": ("a nixpkgs attribute that is not an attribute path", [("    provider: driver\n", "    provider: driver\n  libnuma:\n    sonames: [libnuma.so.1]\n    provider: system\n    nixpkgs: \"numactl ++ evil\"\n    debian: libnuma1\n")]),
+    "system-feature": ("a Nix system feature with a space", [("  max-jobs: 4\n", "  max-jobs: 4\n  system-features: [big-parallel, \"kvm x\"]\n")]),
+    "nixpkgs-owner": ("a nixpkgs owner with a slash", [("  owner: NixOS\n", "  owner: NixOS/evil\n")]),
+    "runtime-name": ("a runtime name that is not a user name", [("  name: demo\n", "  name: Demo App\n")]),
+    "isa-label": ("an ISA label with a quote", [("    label: AVX2\n", "    label: AVX2\"x\n")]),
+    "credentials-in-url": ("a password in a component URL", [("    version: 1.0.0\n", "    version: 1.0.0\n    url: https://user:s3cret@example.org/app-1.0.0-py3-none-any.whl\n    hash: sha256-0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=\n")]),
+    "token-in-index": ("a token in lock.index", [("build:\n", "lock:\n  index: https://__token__:pypi-AgEIcHlwaS5vcmc@pypi.example.org/simple/\n\nbuild:\n")]),
+    "token-query-in-index": ("a token query parameter in lock.index", [("build:\n", "lock:\n  index: https://pypi.example.org/simple/?token=abc123\n\nbuild:\n")]),
+    "empty-matrix": ("an empty matrix", [("  gpus: [sm90, sm120]\n", "  gpus: []\n")]),
 }
 
 for name, (description, edits) in cases.items():
@@ -72,4 +91,8 @@ for name, (description, edits) in cases.items():
 # Input that cannot be written through text edits.
 (out / "empty.yaml").write_text("# Bad spec: nothing but a comment.\n")
 (out / "not-utf8.yaml").write_bytes(base.encode().replace(b"  name: demo\n", b"  name: d\xffmo\n"))
-print(f"{len(cases) + 2} fixtures")
+# Raw control characters, which YAML itself forbids: each reported where it is, not at 1:1.
+(out / "raw-control-characters.yaml").write_bytes(base.encode().replace(b"  name: demo\n", b"  name: de\x07mo\n").replace(b"    label: AVX2\n", b"    label: AV\x1bX2\x7f\n"))
+# A raw U+2028 and a raw NEL inside values (ordinary characters in YAML 1.2, line breaks to libyaml).
+(out / "raw-line-separators.yaml").write_bytes(base.encode().replace(b"  name: demo\n", "  name: \"de\u2028mo\"\n".encode()).replace(b"  description: demo for {architecture}\n", "  description: demo\u0085for {architecture}\n".encode()))
+print(f"{len(cases) + 4} fixtures")

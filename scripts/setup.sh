@@ -15,6 +15,8 @@ apt_packages=(
   zstd          # benchmarks and manual checks of .tar.zst
   binutils      # readelf, used by pack
   gcc           # pack tests compile a small program and shared library
+  python3-dev   # pack tests compile a CPython extension module (Python.h, python3-config, .pc files)
+  python3-pip-whl  # pack tests install wheels with the prefix's own pip (Debian strips ensurepip's wheel)
   libcurl4-openssl-dev  # libcurl.so for linking FoundationNetworking statically (--static-swift-stdlib)
 )
 missing=()

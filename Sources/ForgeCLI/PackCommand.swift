@@ -9,12 +9,18 @@ struct PackCommand: ParsableCommand {
         abstract: "Pack a prefix into a relocatable, byte-reproducible .tar.zst.",
         discussion: """
             Shebangs that name a Python interpreter inside the prefix become relocatable launchers; \
-            ELF RPATH/RUNPATH entries into the prefix become $ORIGIN-relative (patchelf). Refused, \
-            with every problem listed: absolute or escaping symlinks, devices, run path entries \
-            ending in /stubs or outside the prefix (other than system library directories), and \
-            any file that still contains the build prefix unless --allow-prefix-in matches it. \
-            The prefix itself is not modified. The archive starts with \(Manifest.path) \
-            (path, type, mode, size, sha256 of every entry). See docs/backends/tarball.md.
+            ELF RPATH/RUNPATH entries into the prefix become $ORIGIN-relative (patchelf); entries \
+            outside the prefix that do not exist on this host (paths leaked from a wheel's build \
+            machine) are dropped with a warning; absolute symlinks into the prefix become relative. \
+            Text files that still name the build prefix (.pc files, *-config scripts, CMake files, \
+            RECORD manifests) are listed in \(PrefixRewrites.path) for `unpack` to rewrite; the \
+            prefix in byte-compiled files (source paths for tracebacks) and in other binaries \
+            (compiled-in defaults) is inert and only summarised. Refused, with every problem \
+            listed: symlinks out of the tree, devices, run path entries ending in /stubs or naming \
+            an existing directory outside the prefix (other than system library directories), \
+            and scripts run by a non-Python interpreter inside the prefix. The prefix itself is \
+            not modified. The archive starts with \(Manifest.path) (path, type, mode, size, \
+            sha256 of every entry). See docs/backends/tarball.md.
             """
     )
 
@@ -60,6 +66,24 @@ struct PackCommand: ParsableCommand {
             for leftover in report.allowedLeftovers {
                 StandardError.write("note: \(leftover.description.replacingOccurrences(of: "; rewrite it or allow it with --allow-prefix-in", with: " (allowed by --allow-prefix-in)"))\n")
             }
+            for dropped in report.droppedRunPaths {
+                StandardError.write("warning: \(dropped.path): dropped RPATH/RUNPATH entry '\(dropped.entry)': outside the prefix and absent on this host (a path leaked from the build machine)\n")
+            }
+            func some(_ paths: [String]) -> String {
+                paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", …" : "")
+            }
+            if !report.textRewrites.isEmpty {
+                StandardError.write("pack: \(report.textRewrites.count) text files name the build prefix; unpack rewrites them (\(PrefixRewrites.path)): \(some(report.textRewrites))\n")
+            }
+            if !report.inertBytecode.isEmpty {
+                StandardError.write("pack: \(report.inertBytecode.count) byte-compiled files keep the build prefix as their source path (inert: only tracebacks show it)\n")
+            }
+            if !report.inertBinaries.isEmpty {
+                StandardError.write("pack: \(report.inertBinaries.count) binary files hold the build prefix as a string (left as is; not a run path): \(some(report.inertBinaries))\n")
+            }
+            if !report.relativisedSymlinks.isEmpty {
+                StandardError.write("pack: \(report.relativisedSymlinks.count) absolute symlinks into the prefix stored as relative links\n")
+            }
             let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
             StandardError.write("pack: \(output): \(report.entries) entries, \(report.files) files, \(mib(report.bytes)) → \(mib(report.archiveBytes)); \(report.rewrittenScripts.count) launchers, \(report.rewrittenRunPaths.count) run paths rewritten\n")
         } catch {
@@ -80,10 +104,14 @@ struct UnpackCommand: ParsableCommand {
         commandName: "unpack",
         abstract: "Extract an archive written by `pack` into a new directory, verifying every file.",
         discussion: """
-            Refuses absolute paths, '..' components, hard links, device files, FIFOs, sockets and \
-            symlinks that leave the directory; checks every entry's type, mode, size, sha256 and \
-            link target against the archive's manifest. DIR must not exist or be empty; on any \
-            error nothing is left in it.
+            Refuses absolute paths, '..' components, hard links, device files, FIFOs, sockets, \
+            setuid/setgid/sticky modes and symlinks that leave the directory; checks every entry's \
+            type, mode, size, sha256 and link target against the archive's manifest, and writes no \
+            more than the manifest declares (refused up front when the file system lacks the \
+            space). Then rewrites the build prefix in the text files \(PrefixRewrites.path) lists \
+            to DIR. DIR must not exist or be empty; on any error nothing is left in it. Exit \
+            status 1 for a refused, damaged or truncated archive, 2 when a file cannot be read or \
+            written.
             """
     )
 
@@ -96,13 +124,26 @@ struct UnpackCommand: ParsableCommand {
     func run() throws {
         do {
             let report = try Unpacker.unpack(archive: archive, into: directory)
-            StandardError.write("unpack: \(directory): \(report.entries) entries, \(report.bytes) bytes, all match the manifest\n")
+            let rewritten = report.rewrittenFiles == 0 ? "" : "; the build prefix rewritten in \(report.rewrittenFiles) text files (\(report.rewrittenOccurrences) occurrences)"
+            StandardError.write("unpack: \(directory): \(report.entries) entries, \(report.bytes) bytes, all match the manifest\(rewritten)\n")
         } catch {
-            StandardError.write("error: \(archive): \(error)\n")
             switch error {
-            case .io, .destinationNotEmpty: throw ForgeExitCode.ioFailure
-            case .archive(let failure) where failure.function == "archive_read_open_filename": throw ForgeExitCode.ioFailure
-            default: throw ForgeExitCode.invalidInput
+            case .io, .destinationNotEmpty:
+                StandardError.write("error: \(archive): \(error)\n")
+                throw ForgeExitCode.ioFailure
+            case .archive(let failure) where !failure.function.hasPrefix("archive_read"):
+                StandardError.write("error: \(directory): cannot write: \(failure.message)\n")
+                throw ForgeExitCode.ioFailure
+            case .archive(let failure) where !FileManager.default.isReadableFile(atPath: archive):
+                StandardError.write("error: \(archive): cannot read the file: \(failure.message)\n")
+                throw ForgeExitCode.ioFailure
+            case .archive(let failure):
+                // libarchive's message names the function; the user needs what it means.
+                StandardError.write("error: \(archive): not a readable sglang-forge archive (damaged, truncated or another format): \(failure.message)\n")
+                throw ForgeExitCode.invalidInput
+            default:
+                StandardError.write("error: \(archive): \(error)\n")
+                throw ForgeExitCode.invalidInput
             }
         }
     }

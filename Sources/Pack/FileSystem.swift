@@ -123,6 +123,9 @@ struct ContentDigest {
     private(set) var occurrences = 0
     /// Byte offset of the first occurrence.
     private(set) var firstOffset: Int?
+    /// Whether a NUL byte was seen: the file is binary, not text (the test `file(1)`, conda-pack
+    /// and git use).
+    private(set) var sawNUL = false
 
     /// - Parameter needles: the byte strings to count (the spellings of the build prefix).
     init(needles: [String]) {
@@ -132,6 +135,7 @@ struct ContentDigest {
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
         size += Int64(bytes.count)
+        if !sawNUL, let base = bytes.baseAddress, bytes.count > 0, memchr(base, 0, bytes.count) != nil { sawNUL = true }
         guard let longest = needles.map(\.count).max() else { return }
         // Search carry + bytes; the carry is the last (longest - 1) bytes of what came before.
         var window = carry
@@ -158,20 +162,15 @@ struct ContentDigest {
         hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The first occurrence of `needle` in `haystack` at or after `start` (glibc's memmem(3), a
+    /// two-way search: linear, and fast on text full of `/`, where a memchr-for-the-first-byte
+    /// loop stops at every path separator).
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard needle.count <= haystack.count - start else { return nil }
         return haystack.withUnsafeBytes { hay -> Int? in
             needle.withUnsafeBytes { pin -> Int? in
-                let first = Int32(pin[0])
-                var position = start
-                let last = hay.count - needle.count
-                while position <= last {
-                    guard let hit = memchr(hay.baseAddress! + position, first, last - position + 1) else { return nil }
-                    let offset = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(hay.baseAddress! + offset, pin.baseAddress!, needle.count) == 0 { return offset }
-                    position = offset + 1
-                }
-                return nil
+                guard let hit = glibcMemmem(hay.baseAddress! + start, hay.count - start, pin.baseAddress!, pin.count) else { return nil }
+                return hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
             }
         }
     }
@@ -272,8 +271,12 @@ struct ELFTools {
 
     /// Sets the run path, keeping its kind (`--force-rpath` keeps `DT_RPATH`).
     func setRunPath(_ value: String, of path: String, oldKind: Bool) throws(PackError) -> String? {
-        let arguments = (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value, path]
+        let arguments = value.isEmpty ? ["--remove-rpath", path] : (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value, path]
         let output = try Self.run(patchelf, arguments)
         return output.status == 0 ? nil : "patchelf --set-rpath failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
     }
 }
+
+/// glibc's memmem(3), which the Glibc module leaves out (it is a GNU extension).
+@_silgen_name("memmem")
+private func glibcMemmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?

@@ -82,6 +82,7 @@ public struct Manifest: Hashable, Sendable {
             guard let mode = UInt32(fields[2], radix: 8), let size = Int64(fields[3]), size >= 0 else {
                 throw .badManifest(line: index + 1, reason: "bad mode or size")
             }
+            if mode & ~0o777 != 0 { throw .privilegedMode(fields[0], mode: mode) }
             guard PathRules.isSafeRelative(fields[0]) else { throw .badManifest(line: index + 1, reason: "unsafe path '\(fields[0])'") }
             guard seen.insert(fields[0]).inserted else { throw .badManifest(line: index + 1, reason: "'\(fields[0])' is listed twice") }
             var entry = Entry(path: fields[0], kind: kind, mode: mode, size: size)

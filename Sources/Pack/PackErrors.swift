@@ -11,7 +11,8 @@ public enum PackProblem: Hashable, Sendable, CustomStringConvertible {
     case unrecordableName(String)
     /// An `RPATH`/`RUNPATH` entry ending in `/stubs` (CUDA's link-time stub libraries).
     case stubsRunPath(String, entry: String)
-    /// An `RPATH`/`RUNPATH` entry outside the prefix that is not a system location.
+    /// An `RPATH`/`RUNPATH` entry outside the prefix that is not a system location and exists
+    /// on the build host (so libraries may really be loaded from it).
     case outsideRunPath(String, entry: String)
     /// A script whose shebang names an interpreter in the prefix that is not Python, so no
     /// relocatable launcher can be written for it.
@@ -45,7 +46,7 @@ public enum PackProblem: Hashable, Sendable, CustomStringConvertible {
         case .stubsRunPath(let p, let entry):
             "\(p): RPATH/RUNPATH entry '\(entry)' is a stubs directory (link-time only; at run time libcuda.so.1 comes from the driver)"
         case .outsideRunPath(let p, let entry):
-            "\(p): RPATH/RUNPATH entry '\(entry)' is outside the prefix and not a system library directory"
+            "\(p): RPATH/RUNPATH entry '\(entry)' is a directory outside the prefix (and not a system library directory) that exists on this host, so libraries may be loaded from it; bundle them into the prefix"
         case .foreignInterpreter(let p, let interpreter):
             "\(p): shebang interpreter '\(interpreter)' is in the prefix but is not Python; no relocatable launcher can be written for it"
         case .prefixLeftover(let p, let count, let offset):
@@ -106,6 +107,14 @@ public enum UnpackError: Error, Hashable, Sendable, CustomStringConvertible {
     case missing([String])
     /// The destination exists and is not an empty directory.
     case destinationNotEmpty(String)
+    /// ``PrefixRewrites/path`` is malformed at the 1-based `line`.
+    case badRewrites(line: Int, reason: String)
+    /// An entry (or its manifest line) with setuid, setgid or sticky bits (`pack` never writes them).
+    case privilegedMode(String, mode: UInt32)
+    /// A file's data runs past the size its manifest line declares (`written` bytes so far).
+    case overlong(String, declared: Int64, written: Int64)
+    /// The manifest declares more bytes than the destination's file system has free.
+    case insufficientSpace(declared: Int64, available: Int64, directory: String)
     /// A file could not be written.
     case io(String)
     /// libarchive failed (a damaged or truncated archive, a full disk).
@@ -113,6 +122,14 @@ public enum UnpackError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .badRewrites(let line, let reason):
+            "\(PrefixRewrites.path):\(line): malformed prefix rewrites: \(reason)"
+        case .privilegedMode(let p, let mode):
+            "archive entry '\(p)' has mode \(String(mode, radix: 8).leftPadded(to: 4)) with setuid, setgid or sticky bits; sglang-forge archives never carry them"
+        case .overlong(let p, let declared, let written):
+            "archive entry '\(p)' holds more data than the manifest declares (\(declared) bytes; stopped at \(written))"
+        case .insufficientSpace(let declared, let available, let directory):
+            "the manifest declares \(declared) bytes of files, but \(directory) has only \(available) bytes free"
         case .noManifest(let first):
             "the archive does not start with \(Manifest.path) (first entry: \(first.map { "'\($0)'" } ?? "none")); it was not written by sglang-forge pack"
         case .badManifest(let line, let reason):

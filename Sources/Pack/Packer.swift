@@ -60,6 +60,29 @@ public struct PackReport: Sendable {
     public var rewrittenRunPaths: [RunPathChange]
     /// Leftover build-prefix strings that `--allow-prefix-in` allowed.
     public var allowedLeftovers: [PackProblem]
+    /// Text files that still name the build prefix, listed in ``PrefixRewrites/path`` for
+    /// `unpack` to rewrite (prefix-relative paths, sorted).
+    public var textRewrites: [String] = []
+    /// Byte-compiled Python files (`.pyc`) whose build prefix is inert: it is the source path
+    /// (`co_filename`) shown in tracebacks, never used to find a file.
+    public var inertBytecode: [String] = []
+    /// Other binary files that hold the build prefix as a string (a compiled-in default such as
+    /// libpython's `PREFIX`, which CPython replaces at start-up by the location of its
+    /// executable): left as they are, and listed.
+    public var inertBinaries: [String] = []
+    /// Run-path entries dropped because they name a directory outside the prefix that the build
+    /// host does not have (a path leaked from a wheel's build machine), one warning each.
+    public var droppedRunPaths: [DroppedRunPath] = []
+    /// Absolute symlinks into the prefix, stored as relative links.
+    public var relativisedSymlinks: [String] = []
+
+    /// One dropped run-path entry.
+    public struct DroppedRunPath: Hashable, Sendable {
+        /// The ELF file, relative to the prefix.
+        public var path: String
+        /// The entry as written.
+        public var entry: String
+    }
 
     /// One ELF file whose RPATH/RUNPATH was rewritten.
     public struct RunPathChange: Hashable, Sendable {
@@ -131,7 +154,15 @@ public enum Packer {
         let meter = ProgressMeter(callback: progress, phase: .scanning, filesTotal: regularTotal.count, bytesTotal: bytesTotal)
         var symlinks: [String: String] = [:]
         for entry in found {
-            if case .symlink = entry.kind { symlinks[entry.path] = try FileSystem.readLink(root + "/" + entry.path) }
+            guard case .symlink = entry.kind else { continue }
+            var target = try FileSystem.readLink(root + "/" + entry.path)
+            // An absolute link into the prefix is stored relative to the link's directory.
+            if target.hasPrefix("/"), let inside = spellings.lazy.compactMap({ Relocation.relativeInside(target, prefix: $0) }).first {
+                let directory = entry.path.split(separator: "/").dropLast().joined(separator: "/")
+                target = PathRules.relative(from: directory, to: inside)
+                report.relativisedSymlinks.append(entry.path)
+            }
+            symlinks[entry.path] = target
         }
         // Run paths of every ELF file, in batches (one patchelf process per file would dominate).
         var elfFiles: [String] = []
@@ -145,7 +176,7 @@ public enum Packer {
         // outcome does not depend on the scheduling.
         let jobs = found.filter { entry in
             guard case .regular = entry.kind else { return false }
-            return entry.path != Manifest.path && !entry.path.contains("\t") && !entry.path.contains("\n")
+            return entry.path != Manifest.path && entry.path != PrefixRewrites.path && !entry.path.contains("\t") && !entry.path.contains("\n")
         }
         let results = ResultSlots<Result<FileResult, PackError>>(count: jobs.count)
         let needles = spellings
@@ -162,7 +193,8 @@ public enum Packer {
         var resultIndex: [String: Int] = [:]
         for (index, entry) in jobs.enumerated() { resultIndex[entry.path] = index }
 
-        for entry in found where entry.path != Manifest.path {
+        var rewriteFiles: [String] = []
+        for entry in found where entry.path != Manifest.path && entry.path != PrefixRewrites.path {
             if entry.path.contains("\t") || entry.path.contains("\n") {
                 problems.append(.unrecordableName(entry.path))
                 continue
@@ -187,14 +219,21 @@ public enum Packer {
                 problems += file.problems
                 if file.rewrittenScript { report.rewrittenScripts.append(entry.path) }
                 if let change = file.runPathChange { report.rewrittenRunPaths.append(change) }
+                report.droppedRunPaths += file.droppedRunPath.map { .init(path: entry.path, entry: $0) }
                 // A file already refused (e.g. a non-Python interpreter in the prefix) is not also
                 // reported for the prefix string that refusal is about.
                 if file.problems.isEmpty, file.occurrences > 0, let offset = file.firstOffset {
                     let leftover = PackProblem.prefixLeftover(entry.path, count: file.occurrences, firstOffset: offset)
                     if options.allowPrefixIn.contains(where: { fnmatch($0, entry.path, 0) == 0 }) {
                         report.allowedLeftovers.append(leftover)
-                    } else {
+                    } else if entry.path.hasSuffix(".pyc") || entry.path.hasSuffix(".pyo") {
+                        report.inertBytecode.append(entry.path)
+                    } else if file.isELF || file.isBinary {
+                        report.inertBinaries.append(entry.path)
+                    } else if spellings.contains(where: { $0.contains("\t") || $0.contains("\n") }) {
                         problems.append(leftover)
+                    } else {
+                        rewriteFiles.append(entry.path)
                     }
                 }
                 let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
@@ -209,6 +248,16 @@ public enum Packer {
         for parent in manifestParents where !items.contains(where: { $0.path == parent }) {
             items.append(Item(path: parent, kind: .directory, mode: 0o755, size: 0, sha256: nil, linkTarget: nil, source: .none))
         }
+        if !rewriteFiles.isEmpty {
+            let rewrites = PrefixRewrites(prefixes: spellings, files: rewriteFiles)
+            let bytes = Array(rewrites.text.utf8)
+            var digest = ContentDigest(needles: [])
+            bytes.withUnsafeBytes { digest.update($0) }
+            items.append(Item(path: PrefixRewrites.path, kind: .file, mode: 0o644, size: Int64(bytes.count), sha256: digest.hexDigest(), linkTarget: nil, source: .memory(bytes)))
+            report.textRewrites = rewrites.files
+        }
+        report.inertBytecode.sort()
+        report.inertBinaries.sort()
         items.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         let manifest = Manifest(entries: items.map {
             Manifest.Entry(path: $0.path, kind: $0.kind, mode: $0.mode, size: $0.size, sha256: $0.sha256, linkTarget: $0.linkTarget)
@@ -286,6 +335,9 @@ public enum Packer {
         var firstOffset: Int?
         var rewrittenScript = false
         var runPathChange: PackReport.RunPathChange?
+        var droppedRunPath: [String] = []
+        var isELF = false
+        var isBinary = false
     }
 
     /// Relocates, hashes and searches one regular file (thread-safe: touches only its own
@@ -311,6 +363,7 @@ public enum Packer {
         result.sha256 = digest.hexDigest()
         result.occurrences = digest.occurrences
         result.firstOffset = digest.firstOffset
+        result.isBinary = digest.sawNUL
         return result
     }
 
@@ -327,20 +380,29 @@ public enum Packer {
         if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
             let runPath: String?
             if let known = runPaths[diskPath] { runPath = known } else { runPath = try tools.runPath(diskPath) }
-            guard let current = runPath, !current.isEmpty else { return outcome(.disk(diskPath)) }
-            let rewrite = Relocation.rewriteRunPath(current, file: path, prefixes: prefixes)
-            guard rewrite.problems.isEmpty else { return outcome(.disk(diskPath), rewrite.problems) }
-            guard rewrite.value != current else { return outcome(.disk(diskPath)) }
+            func elf(_ source: Item.Source, _ problems: [PackProblem] = []) -> FileResult {
+                var result = outcome(source, problems)
+                result.isELF = true
+                return result
+            }
+            guard let current = runPath, !current.isEmpty else { return elf(.disk(diskPath)) }
+            let rewrite = Relocation.rewriteRunPath(current, file: path, prefixes: prefixes) { directory in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+            guard rewrite.problems.isEmpty else { return elf(.disk(diskPath), rewrite.problems) }
+            guard rewrite.value != current else { return elf(.disk(diskPath)) }
             do { try FileManager.default.copyItem(atPath: diskPath, toPath: scratch) } catch {
                 throw .io("cannot copy \(diskPath) to \(scratch): \(error.localizedDescription)")
             }
             chmod(scratch, 0o644)
             let oldKind = try tools.hasOldRPath(scratch)
             if let failure = try tools.setRunPath(rewrite.value, of: scratch, oldKind: oldKind) {
-                return outcome(.disk(diskPath), [.elfTool(path, message: failure)])
+                return elf(.disk(diskPath), [.elfTool(path, message: failure)])
             }
-            var result = outcome(.disk(scratch))
+            var result = elf(.disk(scratch))
             result.runPathChange = .init(path: path, old: current, new: rewrite.value)
+            result.droppedRunPath = rewrite.dropped
             return result
         }
         guard let shebang = Relocation.shebang(in: head) else { return outcome(.disk(diskPath)) }

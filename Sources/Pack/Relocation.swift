@@ -99,6 +99,11 @@ public enum Relocation {
         public var value: String
         /// Problems found (entries that cannot stay).
         public var problems: [PackProblem]
+        /// Absolute entries outside the prefix that name a directory the build host does not have
+        /// (a path leaked from the machine a wheel was built on, e.g. `/opt/_internal/…`): dropped,
+        /// since nothing can be loaded from them here, and on a target host they would be a place
+        /// to plant libraries.
+        public var dropped: [String] = []
     }
 
     /// Rewrites an ELF run path so that entries into the prefix become `$ORIGIN`-relative.
@@ -111,12 +116,17 @@ public enum Relocation {
     ///   - value: the current `RPATH` or `RUNPATH`, `:`-separated.
     ///   - file: the ELF file's path relative to the prefix.
     ///   - prefixes: absolute spellings of the build prefix, without a trailing `/`.
-    /// - Returns: the new value and the entries that were refused: one ending in `/stubs`, an
-    ///   absolute one outside the prefix and the system directories, a relative one or a
-    ///   `$ORIGIN` one that climbs out of the prefix.
-    public static func rewriteRunPath(_ value: String, file: String, prefixes: [String]) -> RunPathRewrite {
+    ///   - directoryExists: whether an absolute directory exists on the build host.
+    /// - Returns: the new value, the entries dropped (absolute, outside the prefix and the system
+    ///   directories, and absent on the build host) and the entries that were refused: one ending
+    ///   in `/stubs`, an absolute one outside the prefix and the system directories that exists on
+    ///   the build host (libraries may really be loaded from it), a relative one or a `$ORIGIN`
+    ///   one that climbs out of the prefix.
+    public static func rewriteRunPath(_ value: String, file: String, prefixes: [String],
+                                      directoryExists: (String) -> Bool = { _ in true }) -> RunPathRewrite {
         var result: [String] = []
         var problems: [PackProblem] = []
+        var dropped: [String] = []
         let directory = file.split(separator: "/").dropLast().joined(separator: "/")
         for raw in value.split(separator: ":", omittingEmptySubsequences: true).map(String.init) {
             let trimmed = raw.count > 1 && raw.hasSuffix("/") ? String(raw.dropLast()) : raw
@@ -136,12 +146,16 @@ public enum Relocation {
                 new = raw
             }
             guard let new else {
-                problems.append(.outsideRunPath(file, entry: raw))
+                if trimmed.hasPrefix("/") && !directoryExists(trimmed) {
+                    dropped.append(raw)
+                } else {
+                    problems.append(.outsideRunPath(file, entry: raw))
+                }
                 continue
             }
             if !result.contains(new) { result.append(new) }
         }
-        return RunPathRewrite(value: result.joined(separator: ":"), problems: problems)
+        return RunPathRewrite(value: result.joined(separator: ":"), problems: problems, dropped: dropped)
     }
 
     /// `rest` of `$ORIGIN/rest` or `${ORIGIN}/rest` (`""` for `$ORIGIN` alone), else `nil`.

@@ -10,6 +10,11 @@ public struct UnpackReport: Sendable {
     public var entries: Int
     /// Bytes of file contents written.
     public var bytes: Int64
+    /// Text files in which the build prefix was replaced by the unpacked directory
+    /// (``PrefixRewrites``), and how many occurrences in all.
+    public var rewrittenFiles = 0
+    /// Occurrences of the build prefix replaced.
+    public var rewrittenOccurrences = 0
 }
 
 /// `sglang-forge unpack`: extracts an archive written by ``Packer`` safely and verifies it.
@@ -40,7 +45,8 @@ public enum Unpacker {
         let staging = realParent + "/." + (target as NSString).lastPathComponent + ".unpack-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard mkdir(staging, 0o755) == 0 else { throw .io("cannot create \(staging): \(String(cString: strerror(errno)))") }
         do throws(UnpackError) {
-            let report = try extract(archive: archive, staging: staging)
+            var report = try extract(archive: archive, staging: staging)
+            try rewritePrefixes(staging: staging, finalPath: realParent + "/" + (target as NSString).lastPathComponent, report: &report)
             if FileManager.default.fileExists(atPath: target) { rmdir(target) }
             guard rename(staging, target) == 0 else { throw UnpackError.io("cannot rename \(staging) to \(target): \(String(cString: strerror(errno)))") }
             return report
@@ -67,6 +73,14 @@ public enum Unpacker {
                 manifestBytes.append(contentsOf: buffer[..<n])
             }
             let manifest = try Manifest.parse(String(decoding: manifestBytes, as: UTF8.self))
+            // What the archive may write is bounded by what its manifest declares: refused up
+            // front when the destination cannot hold it, and per file while it is written.
+            let declared = manifest.entries.reduce(Int64(manifestBytes.count)) { $0 + $1.size }
+            var fs = statvfs()
+            if statvfs(staging, &fs) == 0 {
+                let available = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+                if declared > available { throw UnpackError.insufficientSpace(declared: declared, available: available, directory: (staging as NSString).deletingLastPathComponent) }
+            }
             var expected: [String: Manifest.Entry] = [:]
             var symlinks: [String: String] = [:]
             for entry in manifest.entries {
@@ -77,6 +91,7 @@ public enum Unpacker {
             var report = UnpackReport(entries: 1, bytes: Int64(manifestBytes.count))
             while let header = try reader.next() {
                 let path = try checkedPath(header, symlinks: symlinks)
+                if header.permissions & ~0o777 != 0 { throw UnpackError.privilegedMode(path, mode: header.permissions) }
                 guard seen.insert(path).inserted else { throw UnpackError.duplicate(path) }
                 guard let listed = expected[path] else { throw UnpackError.notInManifest(path) }
                 let kind: Manifest.Entry.Kind = switch header.kind {
@@ -100,6 +115,7 @@ public enum Unpacker {
                     while true {
                         let n = try reader.read(into: buffer)
                         if n == 0 { break }
+                        if written + Int64(n) > listed.size { throw UnpackError.overlong(path, declared: listed.size, written: written + Int64(n)) }
                         let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<n])
                         hasher.update(bufferPointer: chunk)
                         try disk.write(chunk, path: staging + "/" + path)
@@ -132,6 +148,35 @@ public enum Unpacker {
             throw .archive(error)
         } catch {
             throw .io("\(error)")
+        }
+    }
+
+    /// Rewrites the files ``PrefixRewrites/path`` lists (when the archive has it), replacing the
+    /// build prefix with `finalPath`, the directory the tree is about to be renamed to. Each
+    /// listed path must be a regular file of the manifest (never a symlink, so nothing outside
+    /// the tree is touched); its mode is kept.
+    private static func rewritePrefixes(staging: String, finalPath: String, report: inout UnpackReport) throws(UnpackError) {
+        let listPath = staging + "/" + PrefixRewrites.path
+        guard let data = FileManager.default.contents(atPath: listPath) else { return }
+        let rewrites = try PrefixRewrites.parse(String(decoding: data, as: UTF8.self))
+        let manifestText = (FileManager.default.contents(atPath: staging + "/" + Manifest.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let manifest = try Manifest.parse(manifestText)
+        let files = Set(manifest.entries.filter { $0.kind == .file }.map(\.path))
+        for path in rewrites.files {
+            guard files.contains(path) else { throw UnpackError.badRewrites(line: 0, reason: "'\(path)' is not a regular file of the manifest") }
+            let diskPath = staging + "/" + path
+            guard let bytes = FileManager.default.contents(atPath: diskPath) else { throw UnpackError.io("cannot read \(diskPath)") }
+            let (rewritten, count) = rewrites.rewrite([UInt8](bytes), to: finalPath)
+            guard count > 0 else { continue }
+            var info = stat()
+            let mode: mode_t = stat(diskPath, &info) == 0 ? info.st_mode & 0o777 : 0o644
+            chmod(diskPath, mode | 0o200)
+            do { try Data(rewritten).write(to: URL(fileURLWithPath: diskPath)) } catch {
+                throw UnpackError.io("cannot rewrite \(diskPath): \(error.localizedDescription)")
+            }
+            chmod(diskPath, mode)
+            report.rewrittenFiles += 1
+            report.rewrittenOccurrences += count
         }
     }
 

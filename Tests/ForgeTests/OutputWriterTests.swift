@@ -31,6 +31,27 @@ import Testing
         }
     }
 
+    /// A run killed between creating its staging directory and renaming it away leaves
+    /// `.out.tmp-<pid>-…`; the next run removes it once that process is gone, and leaves a
+    /// running writer's directories alone.
+    @Test func stagingDirectoriesOfKilledRunsAreRemoved() throws {
+        try withDirectory { (out: URL) throws(any Error) in
+            let parent = out.deletingLastPathComponent()
+            // A process that has exited: its pid is free (and not reused this fast).
+            let gone = Process()
+            gone.executableURL = URL(fileURLWithPath: "/bin/true")
+            try gone.run()
+            gone.waitUntilExit()
+            let dead = gone.processIdentifier
+            for name in [".out.tmp-\(dead)-1", ".out.old-\(dead)-2", ".out.tmp-1-3", ".other.tmp-\(dead)-4"] {
+                try FileManager.default.createDirectory(at: parent.appendingPathComponent(name + "/nix"), withIntermediateDirectories: true)
+            }
+            _ = try OutputWriter(directory: out, force: false).write(files)
+            // pid 1 is alive; `.other` belongs to another output directory.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == [".other.tmp-\(dead)-4", ".out.tmp-1-3", "out"])
+        }
+    }
+
     @Test func editedFilesAreNotOverwrittenWithoutForce() throws {
         try withDirectory { (out: URL) throws(any Error) in
             _ = try OutputWriter(directory: out, force: false).write(files)

@@ -137,4 +137,35 @@ struct TarballBackendTests {
         let unhashed = text.replacingOccurrences(of: "    hash: sha256:639e1ab6bd66ead40db8a22c332d7199679fa22db261cac34444eb8eb4c17dda\n", with: "")
         #expect(planErrors(unhashed).first?.hasSuffix("error: library 'numactl' is pinned by URL but has no 'hash'; every download needs one") == true, "\(planErrors(unhashed))")
     }
+
+    /// Values with every shell quoting hazard a spec may hold (apostrophes, `$`, backticks,
+    /// `$(`, backslashes, a `#` after a space) come out of `env.sh` as exactly those values in
+    /// bash and in dash; comments hold the `why` text, never a command.
+    @Test(arguments: ["bash", "sh"])
+    func environmentValuesAreDataInEnvSh(shell: String) throws {
+        let hostile = #"it's "$HOME" `touch /tmp/forge-pwned` $(touch /tmp/forge-pwned) $((1+1)) \ # not a comment {prefix}/x"#
+        let text = try fixtureText().replacingOccurrences(of: "environment:\n", with: """
+            environment:
+              HOSTILE_VALUE:
+                value: '\(hostile.replacingOccurrences(of: "'", with: "''"))'
+                why: "it's $(touch /tmp/forge-pwned) `x`"
+              PYTHONPATH:
+                value: "it's {prefix}/lib"
+
+            """)
+        let files = try TarballBackend().render(try plan(text), layout: "scripts")
+        let env = try #require(files.first { $0.path.hasSuffix("/env.sh") })
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("env.sh")
+        try Data(env.contents.utf8).write(to: script)
+        let run = try TestSupport.run("/usr/bin/env", [
+            "-u", "HOSTILE_VALUE", "PYTHONPATH=/old", "SGLANG_FORGE_PREFIX=/opt/it's", shell, "-c",
+            ". \"$1\" && printf '%s\\0' \"$HOSTILE_VALUE\" \"$PYTHONPATH\"", "sh", script.path,
+        ])
+        #expect(run.status == 0 && run.stderr.isEmpty, "\(shell): \(run.stderr)")
+        let expected = hostile.replacingOccurrences(of: "{prefix}", with: "/opt/it's") + "\0it's /opt/it's/lib:/old\0"
+        #expect(run.stdout == expected)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/forge-pwned"))
+    }
 }

@@ -16,6 +16,28 @@ struct CommandLineTests {
         #expect(!quiet.output.contains("scanning"))
     }
 
+    @Test func refusedDamagedAndTruncatedArchivesExitOneWithOneMessage() throws {
+        let work = try TemporaryDirectory("exit-codes")
+        try work.write("p/share/data.txt", String(repeating: "data ", count: 20000))
+        let forge = shellQuoted(forgeExecutable())
+        try Shell.run("cd \(shellQuoted(work.path)) && \(forge) pack -q p -o good.tar.zst")
+        try Shell.run("""
+            cd \(shellQuoted(work.path))
+            head -c 4096 /dev/urandom > garbage.tar.zst
+            head -c 200 good.tar.zst > truncated.tar.zst
+            : > empty.tar.zst
+            """)
+        for name in ["garbage", "truncated", "empty"] {
+            let run = try Shell.run("cd \(shellQuoted(work.path)) && \(forge) unpack \(name).tar.zst out-\(name)", expectFailure: true)
+            #expect(run.status == 1, "\(name): exit \(run.status): \(run.output)")
+            let lines = run.output.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: \(name).tar.zst: "), "\(name): \(run.output)")
+            #expect(!FileManager.default.fileExists(atPath: work.path + "/out-\(name)"))
+        }
+        let missing = try Shell.run("cd \(shellQuoted(work.path)) && \(forge) unpack missing.tar.zst out", expectFailure: true)
+        #expect(missing.status == 2, "\(missing.output)")
+    }
+
     @Test func movedPrefixWithAlsoPrefix() throws {
         // A tree built at /opt/build-root/env and copied elsewhere before packing.
         let work = try TemporaryDirectory("moved")

@@ -50,39 +50,73 @@ struct PackRefusalTests {
         #expect(try refusal(work.path + "/p") == "cannot pack \(work.path)/p: 1 problem\n  run/pipe: FIFO; only regular files, directories and symlinks can be packed")
     }
 
-    @Test func stubsAndOutsideRunPaths() throws {
+    @Test func stubsAndExistingOutsideRunPaths() throws {
         let work = try TemporaryDirectory()
         try work.write("c/lib.c", "int answer(void) { return 42; }\n")
+        try work.write("outside/lib/keep.txt", "a directory that exists on the build host\n")
         try Shell.run("""
             mkdir -p \(shellQuoted(work.path))/p/lib
             gcc -shared -fPIC -o \(shellQuoted(work.path))/p/lib/libstubbed.so \(shellQuoted(work.path))/c/lib.c -Wl,-rpath,/usr/local/cuda/lib64/stubs
-            gcc -shared -fPIC -o \(shellQuoted(work.path))/p/lib/libelsewhere.so \(shellQuoted(work.path))/c/lib.c -Wl,-rpath,/opt/elsewhere/lib:/usr/lib/x86_64-linux-gnu
+            gcc -shared -fPIC -o \(shellQuoted(work.path))/p/lib/libelsewhere.so \(shellQuoted(work.path))/c/lib.c -Wl,-rpath,\(shellQuoted(work.path))/outside/lib:/usr/lib/x86_64-linux-gnu
             """)
         #expect(try refusal(work.path + "/p") == """
             cannot pack \(work.path)/p: 2 problems
-              lib/libelsewhere.so: RPATH/RUNPATH entry '/opt/elsewhere/lib' is outside the prefix and not a system library directory
+              lib/libelsewhere.so: RPATH/RUNPATH entry '\(work.path)/outside/lib' is a directory outside the prefix (and not a system library directory) that exists on this host, so libraries may be loaded from it; bundle them into the prefix
               lib/libstubbed.so: RPATH/RUNPATH entry '/usr/local/cuda/lib64/stubs' is a stubs directory (link-time only; at run time libcuda.so.1 comes from the driver)
             """)
     }
 
-    @Test func leftoverPrefixString() throws {
+    @Test func leakedRunPathOfAnAbsentDirectoryIsDroppedWithAWarning() throws {
         let work = try TemporaryDirectory()
-        let prefix = work.path + "/p"
-        try work.write("p/share/config.txt", "home = \(prefix)/share\ncache = \(prefix)/cache\n")
-        try work.write("p/share/clean.txt", "nothing to see\n")
-        #expect(try refusal(prefix) == "cannot pack \(prefix): 1 problem\n  share/config.txt: the build prefix is still written 2 times (first at byte 7); rewrite it or allow it with --allow-prefix-in")
-        // Allowed by a glob: packed, and reported.
-        let report = try Packer.pack(prefix: prefix, output: work.path + "/ok.tar.zst", options: PackOptions(allowPrefixIn: ["share/*.txt"]))
-        #expect(report.allowedLeftovers == [.prefixLeftover("share/config.txt", count: 2, firstOffset: 7)])
+        try work.write("c/lib.c", "int answer(void) { return 42; }\n")
+        try Shell.run("""
+            mkdir -p \(shellQuoted(work.path))/p/lib
+            gcc -shared -fPIC -o \(shellQuoted(work.path))/p/lib/libleaky.so \(shellQuoted(work.path))/c/lib.c -Wl,-rpath,/opt/_internal/cpython-3.11/lib:\(shellQuoted(work.path))/p/lib
+            """)
+        let report = try Packer.pack(prefix: work.path + "/p", output: work.path + "/p.tar.zst")
+        #expect(report.droppedRunPaths == [.init(path: "lib/libleaky.so", entry: "/opt/_internal/cpython-3.11/lib")])
+        #expect(report.rewrittenRunPaths.map(\.new) == ["$ORIGIN"])
     }
 
-    @Test func leftoverPrefixAcrossChunkBoundary() throws {
+    @Test func textFilesNamingThePrefixAreRecordedAndRewrittenByUnpack() throws {
         let work = try TemporaryDirectory()
         let prefix = work.path + "/p"
-        // The prefix string straddles the 1 MiB read chunks.
+        try work.write("p/share/config.txt", "home = \(prefix)/share\ncache = \(prefix)/cache\nnot this: \(prefix)x/y\n")
+        try work.write("p/share/clean.txt", "nothing to see\n")
+        let report = try Packer.pack(prefix: prefix, output: work.path + "/ok.tar.zst")
+        #expect(report.textRewrites == ["share/config.txt"])
+        _ = try Unpacker.unpack(archive: work.path + "/ok.tar.zst", into: work.path + "/elsewhere")
+        let text = try String(contentsOfFile: work.path + "/elsewhere/share/config.txt", encoding: .utf8)
+        let real = FileSystem.realPath(work.path + "/elsewhere")!
+        #expect(text == "home = \(real)/share\ncache = \(real)/cache\nnot this: \(prefix)x/y\n")
+        // Allowed by a glob: left as it is, and reported.
+        let allowed = try Packer.pack(prefix: prefix, output: work.path + "/allowed.tar.zst", options: PackOptions(allowPrefixIn: ["share/*.txt"]))
+        #expect(allowed.allowedLeftovers == [.prefixLeftover("share/config.txt", count: 3, firstOffset: 7)])
+        #expect(allowed.textRewrites.isEmpty)
+    }
+
+    @Test func binaryAndBytecodeLeftoversAreInertAcrossChunkBoundaries() throws {
+        let work = try TemporaryDirectory()
+        let prefix = work.path + "/p"
+        // The prefix string straddles the 1 MiB read chunks; a NUL makes the file binary.
         let padding = String(repeating: "a", count: (1 << 20) - 5)
-        try work.write("p/data.bin", padding + prefix + "\n")
-        #expect(try refusal(prefix) == "cannot pack \(prefix): 1 problem\n  data.bin: the build prefix is still written 1 time (first at byte \((1 << 20) - 5)); rewrite it or allow it with --allow-prefix-in")
+        try work.write("p/data.bin", "\0" + padding + prefix + "\n")
+        try work.write("p/lib/__pycache__/m.cpython-311.pyc", "\u{1}\0\0\0" + prefix + "/lib/m.py")
+        let report = try Packer.pack(prefix: prefix, output: work.path + "/ok.tar.zst")
+        #expect(report.inertBinaries == ["data.bin"])
+        #expect(report.inertBytecode == ["lib/__pycache__/m.cpython-311.pyc"])
+        #expect(report.textRewrites.isEmpty)
+    }
+
+    @Test func absoluteSymlinkIntoThePrefixBecomesRelative() throws {
+        let work = try TemporaryDirectory()
+        let prefix = work.path + "/p"
+        try work.write("p/bin/python3.11", "#!/bin/sh\n", executable: true)
+        try FileManager.default.createSymbolicLink(atPath: prefix + "/bin/python3", withDestinationPath: prefix + "/bin/python3.11")
+        let report = try Packer.pack(prefix: prefix, output: work.path + "/ok.tar.zst")
+        #expect(report.relativisedSymlinks == ["bin/python3"])
+        _ = try Unpacker.unpack(archive: work.path + "/ok.tar.zst", into: work.path + "/u")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: work.path + "/u/bin/python3") == "python3.11")
     }
 
     @Test func nonPythonInterpreterInPrefix() throws {
@@ -100,16 +134,16 @@ struct PackRefusalTests {
 }
 
 /// Writes a hostile (uncompressed) tar: a manifest listing `manifestEntries` first, then the entries.
-private func hostileArchive(_ path: String, manifest manifestEntries: [Manifest.Entry], entries: [(path: String, kind: EntryKind, data: String, link: String?)], manifestFirst: Bool = true) throws {
+private func hostileArchive(_ path: String, manifest manifestEntries: [Manifest.Entry], entries: [(path: String, kind: EntryKind, data: String, link: String?)], manifestFirst: Bool = true, mode: UInt32? = nil, manifestText: String? = nil) throws {
     let writer = try ArchiveWriter(path: path, zstdLevel: nil)
     if manifestFirst {
-        let text = Array(Manifest(entries: manifestEntries).text.utf8)
+        let text = Array((manifestText ?? Manifest(entries: manifestEntries).text).utf8)
         try writer.writeHeader(.normalised(path: Manifest.path, kind: .regular, permissions: 0o644, size: Int64(text.count), linkTarget: nil, mtime: 0))
         try writer.writeData(text)
     }
     for entry in entries {
         let bytes = Array(entry.data.utf8)
-        let permissions: UInt32 = entry.kind == .symlink ? 0o777 : (entry.kind == .directory ? 0o755 : 0o644)
+        let permissions: UInt32 = mode ?? (entry.kind == .symlink ? 0o777 : (entry.kind == .directory ? 0o755 : 0o644))
         try writer.writeHeader(.normalised(path: entry.path, kind: entry.kind, permissions: permissions, size: Int64(bytes.count), linkTarget: entry.link, mtime: 0))
         if entry.kind == .regular { try writer.writeData(bytes) }
     }
@@ -224,6 +258,52 @@ struct UnpackRefusalTests {
         #expect(unpackRefusal(work.path + "/c.tar", work.path + "/out") == "archive entry 'a' appears twice")
         try hostileArchive(work.path + "/d.tar", manifest: [], entries: [("a", .regular, "x", nil)], manifestFirst: false)
         #expect(unpackRefusal(work.path + "/d.tar", work.path + "/out") == "the archive does not start with share/sglang-forge/manifest.tsv (first entry: 'a'); it was not written by sglang-forge pack")
+    }
+
+    @Test func setuidAndSetgidAreRefused() throws {
+        let work = try TemporaryDirectory()
+        var entry = fileEntry("bin/su", "x")
+        entry.mode = 0o755
+        // In the header only, and in the manifest too.
+        try hostileArchive(work.path + "/a.tar", manifest: [entry], entries: [("bin/su", .regular, "x", nil)], mode: 0o4755)
+        #expect(unpackRefusal(work.path + "/a.tar", work.path + "/out") == "archive entry 'bin/su' has mode 4755 with setuid, setgid or sticky bits; sglang-forge archives never carry them")
+        entry.mode = 0o2755
+        try hostileArchive(work.path + "/b.tar", manifest: [entry], entries: [("bin/su", .regular, "x", nil)], mode: 0o2755)
+        #expect(unpackRefusal(work.path + "/b.tar", work.path + "/out") == "archive entry 'bin/su' has mode 2755 with setuid, setgid or sticky bits; sglang-forge archives never carry them")
+    }
+
+    @Test func moreDataThanTheManifestDeclaresIsRefusedBeforeItIsWritten() throws {
+        // The manifest claims 3 bytes; the entry holds 8 MiB (a "zip bomb" in miniature).
+        let work = try TemporaryDirectory()
+        let big = String(repeating: "\0", count: 8 << 20)
+        try hostileArchive(work.path + "/a.tar", manifest: [fileEntry("a", "abc")], entries: [("a", .regular, big, nil)])
+        #expect(unpackRefusal(work.path + "/a.tar", work.path + "/out") == "archive entry 'a' does not match the manifest: size is \(8 << 20) in the archive, 3 in the manifest")
+    }
+
+    @Test func declaredSizesBeyondTheFreeSpaceAreRefusedUpFront() throws {
+        let work = try TemporaryDirectory()
+        let huge = Manifest.Entry(path: "a", kind: .file, mode: 0o644, size: 1 << 55, sha256: sha256("x"))
+        try hostileArchive(work.path + "/a.tar", manifest: [huge], entries: [("a", .regular, "x", nil)])
+        let message = unpackRefusal(work.path + "/a.tar", work.path + "/out")
+        #expect(message.hasPrefix("the manifest declares \((1 << 55) + Int64(Manifest(entries: [huge]).text.utf8.count)) bytes of files, but "), "\(message)")
+    }
+
+    @Test func prefixRewritesMayOnlyNameFilesOfTheManifest() throws {
+        let work = try TemporaryDirectory()
+        let rewrites = PrefixRewrites(prefixes: ["/build/p"], files: ["lib/link"]).text
+        let entries: [Manifest.Entry] = [
+            Manifest.Entry(path: "lib", kind: .directory, mode: 0o755, size: 0),
+            Manifest.Entry(path: "lib/link", kind: .symlink, mode: 0o777, size: 0, linkTarget: "x"),
+            Manifest.Entry(path: "lib/x", kind: .file, mode: 0o644, size: 1, sha256: sha256("y")),
+            Manifest.Entry(path: "share", kind: .directory, mode: 0o755, size: 0),
+            Manifest.Entry(path: "share/sglang-forge", kind: .directory, mode: 0o755, size: 0),
+            fileEntry(PrefixRewrites.path, rewrites),
+        ]
+        try hostileArchive(work.path + "/a.tar", manifest: entries, entries: [
+            ("lib", .directory, "", nil), ("lib/link", .symlink, "", "x"), ("lib/x", .regular, "y", nil),
+            ("share", .directory, "", nil), ("share/sglang-forge", .directory, "", nil), (PrefixRewrites.path, .regular, rewrites, nil),
+        ])
+        #expect(unpackRefusal(work.path + "/a.tar", work.path + "/out") == "share/sglang-forge/prefix-rewrites.tsv:0: malformed prefix rewrites: 'lib/link' is not a regular file of the manifest")
     }
 
     @Test func nonEmptyDestination() throws {

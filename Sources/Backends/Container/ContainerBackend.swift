@@ -317,14 +317,14 @@ struct ContainerRenderer {
         w.shell(Self.shell)
         w.run([
             "apt-get update",
-            "apt-get install --yes --no-install-recommends " + (inputs.debianPackages + [python, "\(python)-venv"]).sorted().joined(separator: " "),
+            "apt-get install --yes --no-install-recommends " + (inputs.debianPackages + [python, "\(python)-venv"]).sorted().map(DockerfileWriter.shellQuoted).joined(separator: " "),
             "rm -rf /var/lib/apt/lists/*",
         ])
         let jitDirectories = inputs.environment.filter { $0.name == "FLASHINFER_JIT_DIR" }.map(\.value)
         w.run([
-            "useradd --create-home --uid \(Self.uid) --user-group --shell /bin/bash \(plan.runtime.name)",
+            "useradd --create-home --uid \(Self.uid) --user-group --shell /bin/bash \(DockerfileWriter.shellQuoted(plan.runtime.name))",
             "mkdir -p " + ([Paths.cache] + jitDirectories).map(DockerfileWriter.shellQuoted).joined(separator: " "),
-            "chown -R \(plan.runtime.name):\(plan.runtime.name) \(Paths.cache)",
+            "chown -R \(DockerfileWriter.shellQuoted("\(plan.runtime.name):\(plan.runtime.name)")) \(Paths.cache)",
             "\(python) -m venv \(Paths.prefix)",
         ])
         var requirementFiles = ["\(Paths.requirements)/wheels.txt"]

@@ -12,7 +12,9 @@ public enum DockerfileValue: Hashable, Sendable {
     /// Written with `${NAME}` references kept (for `ARG`-driven values); only `"` and `\` are escaped.
     case expanding(String)
 
-    /// The double-quoted form. A newline (which a Dockerfile value cannot hold) becomes a space.
+    /// The double-quoted form. A line break or control character (which no Dockerfile value can
+    /// hold: BuildKit reads `\n` inside quotes as `n`) becomes a space, so a value can never end
+    /// the instruction; the spec loader refuses such values before they get here.
     var quoted: String {
         var out = "\""
         let (text, escapeDollar): (String, Bool) = switch self {
@@ -24,7 +26,7 @@ public enum DockerfileValue: Hashable, Sendable {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "$" where escapeDollar: out += "\\$"
-            case "\n", "\r", "\t": out += " "
+            case _ where SafeText.isLineBreak(scalar) || SafeText.isControl(scalar): out += " "
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -40,13 +42,17 @@ public enum DockerfileValue: Hashable, Sendable {
 public struct DockerfileWriter: Sendable {
     /// The text so far; ends with a newline after each instruction.
     public private(set) var text = ""
+    /// The shell of the current stage (`SHELL`), which an exec-form `RUN` has to name itself.
+    private var shellArgv = ["/bin/sh", "-c"]
 
     /// An empty Dockerfile.
     public init() {}
 
-    /// `# line` for each line of `comment` (an empty line gives a bare `#`).
+    /// `# line` for each line of `comment` (an empty line gives a bare `#`), split at every line
+    /// break (``SafeText/commentLines(_:)``: `\r\n`, a bare `\r`, U+2028 …), so no text can end
+    /// the comment and become an instruction.
     public mutating func comment(_ comment: String) {
-        for line in comment.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in SafeText.commentLines(comment) {
             text += line.isEmpty ? "#\n" : "# \(line)\n"
         }
     }
@@ -58,10 +64,16 @@ public struct DockerfileWriter: Sendable {
     public mutating func blank() { text += "\n" }
 
     /// `FROM image AS stage`.
-    public mutating func from(_ image: String, as stage: String) { text += "FROM \(image) AS \(stage)\n" }
+    public mutating func from(_ image: String, as stage: String) {
+        text += "FROM \(image) AS \(stage)\n"
+        shellArgv = ["/bin/sh", "-c"]
+    }
 
     /// `SHELL ["…", …]`.
-    public mutating func shell(_ argv: [String]) { text += "SHELL \(Self.json(argv))\n" }
+    public mutating func shell(_ argv: [String]) {
+        text += "SHELL \(Self.json(argv))\n"
+        shellArgv = argv
+    }
 
     /// `ARG NAME` or `ARG NAME="default"`.
     public mutating func arg(_ name: String, default value: DockerfileValue? = nil) {
@@ -80,9 +92,18 @@ public struct DockerfileWriter: Sendable {
     /// - Parameters:
     ///   - commands: shell commands; the caller quotes their arguments (``shellQuoted(_:)``).
     ///   - flags: instruction flags such as `--mount=type=cache,target=/root/.cache/ccache`.
+    ///
+    /// A shell-form `RUN` is one Dockerfile line (continued with `\`), so a command holding a line
+    /// break or a control character — e.g. a quoted word with a newline — cannot be written in it:
+    /// then the whole `RUN` is written in exec form, `RUN [flags] ["<shell>", …, "cmd1 && cmd2"]`,
+    /// with the stage's `SHELL` and the script as one JSON string, which can hold any text.
     public mutating func run(_ commands: [String], flags: [String] = []) {
         let head = (["RUN"] + flags).joined(separator: " ")
         guard let first = commands.first else { return }
+        if commands.contains(where: { !SafeText.isSingleLine($0) }) {
+            text += head + " " + Self.json(shellArgv + [commands.joined(separator: " && ")]) + "\n"
+            return
+        }
         // Flags stay alone on the first line; without flags the first command follows `RUN`.
         var lines = flags.isEmpty ? ["\(head) \(first)"] : [head, "    \(first)"]
         lines += commands.dropFirst().map { " && \($0)" }
@@ -127,12 +148,5 @@ public struct DockerfileWriter: Sendable {
 
     /// POSIX shell single-quoting for arguments of a shell-form `RUN` (`'…'`, with `'` written as
     /// `'\''`); words of only safe characters are left bare.
-    public static func shellQuoted(_ word: String) -> String {
-        let safe = word.unicodeScalars.allSatisfy {
-            ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x41 && $0.value <= 0x5a) || ($0.value >= 0x61 && $0.value <= 0x7a)
-                || "-_./:=@%+,".unicodeScalars.contains($0)
-        }
-        if safe && !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
+    public static func shellQuoted(_ word: String) -> String { ShellWord.quote(word) }
 }

@@ -1,3 +1,5 @@
+import BackendCore
+
 /// A value of a Bake file attribute (HCL native syntax).
 public indirect enum HCLValue: Hashable, Sendable {
     /// A quoted string taken literally: `${` and `%{` are escaped to `$${` and `%%{`, so nothing is
@@ -36,7 +38,7 @@ public indirect enum HCLValue: Hashable, Sendable {
 /// Writes a Bake file in HCL native syntax (https://docs.docker.com/build/bake/reference/,
 /// https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md): blocks with quoted labels,
 /// `name = value` attributes, two-space indentation, and string escapes for `"`, `\`, control
-/// characters and the template sequences `${` / `%{`.
+/// characters, Unicode line breaks (as `\\uNNNN`) and the template sequences `${` / `%{`.
 public struct HCLWriter: Sendable {
     /// The text so far.
     public private(set) var text = ""
@@ -45,9 +47,10 @@ public struct HCLWriter: Sendable {
     /// An empty file.
     public init() {}
 
-    /// `# line` for each line of `comment`, at the current indentation.
+    /// `# line` for each line of `comment`, at the current indentation, split at every line
+    /// break (``SafeText/commentLines(_:)``), so no text can end the comment.
     public mutating func comment(_ comment: String) {
-        for line in comment.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in SafeText.commentLines(comment) {
             text += indentation + (line.isEmpty ? "#\n" : "# \(line)\n")
         }
     }
@@ -88,7 +91,7 @@ public struct HCLWriter: Sendable {
             case "{" where !interpolate && (previous == "$" || previous == "%"):
                 out.unicodeScalars.append(previous!)
                 out += "{"
-            case _ where scalar.value < 0x20:
+            case _ where SafeText.isControl(scalar) || SafeText.isLineBreak(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

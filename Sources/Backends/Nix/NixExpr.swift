@@ -1,3 +1,5 @@
+import BackendCore
+
 /// A Nix expression: the subset of the Nix language (Nix manual, "Language") that the Nix
 /// backend generates. Build plan facts become Nix only through this type and ``NixRenderer``,
 /// which quotes every string and attribute name, so no value from a spec can change the
@@ -126,6 +128,7 @@ public struct NixRenderer: Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "$" where i + 1 < scalars.count && scalars[i + 1] == "{": out += "\\$"
+            case "\0": out += "\u{FFFD}" // Nix strings cannot hold NUL
             default: out.unicodeScalars.append(c)
             }
         }
@@ -312,7 +315,8 @@ public struct NixRenderer: Sendable {
         for (index, binding) in bindings.enumerated() {
             if binding.blankLineBefore && index > 0 { out += "\n" }
             for comment in binding.comments {
-                for line in comment.split(separator: "\n", omittingEmptySubsequences: false) {
+                // Every line break (a bare `\r` ends a Nix comment too), never only `\n`.
+                for line in SafeText.commentLines(comment) {
                     out += pad + ("# " + line).trimmingTrailingSpaces() + "\n"
                 }
             }

@@ -1,3 +1,5 @@
+import BackendCore
+
 /// Builds POSIX shell text line by line, with quoting in one place.
 struct ShellScript {
     private(set) var lines: [String] = []
@@ -12,28 +14,15 @@ struct ShellScript {
         lines.append(contentsOf: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
     }
 
-    /// Appends `# text`, wrapping nothing.
+    /// Appends `# line` for each line of `text` (split at every line break, ``SafeText/commentLines(_:)``),
+    /// so no text can end the comment and become a command.
     mutating func comment(_ text: String) {
-        lines.append(text.isEmpty ? "#" : "# \(text)")
+        for line in SafeText.commentLines(text) { lines.append(line.isEmpty ? "#" : "# \(line)") }
     }
 
     /// The script, `\n`-terminated.
     var text: String { lines.joined(separator: "\n") + "\n" }
 
-    /// Single-quotes `word` for sh (`'` becomes `'\''`); bare when it is only safe characters.
-    static func quote(_ word: String) -> String {
-        let safe = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "@%+=:,./_-".contains($0)) }
-        if safe && !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    /// Escapes `text` for the inside of a double-quoted sh string (`\`, `"`, `$`, `` ` ``).
-    static func doubleQuotedContent(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            if "\\\"$`".contains(c) { out.append("\\") }
-            out.append(c)
-        }
-        return out
-    }
+    /// One shell word with exactly the value `word` (``ShellWord/quote(_:)``).
+    static func quote(_ word: String) -> String { ShellWord.quote(word) }
 }

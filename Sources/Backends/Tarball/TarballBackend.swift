@@ -267,17 +267,17 @@ public struct TarballBackend: Backend {
         s.comment("The runtime environment of \(variant.name); sourced by bin/\(plan.runtime.entryPoint) and")
         s.comment("bin/activate with SGLANG_FORGE_PREFIX set to the unpacked prefix.")
         s.line("_sf_cuda_home=${CUDA_HOME:-/usr/local/cuda}")
-        s.line("_sf_cache=${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/\(variant.name)")
-        let values = ["cuda.home": "$_sf_cuda_home", "cuda.include": "$_sf_cuda_home/include", "cuda.lib": "$_sf_cuda_home/lib64",
-                      "cache": "$_sf_cache", "prefix": "$SGLANG_FORGE_PREFIX"]
+        s.line("_sf_cache=\"${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/\"\(ShellScript.quote(variant.name))")
+        let values = ["cuda.home": [ShellWord.Part.variable("_sf_cuda_home")], "cuda.include": [.variable("_sf_cuda_home"), .literal("/include")],
+                      "cuda.lib": [.variable("_sf_cuda_home"), .literal("/lib64")], "cache": [.variable("_sf_cache")], "prefix": [.variable("SGLANG_FORGE_PREFIX")]]
         let searchPaths: Set<String> = ["PATH", "CPATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH"]
         for variable in plan.environment {
             if let why = variable.why { s.comment("\(variable.name): \(why)") }
-            let value = expand(variable.value, values)
+            let value = ShellWord.word(expand(variable.value, values))
             if searchPaths.contains(variable.name) {
-                s.line("\(variable.name)=\"\(value)${\(variable.name):+:$\(variable.name)}\"")
+                s.line("\(variable.name)=\(value)\"${\(variable.name):+:$\(variable.name)}\"")
             } else {
-                s.line("\(variable.name)=\"${\(variable.name):-\(value)}\"")
+                s.line("[ -n \"${\(variable.name):-}\" ] || \(variable.name)=\(value)")
             }
             s.line("export \(variable.name)")
         }
@@ -285,16 +285,22 @@ public struct TarballBackend: Backend {
         return s.text
     }
 
-    /// Expands `{field}`s; literal text is escaped for a double-quoted sh string.
-    private func expand(_ template: String, _ values: [String: String]) -> String {
-        var out = ""
+    /// Splits a template at its `{field}`s: known fields become their shell variables, the rest
+    /// (unknown fields included) literal text, so the value is one shell word with exactly that
+    /// text whatever characters it holds.
+    private func expand(_ template: String, _ values: [String: [ShellWord.Part]]) -> [ShellWord.Part] {
+        var out: [ShellWord.Part] = []
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += ShellScript.doubleQuotedContent(String(rest[..<open]))
             let field = String(rest[rest.index(after: open)..<close])
-            out += values[field] ?? ShellScript.doubleQuotedContent("{\(field)}")
+            if let parts = values[field] {
+                out.append(.literal(String(rest[..<open])))
+                out += parts
+            } else {
+                out.append(.literal(String(rest[...close])))
+            }
             rest = rest[rest.index(after: close)...]
         }
-        return out + ShellScript.doubleQuotedContent(String(rest))
+        return out + [.literal(String(rest))]
     }
 }

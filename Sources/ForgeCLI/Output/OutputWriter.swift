@@ -114,9 +114,25 @@ struct OutputWriter {
         return changes
     }
 
+    /// Removes `.<name>.tmp-<pid>-…` and `.<name>.old-<pid>-…` siblings left by an earlier run
+    /// that was killed between creating them and renaming them away, when that process no longer
+    /// exists (`kill(pid, 0)` fails with `ESRCH`); a running writer's directories are left alone.
+    func removeAbandonedStaging(in parent: URL, name: String) {
+        guard let siblings = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
+        for sibling in siblings {
+            for marker in [".\(name).tmp-", ".\(name).old-"] where sibling.hasPrefix(marker) {
+                let token = sibling.dropFirst(marker.count)
+                guard let pid = token.split(separator: "-").first.flatMap({ Int32($0) }), pid > 0 else { continue }
+                if pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH { continue }
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(sibling))
+            }
+        }
+    }
+
     /// Writes `files` (see the type's documentation).
     /// - Returns: the changes made.
     func write(_ files: [GeneratedFile]) throws(Failure) -> [Change] {
+        removeAbandonedStaging(in: directory.deletingLastPathComponent(), name: directory.lastPathComponent)
         let changes = try plan(files)
         let manifestChanged = readManifest() != Dictionary(files.map { ($0.path, Self.sha256(Data($0.contents.utf8))) }, uniquingKeysWith: { a, _ in a })
         guard changes.contains(where: \.isWrite) || manifestChanged else { return changes }

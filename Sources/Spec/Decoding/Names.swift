@@ -67,6 +67,69 @@ public enum Names {
         }
     }
 
+    /// A Debian package name (Debian Policy §5.6.1): `[a-z0-9][a-z0-9+.-]+`, at least two characters.
+    public static func isDebianPackageName(_ s: String) -> Bool {
+        guard s.unicodeScalars.count >= 2, let first = s.unicodeScalars.first, first.isLowercaseOrDigit else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isLowercaseOrDigit || $0 == "+" || $0 == "." || $0 == "-" }
+    }
+
+    /// A Nix attribute path of plain identifiers (Nix manual, "Identifiers"): dot-separated
+    /// `[A-Za-z_][A-Za-z0-9_'-]*`, e.g. `stdenv.cc.cc.lib`, `python312Packages.numpy`.
+    public static func isNixAttributePath(_ s: String) -> Bool {
+        s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.unicodeScalars.first, first.isASCIIAlpha || first == "_" else { return false }
+            return part.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" || $0 == "'" || $0 == "-" }
+        }
+    }
+
+    /// A GitHub owner (user or organisation): ASCII letters, digits and single inner hyphens,
+    /// at most 39 characters.
+    public static func isGitHubOwner(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 39, !s.hasPrefix("-"), !s.hasSuffix("-"), !s.contains("--") else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" }
+    }
+
+    /// A GitHub repository name: `[A-Za-z0-9._-]+`, at most 100 characters, not `.` or `..`.
+    public static func isRepositoryName(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 100, s != ".", s != ".." else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "." || $0 == "_" || $0 == "-" }
+    }
+
+    /// The runtime's name, which becomes a POSIX user name, a Nix attribute and an image name:
+    /// `[a-z_][a-z0-9_-]*`, at most 32 characters (useradd(8)'s limit).
+    public static func isRuntimeName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, s.utf8.count <= 32, first.isASCIIAlpha && first.isLowercaseOrDigit || first == "_" else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isLowercaseOrDigit || $0 == "_" || $0 == "-" }
+    }
+
+    /// A short label such as an ISA's `AVX-512`: starts with a letter or digit, then letters,
+    /// digits, spaces and `.`, `_`, `+`, `-`, `/`, `(`, `)`.
+    public static func isLabel(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first.isASCIIAlphanumeric else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || " ._+-/()".unicodeScalars.contains($0) }
+    }
+
+    /// Why `url` carries credentials, or `nil`: a user name or password in its authority
+    /// (`https://user:token@host/…`, RFC 3986 §3.2.1, deprecated for exactly this reason), or a
+    /// query parameter named like a secret (`token`, `access_token`, `password`, `secret`, `key`,
+    /// `api_key`, `auth`, `signature`, `x-amz-signature`, `sig`).
+    public static func credentialProblem(in url: String) -> String? {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let afterScheme = url[scheme.upperBound...]
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.contains("@") {
+            return authority.contains(":") && authority.firstIndex(of: ":")! < authority.lastIndex(of: "@")! ? "a user name and password" : "a user name or token"
+        }
+        if let query = afterScheme.firstIndex(of: "?") {
+            let secretNames: Set<String> = ["token", "access_token", "password", "passwd", "secret", "key", "api_key", "apikey", "auth", "signature", "x-amz-signature", "sig"]
+            for item in afterScheme[afterScheme.index(after: query)...].prefix(while: { $0 != "#" }).split(separator: "&") {
+                let name = item.split(separator: "=", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+                if secretNames.contains(name) { return "a '\(name)' query parameter" }
+            }
+        }
+        return nil
+    }
+
     /// The PEP 503 normalised form of a distribution name: lowercase, runs of `-_.` become `-`.
     public static func normalizedDistributionName(_ s: String) -> String { PackageName.normalized(s) }
 }

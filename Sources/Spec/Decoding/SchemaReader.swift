@@ -42,11 +42,16 @@ struct SchemaReader {
         return nil
     }
 
-    /// A scalar read as a string, exactly as written.
+    /// A scalar read as a string, exactly as written. Refused (located at the character): a value
+    /// with a line break or a control character (``CharacterNames/isForbiddenInText(_:)``).
     mutating func string(_ node: YAMLNode?, what: String) -> Located<String>? {
         guard let node, !node.isPoisoned else { return nil }
         guard case .scalar(let text, _) = node.content, !node.isNull else {
             diagnostics.error("\(what) must be a string, found \(node.kindDescription)", at: node.range.start)
+            return nil
+        }
+        if let bad = node.forbiddenCharacter {
+            diagnostics.error("\(what) must be one line of text, but it holds \(CharacterNames.describe(bad.scalar)); line breaks and control characters are not allowed in spec values", at: bad.location)
             return nil
         }
         return Located(text, node.range)

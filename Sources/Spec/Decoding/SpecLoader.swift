@@ -15,12 +15,22 @@ public enum SpecLoader {
     /// - Returns: the spec when it decoded without errors (it may still carry warnings), and
     ///   every diagnostic, sorted by position.
     public static func load(path: String) -> (spec: Spec?, diagnostics: [Diagnostic]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
-            return (nil, [Diagnostic(.error, "cannot read spec: \(reason)", file: path, at: nil)])
+        func failure(_ reason: String) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+            (nil, [Diagnostic(.error, "cannot read spec: \(reason)", file: path, at: nil)])
         }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return failure("no such file") }
+        guard !isDirectory.boolValue else { return failure("it is a directory") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return failure("it cannot be read") }
+        defer { try? handle.close() }
+        // The size limit is checked before the file is read, and at most one byte past it is
+        // ever read (also from a file that grows or never ends, such as a FIFO or /dev/zero).
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size > YAMLParser.maximumBytes {
+            return (nil, [Diagnostic(.error, "file is \(size) bytes; the limit is \(YAMLParser.maximumBytes) bytes", file: path, at: SourceLocation(line: 1, column: 1, offset: 0))])
+        }
+        let data: Data
+        do { data = try handle.read(upToCount: YAMLParser.maximumBytes + 1) ?? Data() } catch { return failure("it cannot be read") }
         return decode([UInt8](data), path: path)
     }
 
@@ -133,8 +143,16 @@ struct SpecDecoder {
         return LockSettings(index: index, unprovidedRequirements: policy)
     }
 
+    /// Refuses a URL with credentials in it (they would be copied into every generated file
+    /// and log): located at the URL, with the mechanisms that keep them out of the spec.
+    private mutating func refuseCredentials(_ url: Located<String>, _ what: String) {
+        guard let problem = Names.credentialProblem(in: url.value) else { return }
+        reader.diagnostics.error("\(what) carries credentials (\(problem)); never write them into the spec, which is copied into generated files: use a netrc file (~/.netrc, NETRC), a keyring (uv/pip keyring support) or the index's environment variables (UV_INDEX_<NAME>_USERNAME/PASSWORD)", at: url.location)
+    }
+
     private mutating func indexURL(_ m: Mapping, _ key: String) -> Located<String>? {
         guard let url = optionalString(m, key) else { return nil }
+        refuseCredentials(url, "'\(key)' in \(m.what)")
         if !(url.value.hasPrefix("https://") || url.value.hasPrefix("http://127.0.0.1") || url.value.hasPrefix("http://localhost")) {
             reader.diagnostics.error("'\(key)' in \(m.what) must be an https:// simple-API URL (http only for 127.0.0.1/localhost), found '\(url.value)'", at: url.location)
         }
@@ -206,8 +224,12 @@ struct SpecDecoder {
         if !glibc.value.isEmpty && !Names.isMajorMinor(glibc.value) {
             reader.diagnostics.error("'glibc' must be a version 'major.minor' such as '2.35', found '\(glibc.value)'", at: glibc.location)
         }
+        let runtimeName = requiredString(m, "name")
+        if !runtimeName.value.isEmpty && !Names.isRuntimeName(runtimeName.value) {
+            reader.diagnostics.error("runtime 'name' becomes a user name, a Nix attribute and an image name: use lowercase letters, digits, '-' and '_', starting with a letter or '_', at most 32 characters; found '\(runtimeName.value)'", at: runtimeName.location)
+        }
         return Runtime(
-            name: requiredString(m, "name"),
+            name: runtimeName,
             component: requiredString(m, "component"),
             summary: optionalString(m, "summary"),
             homepage: optionalString(m, "homepage"),
@@ -238,9 +260,16 @@ struct SpecDecoder {
         if !rev.value.isEmpty && !(rev.value.utf8.count == 40 && Base16.decode(rev.value) != nil) {
             reader.diagnostics.error("nixpkgs 'rev' must be a full 40-digit lowercase commit id, found '\(rev.value)'; branch names belong in `sglang-forge pin nixpkgs --ref`", at: rev.location)
         }
+        let owner = requiredString(m, "owner"), repo = requiredString(m, "repo")
+        if !owner.value.isEmpty && !Names.isGitHubOwner(owner.value) {
+            reader.diagnostics.error("nixpkgs 'owner' must be a GitHub user or organisation name (letters, digits, inner '-'), found '\(owner.value)'", at: owner.location)
+        }
+        if !repo.value.isEmpty && !Names.isRepositoryName(repo.value) {
+            reader.diagnostics.error("nixpkgs 'repo' must be a repository name (letters, digits, '.', '_', '-'), found '\(repo.value)'", at: repo.location)
+        }
         return NixpkgsPin(
-            owner: requiredString(m, "owner"),
-            repo: requiredString(m, "repo"),
+            owner: owner,
+            repo: repo,
             rev: rev,
             tarballHash: digest(m, "tarball-hash", only: .sha256)
         )
@@ -282,6 +311,7 @@ struct SpecDecoder {
         if !url.value.isEmpty && !url.value.hasPrefix("https://") {
             reader.diagnostics.error("'url' of \(what) must be an https:// URL, found '\(url.value)'", at: url.location)
         }
+        refuseCredentials(url, "'url' of \(what)")
         return PinnedDownload(version: requiredString(m, "version"), url: url, hash: digest(m, "hash"))
     }
 
@@ -299,7 +329,11 @@ struct SpecDecoder {
         if flags.isEmpty, let node = m["flags"], case .sequence = node.content {
             reader.diagnostics.error("ISA '\(name.value)' has no flags", at: node.range.start)
         }
-        return ISA(name: name, label: requiredString(m, "label"), flags: flags, cpus: optionalString(m, "cpus"))
+        let label = requiredString(m, "label")
+        if !label.value.isEmpty && !Names.isLabel(label.value) {
+            reader.diagnostics.error("ISA 'label' must be a short label such as 'AVX-512' (letters, digits, spaces, '.', '_', '+', '-', '/', parentheses), found '\(label.value)'", at: label.location)
+        }
+        return ISA(name: name, label: label, flags: flags, cpus: optionalString(m, "cpus"))
     }
 
     private mutating func gpu(_ name: Located<String>, _ node: YAMLNode) -> GPUTarget? {
@@ -331,6 +365,11 @@ struct SpecDecoder {
         let m = node.flatMap { reader.mapping($0, what: "'matrix'", keys: ["gpus", "isas", "exclude", "overrides"]) }
         let gpus = m.flatMap { reader.strings(reader.require($0, "gpus"), what: "'matrix.gpus'") } ?? []
         let isas = m.flatMap { reader.strings(reader.require($0, "isas"), what: "'matrix.isas'") } ?? []
+        for key in ["gpus", "isas"] {
+            if let node = m?[key], case .sequence(let items) = node.content, items.isEmpty {
+                reader.diagnostics.error("'matrix.\(key)' is empty, so the matrix has no variants; list at least one name from '\(key)'", at: node.range.start)
+            }
+        }
         let exclude = (reader.sequence(m?["exclude"], what: "'matrix.exclude'") ?? []).compactMap { selector($0, what: "an 'exclude' entry") }
         var overrides: [Override] = []
         for item in reader.sequence(m?["overrides"], what: "'matrix.overrides'") ?? [] {
@@ -358,11 +397,20 @@ struct SpecDecoder {
         let m = node.flatMap { reader.mapping($0, what: "'build'", keys: ["max-jobs", "system-features", "disk-gb", "memory-gb", "env"]) }
         return BuildSettings(
             maxJobs: m.flatMap { reader.integer(reader.require($0, "max-jobs"), what: "'max-jobs'", in: 1...4096) } ?? missing(1),
-            systemFeatures: reader.strings(m?["system-features"], what: "'system-features'") ?? [],
+            systemFeatures: systemFeatures(m?["system-features"]),
             diskGB: reader.integer(m?["disk-gb"], what: "'disk-gb'", in: 1...100_000),
             memoryGB: reader.integer(m?["memory-gb"], what: "'memory-gb'", in: 1...100_000),
             env: envTable(m?["env"], what: "'build.env'")
         )
+    }
+
+    /// Nix `system-features` names (`big-parallel`, `kvm`, `gccarch-x86-64-v3`): `[A-Za-z0-9][A-Za-z0-9._-]*`.
+    private mutating func systemFeatures(_ node: YAMLNode?) -> [Located<String>] {
+        let features = reader.strings(node, what: "'system-features'") ?? []
+        for feature in features where !Names.isIdentifier(feature.value) {
+            reader.diagnostics.error("'\(feature.value)' is not a Nix system feature name such as 'big-parallel' (letters, digits, '.', '_', '-')", at: feature.location)
+        }
+        return features
     }
 
     private mutating func environmentVariable(_ name: Located<String>, _ node: YAMLNode) -> EnvironmentVariable? {
@@ -384,6 +432,15 @@ struct SpecDecoder {
             name: name, sonames: sonames, provider: provider,
             nixpkgs: optionalString(m, "nixpkgs"), debian: optionalString(m, "debian"), pypi: optionalString(m, "pypi")
         )
+        if let attribute = library.nixpkgs, !Names.isNixAttributePath(attribute.value) {
+            reader.diagnostics.error("'nixpkgs' of system library '\(name.value)' must be a Nix attribute path such as 'stdenv.cc.cc.lib', found '\(attribute.value)'", at: attribute.location)
+        }
+        if let package = library.debian, !Names.isDebianPackageName(package.value) {
+            reader.diagnostics.error("'debian' of system library '\(name.value)' must be a Debian package name such as 'libnuma1' (Debian Policy 5.6.1: lowercase letters, digits, '+', '-', '.'), found '\(package.value)'", at: package.location)
+        }
+        if let distribution = library.pypi, !Names.isDistributionName(distribution.value) {
+            reader.diagnostics.error("'pypi' of system library '\(name.value)' is not a valid Python distribution name (PEP 508), found '\(distribution.value)'", at: distribution.location)
+        }
         if provider.value == .system && (library.nixpkgs == nil || library.debian == nil) {
             reader.diagnostics.error("system library '\(name.value)' comes from the base system, so it needs both 'nixpkgs' and 'debian' package names", at: name.location)
         }
@@ -414,6 +471,7 @@ struct SpecDecoder {
         if let url, !url.value.hasPrefix("https://") {
             reader.diagnostics.error("'url' of component '\(name.value)' must be an https:// URL, found '\(url.value)'", at: url.location)
         }
+        if let url { refuseCredentials(url, "'url' of component '\(name.value)'") }
         let hash = digest(m, "hash")
         if let hash, url == nil {
             reader.diagnostics.error("component '\(name.value)' has a 'hash' but no 'url'; index artifacts are hashed by `sglang-forge lock`", at: hash.location)
@@ -428,6 +486,11 @@ struct SpecDecoder {
         }
         for dep in pythonDeps where !dep.name.value.isEmpty && !Names.isDistributionName(dep.name.value) {
             reader.diagnostics.error("'\(dep.name.value)' is not a valid Python distribution name (PEP 508)", at: dep.name.location)
+        }
+        for dep in pythonDeps {
+            if let attribute = dep.nixpkgs, !Names.isNixAttributePath(attribute.value) {
+                reader.diagnostics.error("'nixpkgs' of Python dependency '\(dep.name.value)' must be a Nix attribute path such as 'numpy', found '\(attribute.value)'", at: attribute.location)
+            }
         }
         return Component(
             name: name,

@@ -48,9 +48,24 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
 
     private static func line(_ severity: Severity, _ message: String, _ file: String?, _ location: SourceLocation?) -> String {
         var prefix = ""
-        if let file { prefix = file + ":" }
+        if let file { prefix = visible(file) + ":" }
         if let location { prefix += "\(location.line):\(location.column):" }
-        return (prefix.isEmpty ? "" : prefix + " ") + "\(severity.rawValue): \(message)"
+        return (prefix.isEmpty ? "" : prefix + " ") + "\(severity.rawValue): \(visible(message))"
+    }
+
+    /// The message on one line: line breaks and control characters (which a message can quote
+    /// from the spec) written as `\u{XX}`, so one diagnostic is always one line.
+    private static func visible(_ message: String) -> String {
+        guard message.unicodeScalars.contains(where: CharacterNames.isForbiddenInText) || message.unicodeScalars.contains("\u{85}") else { return message }
+        var out = String.UnicodeScalarView()
+        for scalar in message.unicodeScalars {
+            if CharacterNames.isForbiddenInText(scalar) || scalar == "\u{85}" {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }
 

@@ -39,6 +39,10 @@ public struct YAMLNode: Sendable {
     /// True for a stand-in node whose problem was already reported (an alias): decoders skip it
     /// silently instead of reporting a second, consequential error.
     public var isPoisoned = false
+    /// For a scalar whose value holds a line break or a control character: where the first such
+    /// character is written in the file (the raw character, or the escape that produced it), and
+    /// the character. Every spec string is single-line text, so the decoder refuses these.
+    public var forbiddenCharacter: (scalar: Unicode.Scalar, location: SourceLocation)?
 
     /// True for an empty plain scalar, `~` or `null`: YAML's null.
     public var isNull: Bool {

@@ -12,6 +12,8 @@ public struct YAMLParser {
     public static let maximumBytes = 1 << 20
     /// Deepest accepted nesting of mappings and sequences.
     public static let maximumDepth = 64
+    /// Characters YAML forbids are each reported, up to this many.
+    static let maximumCharacterErrors = 20
 
     /// The file name used in diagnostics.
     public let file: String
@@ -33,7 +35,18 @@ public struct YAMLParser {
             diagnostics.error("file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16)))", at: lines.location(ofByte: bad))
             return nil
         }
-        let session = ParserSession(bytes: bytes)
+        // libyaml refuses these too, but reports them at 1:1; report each where it is.
+        let unprintable = lines.unprintable
+        if !unprintable.isEmpty {
+            for (offset, scalar) in unprintable.prefix(Self.maximumCharacterErrors) {
+                diagnostics.error("\(CharacterNames.describe(scalar)) is not allowed in a YAML file (YAML 1.2 §5.1 printable characters)", at: lines.location(ofByte: offset))
+            }
+            if unprintable.count > Self.maximumCharacterErrors {
+                diagnostics.error("\(unprintable.count - Self.maximumCharacterErrors) more characters that YAML does not allow", at: lines.location(ofByte: unprintable[Self.maximumCharacterErrors].offset))
+            }
+            return nil
+        }
+        let session = ParserSession(bytes: bytes, yaml11Breaks: lines.yaml11Breaks.map(\.offset))
         var builder = TreeBuilder(session: session, lines: lines, diagnostics: diagnostics)
         let root = builder.document()
         diagnostics = builder.diagnostics
@@ -46,9 +59,16 @@ private final class ParserSession {
     var parser = yaml_parser_t()
     let buffer: UnsafeMutableBufferPointer<UInt8>
 
-    init(bytes: [UInt8]) {
+    /// - Parameter yaml11Breaks: byte offsets of NEL, U+2028 and U+2029. YAML 1.2 reads them as
+    ///   ordinary characters, libyaml (YAML 1.1) as line breaks, which would end a comment early
+    ///   and shift every line number; in libyaml's copy each becomes a printable character of
+    ///   the same width (U+00A0, U+202F), so marks and offsets are unchanged.
+    init(bytes: [UInt8], yaml11Breaks: [Int]) {
         buffer = .allocate(capacity: max(bytes.count, 1))
         _ = buffer.initialize(from: bytes)
+        for offset in yaml11Breaks {
+            if buffer[offset] == 0xc2 { buffer[offset + 1] = 0xa0 } else { buffer[offset + 2] = 0xaf }
+        }
         yaml_parser_initialize(&parser)
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(&parser, buffer.baseAddress, bytes.count)
@@ -83,6 +103,12 @@ struct LineIndex {
     let byteCount: Int
     /// The offset of the first byte that is not part of valid UTF-8, if any.
     let firstInvalidUTF8: Int?
+    /// Characters outside YAML 1.2's printable set (§5.1: tab, LF, CR, U+0020–U+007E, NEL,
+    /// U+00A0–U+D7FF, U+E000–U+FFFD except the BOM at the start, U+10000 and up): byte offset
+    /// and character.
+    let unprintable: [(offset: Int, scalar: Unicode.Scalar)]
+    /// NEL, U+2028 and U+2029: line breaks only in YAML 1.1 (byte offset and character).
+    let yaml11Breaks: [(offset: Int, scalar: Unicode.Scalar)]
 
     init(_ bytes: [UInt8]) {
         byteCount = bytes.count
@@ -90,6 +116,8 @@ struct LineIndex {
         offsets.reserveCapacity(bytes.count + 1)
         var starts = [0]
         var invalid: Int?
+        var bad: [(offset: Int, scalar: Unicode.Scalar)] = []
+        var breaks: [(offset: Int, scalar: Unicode.Scalar)] = []
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -115,31 +143,58 @@ struct LineIndex {
             }
             if !ok { invalid = i; break }
             offsets.append(Int32(i))
-            if b == UInt8(ascii: "\n") { starts.append(i + 1) }
+            // YAML 1.2 line breaks (§5.4): LF, CR, CR LF. NEL, U+2028 and U+2029 are not, so they
+            // never start a line here, even though libyaml (YAML 1.1) counts them.
+            if b == UInt8(ascii: "\n") || (b == UInt8(ascii: "\r") && (i + 1 >= bytes.count || bytes[i + 1] != UInt8(ascii: "\n"))) {
+                starts.append(i + 1)
+            }
+            let value: UInt32 = switch width {
+            case 1: UInt32(b)
+            case 2: (UInt32(b) & 0x1f) << 6 | UInt32(bytes[i + 1]) & 0x3f
+            case 3: (UInt32(b) & 0x0f) << 12 | (UInt32(bytes[i + 1]) & 0x3f) << 6 | UInt32(bytes[i + 2]) & 0x3f
+            default: (UInt32(b) & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3f) << 12 | (UInt32(bytes[i + 2]) & 0x3f) << 6 | UInt32(bytes[i + 3]) & 0x3f
+            }
+            let printable = value == 0x09 || value == 0x0a || value == 0x0d || (0x20...0x7e).contains(value) || value == 0x85
+                || (0xa0...0xd7ff).contains(value) || ((0xe000...0xfffd).contains(value) && (value != 0xfeff || i == 0)) || value >= 0x10000
+            if !printable, let scalar = Unicode.Scalar(value) { bad.append((i, scalar)) }
+            if value == 0x85 || value == 0x2028 || value == 0x2029, let scalar = Unicode.Scalar(value) { breaks.append((i, scalar)) }
             i += width
         }
         offsets.append(Int32(i))
         scalarOffsets = offsets
         lineStarts = starts
         firstInvalidUTF8 = invalid
+        unprintable = bad
+        yaml11Breaks = breaks
     }
 
-    /// The location of a libyaml mark.
+    /// The location of a libyaml mark. Only the mark's character index is used: libyaml's own
+    /// line and column follow YAML 1.1, where NEL, U+2028 and U+2029 break lines.
     func location(of mark: yaml_mark_t) -> SourceLocation {
         let index = min(Int(mark.index), scalarOffsets.count - 1)
-        return SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1, offset: Int(scalarOffsets[index]))
+        return location(ofByte: Int(scalarOffsets[index]))
     }
 
-    /// The location of a byte offset (used before libyaml runs, e.g. for invalid UTF-8).
+    /// The location of a byte offset: 1-based line (after LF, CR or CR LF) and column (in
+    /// characters, i.e. Unicode scalars).
     func location(ofByte offset: Int) -> SourceLocation {
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
         }
-        var column = 1
-        for k in scalarOffsets.indices where Int(scalarOffsets[k]) >= lineStarts[low] && Int(scalarOffsets[k]) < offset { column += 1 }
+        let column = characterIndex(ofByte: offset) - characterIndex(ofByte: lineStarts[low]) + 1
         return SourceLocation(line: low + 1, column: column, offset: offset)
+    }
+
+    /// How many characters start before byte `offset`.
+    private func characterIndex(ofByte offset: Int) -> Int {
+        var low = 0, high = scalarOffsets.count
+        while low < high {
+            let mid = (low + high) / 2
+            if Int(scalarOffsets[mid]) < offset { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }
 
@@ -249,7 +304,14 @@ private struct TreeBuilder {
         switch event.kind {
         case .scalar(let value, let style):
             refuseDecorations(event)
-            return YAMLNode(content: .scalar(value, style), range: range(event))
+            var node = YAMLNode(content: .scalar(value, style), range: range(event))
+            if let raw = lines.yaml11Breaks.first(where: { $0.offset >= node.range.start.offset && $0.offset < node.range.end.offset }) {
+                // Written raw, so libyaml saw the stand-in character: report the original.
+                node.forbiddenCharacter = (raw.scalar, lines.location(ofByte: raw.offset))
+            } else if let scalar = value.unicodeScalars.first(where: { CharacterNames.isForbiddenInText($0) }) {
+                node.forbiddenCharacter = (scalar, locate(scalar, in: node.range, style: style))
+            }
+            return node
         case .alias:
             diagnostics.error("YAML aliases are not supported in a spec; write the value out", at: lines.location(of: event.start))
             return YAMLNode(content: .scalar("", .plain), range: range(event), isPoisoned: true)
@@ -294,9 +356,93 @@ private struct TreeBuilder {
         }
     }
 
+    /// Where `scalar` is written inside a scalar's source `range`: the first raw occurrence, or
+    /// in a double-quoted scalar the first escape that yields it (`\\n`, `\\x0a`, `\\u2028`, `\\N`, …),
+    /// whichever comes first; a block scalar's header line is skipped. Falls back to the start.
+    private func locate(_ scalar: Unicode.Scalar, in range: SourceRange, style: YAMLNode.ScalarStyle) -> SourceLocation {
+        let bytes = UnsafeBufferPointer(session.buffer)
+        var i = range.start.offset
+        let end = min(range.end.offset, bytes.count)
+        if style == .literal || style == .folded {
+            while i < end && bytes[i] != UInt8(ascii: "\n") && bytes[i] != UInt8(ascii: "\r") { i += 1 }
+            if i < end && bytes[i] == UInt8(ascii: "\r") { i += 1 }
+            if i < end && bytes[i] == UInt8(ascii: "\n") { i += 1 }
+        }
+        while i < end {
+            let decoded = Self.decode(bytes, at: i)
+            if decoded.scalar == scalar || (scalar == "\n" && decoded.scalar == "\r") { return lines.location(ofByte: i) }
+            if style == .doubleQuoted && decoded.scalar == "\\" && i + 1 < end {
+                let escape = Self.escaped(bytes, at: i + 1, end: end)
+                if escape.scalar == scalar { return lines.location(ofByte: i) }
+                i += 1 + escape.width
+                continue
+            }
+            i += decoded.width
+        }
+        return range.start
+    }
+
+    /// The UTF-8 character at `i` (the input is valid UTF-8 by now).
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: Unicode.Scalar?, width: Int) {
+        var iterator = bytes[i..<min(i + 4, bytes.count)].makeIterator()
+        var decoder = UTF8()
+        if case .scalarValue(let s) = decoder.decode(&iterator) { return (s, UTF8.width(s)) }
+        return (nil, 1)
+    }
+
+    /// The character a double-quoted escape (YAML 1.2 §5.7) after a `\\` at `i` stands for, and
+    /// how many bytes after the backslash it takes.
+    private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (scalar: Unicode.Scalar?, width: Int) {
+        let simple: [UInt8: UInt32] = [
+            UInt8(ascii: "0"): 0, UInt8(ascii: "a"): 7, UInt8(ascii: "b"): 8, UInt8(ascii: "t"): 9, UInt8(ascii: "n"): 10,
+            UInt8(ascii: "v"): 11, UInt8(ascii: "f"): 12, UInt8(ascii: "r"): 13, UInt8(ascii: "e"): 0x1b,
+            UInt8(ascii: "N"): 0x85, UInt8(ascii: "L"): 0x2028, UInt8(ascii: "P"): 0x2029, 0x09: 9,
+        ]
+        if let value = simple[bytes[i]] { return (Unicode.Scalar(value), 1) }
+        let digits: Int = switch bytes[i] {
+        case UInt8(ascii: "x"): 2
+        case UInt8(ascii: "u"): 4
+        case UInt8(ascii: "U"): 8
+        default: 0
+        }
+        guard digits > 0, i + digits < end,
+            let value = UInt32(String(decoding: bytes[(i + 1)...(i + digits)], as: UTF8.self), radix: 16)
+        else { return (nil, decode(bytes, at: i).width) }
+        return (Unicode.Scalar(value), 1 + digits)
+    }
+
     private mutating func tooDeep(_ event: Event) -> YAMLNode? {
         diagnostics.error("nesting is deeper than \(YAMLParser.maximumDepth) levels", at: lines.location(of: event.start))
         failed = true
         return nil
+    }
+}
+
+/// Names of the characters a spec refuses, for messages, and the test for them.
+public enum CharacterNames {
+    /// Whether a spec string may not hold `scalar`: line breaks (LF, CR, NEL, U+2028, U+2029),
+    /// C0 controls (tab included), DEL, C1 controls and the non-characters U+FFFE/U+FFFF.
+    /// Every spec string is one line of text, which every output format can hold.
+    public static func isForbiddenInText(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v < 0x20 || (0x7f...0x9f).contains(v) || v == 0x2028 || v == 0x2029 || v == 0xfffe || v == 0xffff
+    }
+
+    /// "a line feed (U+000A)", "a control character (U+001B)", ….
+    public static func describe(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        let name: String = switch scalar.value {
+        case 0x0a: "a line feed"
+        case 0x0d: "a carriage return"
+        case 0x09: "a tab"
+        case 0x00: "a NUL character"
+        case 0x85: "a next-line character (NEL)"
+        case 0x2028: "a line separator"
+        case 0x2029: "a paragraph separator"
+        case 0xfffe, 0xffff: "the non-character"
+        default: "a control character"
+        }
+        return "\(name) (\(code))"
     }
 }

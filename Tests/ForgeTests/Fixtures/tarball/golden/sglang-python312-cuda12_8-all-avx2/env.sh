@@ -2,17 +2,17 @@
 # The runtime environment of sglang-python312-cuda12_8-all-avx2; sourced by bin/sglang and
 # bin/activate with SGLANG_FORGE_PREFIX set to the unpacked prefix.
 _sf_cuda_home=${CUDA_HOME:-/usr/local/cuda}
-_sf_cache=${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/sglang-python312-cuda12_8-all-avx2
+_sf_cache="${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/"sglang-python312-cuda12_8-all-avx2
 # CUDA_HOME: nvcc for the FlashInfer and sgl-kernel JIT at run time
-CUDA_HOME="${CUDA_HOME:-$_sf_cuda_home}"
+[ -n "${CUDA_HOME:-}" ] || CUDA_HOME="${_sf_cuda_home}"
 export CUDA_HOME
 # CPATH: CUDA headers (cuda_runtime.h, nv/target) for the JIT
-CPATH="$_sf_cuda_home/include${CPATH:+:$CPATH}"
+CPATH="${_sf_cuda_home}"'/include'"${CPATH:+:$CPATH}"
 export CPATH
 # LIBRARY_PATH: libcudart.so for linking JIT-built kernels
-LIBRARY_PATH="$_sf_cuda_home/lib64${LIBRARY_PATH:+:$LIBRARY_PATH}"
+LIBRARY_PATH="${_sf_cuda_home}"'/lib64'"${LIBRARY_PATH:+:$LIBRARY_PATH}"
 export LIBRARY_PATH
 # FLASHINFER_JIT_DIR: the JIT cache must be writable; the installed tree is read-only
-FLASHINFER_JIT_DIR="${FLASHINFER_JIT_DIR:-$_sf_cache/flashinfer}"
+[ -n "${FLASHINFER_JIT_DIR:-}" ] || FLASHINFER_JIT_DIR="${_sf_cache}"'/flashinfer'
 export FLASHINFER_JIT_DIR
 unset _sf_cuda_home _sf_cache
