@@ -56,7 +56,7 @@ struct ApptainerInputs {
             problems.append(PluginDiagnostic(.error, message, variant: variant, component: component))
         }
         func singleLine(_ value: String, _ what: String, component: String? = nil, variant: String? = nil) {
-            if value.contains(where: \.isNewline) { error("\(what) contains a line break, which an Apptainer definition file cannot hold", component: component, variant: variant) }
+            if !SafeText.isSingleLine(value) { error("\(what) contains a line break or a control character, which an Apptainer definition file cannot hold", component: component, variant: variant) }
         }
 
         var baseName = "", baseDigest = ""

@@ -1,3 +1,5 @@
+import BackendCore
+
 /// Builds the text of an Apptainer definition file: comment lines, header keywords
 /// (`Bootstrap:`, `From:`, `Stage:`), and `%sections` with indented bodies.
 ///
@@ -11,9 +13,10 @@ struct DefinitionWriter {
     /// Appends text as is.
     mutating func raw(_ s: String) { text += s }
 
-    /// `# line` for every line of `s` (split on every Unicode line break); `#` alone for empty lines.
+    /// `# line` for every line of `s` (split at every line break by the shared `SafeText`,
+    /// control characters written visibly); `#` alone for empty lines.
     mutating func comment(_ s: String) {
-        for line in s.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        for line in SafeText.commentLines(s) {
             text += line.isEmpty ? "#\n" : "# \(line)\n"
         }
     }
@@ -39,14 +42,9 @@ struct DefinitionWriter {
         }
     }
 
-    /// `s` as one POSIX shell word: bare when it has only safe characters, else single-quoted
-    /// with `'` written as `'\''`.
-    static func shellQuoted(_ s: String) -> String {
-        let safe = !s.isEmpty && s.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./:=@%+,".unicodeScalars.contains($0)
-        }
-        return safe ? s : "'" + s.replacing("'", with: "'\\''") + "'"
-    }
+    /// `s` as one POSIX shell word, through the shared quoter (`ShellWord.quote`): bare when it
+    /// has only safe characters, else single-quoted with `'` written as `'\''`.
+    static func shellQuoted(_ s: String) -> String { ShellWord.quote(s) }
 
     /// The inside of a double-quoted shell string holding `s` literally (`\`, `"`, `$` and `` ` ``
     /// escaped), for values that are concatenated with expansions such as `${HOME}`.
