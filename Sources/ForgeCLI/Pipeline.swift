@@ -18,13 +18,21 @@ enum Pipeline {
     /// A lock that is out of date with the spec, or unreadable, is always an error (the plan would
     /// carry wrong artifacts); a missing lock is an error only when `locked` is set.
     /// - Throws: ``ForgeExitCode/ioFailure`` when the spec cannot be read at all.
-    static func plan(options: SpecOptions) throws -> BuildPlan? {
-        try plan(specAt: options.spec, lockAt: options.resolvedLockPath, locked: options.locked)
+    static func plan(options: SpecOptions, overrides: Overrides = Overrides()) throws -> BuildPlan? {
+        try plan(specAt: options.spec, lockAt: options.resolvedLockPath, locked: options.locked, overrides: overrides)
+    }
+
+    /// Files given on the command line that replace what the lock records (`emit`).
+    struct Overrides {
+        /// `--python-closure FILE`: the hashed runtime closure.
+        var pythonClosure: String?
+        /// `--build-requirements COMPONENT=FILE`: a source component's hashed build requirements.
+        var buildRequirements: [(component: String, file: String)] = []
     }
 
     /// Loads and plans the spec at `path` with the lock at `lockPath` (see ``plan(options:)``).
     /// - Throws: ``ForgeExitCode/ioFailure`` when the spec cannot be read at all.
-    static func plan(specAt path: String, lockAt lockPath: String?, locked: Bool) throws -> BuildPlan? {
+    static func plan(specAt path: String, lockAt lockPath: String?, locked: Bool, overrides: Overrides = Overrides()) throws -> BuildPlan? {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || isDirectory.boolValue
             || !FileManager.default.isReadableFile(atPath: path)
@@ -51,20 +59,35 @@ enum Pipeline {
                 lockDiagnostics.append(Diagnostic(.error, problem.message(spec: path), file: lockPath, at: nil))
             }
         }
-        var (plan, planDiagnostics) = Planner.plan(spec, lock: lock)
-        if let lock, let lockPath, let closure = lock.closure {
-            let (packages, closureDiagnostics) = LockReader.readClosure(closure, lockPath: lockPath)
-            plan?.pythonClosure = packages
-            lockDiagnostics += closureDiagnostics
-        }
+        // Everything the plan carries besides the spec is read first, so the planner makes it whole.
+        var inputs = PlanInputs(lock: lock)
         if let lock, let lockPath {
-            // The build requirements' problems are reported even when planning failed.
-            if plan != nil {
-                lockDiagnostics += LockReader.addBuildRequirements(lock, lockPath: lockPath, to: &plan!)
-            } else {
-                lockDiagnostics += LockReader.readBuildRequirements(lock, lockPath: lockPath).1
+            if let closure = lock.closure {
+                let (packages, closureDiagnostics) = LockReader.readClosure(closure, lockPath: lockPath)
+                inputs.pythonClosure = packages
+                lockDiagnostics += closureDiagnostics
             }
+            let (requirements, requirementDiagnostics) = LockReader.readBuildRequirements(lock, lockPath: lockPath)
+            inputs.buildClosures = requirements
+            lockDiagnostics += requirementDiagnostics
         }
+        if let file = overrides.pythonClosure {
+            let (read, diagnostics) = PythonClosureReader.read(path: file)
+            report(diagnostics, file: file)
+            guard let read else { return nil }
+            inputs.pythonClosure = read
+        }
+        for (component, file) in overrides.buildRequirements {
+            guard spec.components.contains(where: { $0.name.value == component && $0.kind.value == .source }) else {
+                StandardError.write("error: --build-requirements \(component)=\(file): expected SOURCE-COMPONENT=FILE naming a source component of the spec\n")
+                throw ForgeExitCode.usage
+            }
+            let (read, diagnostics) = PythonClosureReader.read(path: file)
+            report(diagnostics, file: file)
+            guard let read else { return nil }
+            inputs.buildClosures[component] = read
+        }
+        let (plan, planDiagnostics) = Planner.plan(spec, inputs: inputs)
         let all = loadDiagnostics + planDiagnostics + lockDiagnostics
         report(all, file: path)
         return all.contains { $0.severity == .error } ? nil : plan

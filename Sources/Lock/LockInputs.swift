@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Packaging
 import Spec
 
 /// The parts of a spec a lock depends on. Editing anything else (comments, notes, the matrix,
@@ -54,14 +55,7 @@ public struct LockInputs: Codable, Hashable, Sendable {
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func normalize(_ name: String) -> String {
-        var out = ""
-        var lastSep = false
-        for c in name.lowercased() {
-            if "-_.".contains(c) { if !lastSep { out.append("-") }; lastSep = true } else { out.append(c); lastSep = false }
-        }
-        return out
-    }
+    private static func normalize(_ name: String) -> String { PackageName.normalized(name) }
 }
 
 /// Target of the lock.

@@ -151,19 +151,6 @@ public struct MarkerEnvironment: Hashable, Sendable {
     /// PEP 685 extra normalisation: lowercase, runs of `-_.` → `-`.
     public static func normalizeExtra(_ s: String) -> String { normalizeName(s) }
 
-    /// PEP 503 name normalisation: lowercase, runs of `-`, `_`, `.` collapsed to `-`.
-    public static func normalizeName(_ s: String) -> String {
-        var out = ""
-        var lastWasSeparator = false
-        for c in s.lowercased() {
-            if c == "-" || c == "_" || c == "." {
-                if !lastWasSeparator { out.append("-") }
-                lastWasSeparator = true
-            } else {
-                out.append(c)
-                lastWasSeparator = false
-            }
-        }
-        return out
-    }
+    /// PEP 503 name normalisation (``PackageName/normalized(_:)``).
+    public static func normalizeName(_ s: String) -> String { PackageName.normalized(s) }
 }

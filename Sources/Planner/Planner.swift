@@ -20,11 +20,42 @@ public enum Planner {
     /// ``LockFreshness``): index wheels get their URL, hash, size and tags from the lock.
     /// - Returns: the plan (`nil` when there are errors) and every diagnostic, sorted by position.
     public static func plan(_ spec: Spec, lock: LockFile?) -> (plan: BuildPlan?, diagnostics: [Diagnostic]) {
+        plan(spec, inputs: PlanInputs(lock: lock))
+    }
+
+    /// Plans `spec` with everything besides the spec that the plan carries (``PlanInputs``), so
+    /// that the plan comes out whole: no later stage patches it.
+    /// - Returns: the plan (`nil` when there are errors) and every diagnostic, sorted by position.
+    public static func plan(_ spec: Spec, inputs: PlanInputs) -> (plan: BuildPlan?, diagnostics: [Diagnostic]) {
         var context = PlanContext(spec: spec)
-        context.lock = lock
-        let plan = context.run()
+        context.lock = inputs.lock
+        var plan = context.run()
+        plan.pythonClosure = inputs.pythonClosure
+        for index in plan.components.indices {
+            if let closure = inputs.buildClosures[plan.components[index].name] { plan.components[index].buildClosure = closure }
+        }
         let diagnostics = context.bag.sorted
         return (context.bag.hasErrors ? nil : plan, diagnostics)
+    }
+}
+
+/// What a plan carries besides the spec, each read from disk by the caller (the planner is pure):
+/// the lock's artifacts, the hashed Python closure, and the source components' hashed build
+/// requirements.
+public struct PlanInputs: Sendable {
+    /// The lock (already checked fresh against the spec), or `nil`.
+    public var lock: LockFile?
+    /// The hashed runtime Python closure (from the lock, or `emit --python-closure`), or `nil`.
+    public var pythonClosure: PlannedPythonClosure?
+    /// Source component name → its hashed build requirements (from the lock, or
+    /// `emit --build-requirements`).
+    public var buildClosures: [String: PlannedPythonClosure]
+
+    /// Creates the inputs.
+    public init(lock: LockFile? = nil, pythonClosure: PlannedPythonClosure? = nil, buildClosures: [String: PlannedPythonClosure] = [:]) {
+        self.lock = lock
+        self.pythonClosure = pythonClosure
+        self.buildClosures = buildClosures
     }
 }
 

@@ -1,6 +1,7 @@
 import BackendCore
 import Locking
 import Foundation
+import ForgeTestSupport
 import Lock
 import NixBackend
 import Planner
@@ -436,21 +437,12 @@ import Testing
     }
 }
 
-/// Golden-file comparison with a unified diff on mismatch.
+/// Golden-file comparison through the one golden helper (`ForgeTestSupport.Golden`).
 enum Golden {
     static func compare(_ files: [GeneratedFile], with directory: URL) throws {
-        let manager = FileManager.default
-        let enumerator = try #require(manager.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]), "no goldens at \(directory.path): run scripts/regen-goldens.sh")
-        var expected: [String: String] = [:]
-        for case let url as URL in enumerator where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
-            let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-            expected[relative] = try String(contentsOf: url, encoding: .utf8)
-        }
-        #expect(Set(expected.keys) == Set(files.map(\.path)), "file list differs from \(directory.path); run scripts/regen-goldens.sh")
-        for file in files {
-            guard let golden = expected[file.path], golden != file.contents else { continue }
-            Issue.record("\(file.path) differs from its golden (run scripts/regen-goldens.sh if intended):\n\(try diff(golden, file.contents))")
-        }
+        let root = ForgeTestSupport.Repository.root.standardizedFileURL.path + "/"
+        let relative = directory.standardizedFileURL.path.hasPrefix(root) ? String(directory.standardizedFileURL.path.dropFirst(root.count)) : directory.path
+        try ForgeTestSupport.Golden.expectTree(Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.contents) }), matches: relative)
     }
 
     static func diff(_ a: String, _ b: String) throws -> String {

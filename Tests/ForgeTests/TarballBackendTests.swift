@@ -1,5 +1,6 @@
 import BackendCore
 import Foundation
+import ForgeTestSupport
 import Planner
 import Spec
 import TarballBackend
@@ -39,24 +40,11 @@ private func emitErrors(_ plan: BuildPlan) -> [String] {
 struct TarballBackendTests {
     @Test func goldenFiles() throws {
         let files = try TarballBackend().render(try plan(fixtureText()), layout: "scripts")
+        try ForgeTestSupport.Golden.expectTree(Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.contents) }), matches: "Tests/ForgeTests/Fixtures/tarball/golden")
         let golden = try fixtureURL("golden")
-        var expected: [String: (text: String, executable: Bool)] = [:]
-        let enumerator = try #require(FileManager.default.enumerator(at: golden, includingPropertiesForKeys: [.isRegularFileKey]))
-        for case let url as URL in enumerator where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
-            let relative = String(url.standardizedFileURL.path.dropFirst(golden.standardizedFileURL.path.count + 1))
-            let mode = (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
-            expected[relative] = (try String(contentsOf: url, encoding: .utf8), mode & 0o100 != 0)
-        }
-        #expect(files.map(\.path).sorted() == expected.keys.sorted(), "run scripts/tarball-goldens.sh and review the diff")
-        for file in files {
-            guard let want = expected[file.path] else { continue }
-            if file.contents != want.text {
-                let got = file.contents.split(separator: "\n", omittingEmptySubsequences: false)
-                let exp = want.text.split(separator: "\n", omittingEmptySubsequences: false)
-                let line = Array(zip(got, exp)).firstIndex { $0 != $1 } ?? min(got.count, exp.count)
-                Issue.record("\(file.path):\(line + 1) differs from the golden file (run scripts/tarball-goldens.sh):\n  golden: \(line < exp.count ? String(exp[line]) : "<end>")\n  now:    \(line < got.count ? String(got[line]) : "<end>")")
-            }
-            #expect(file.isExecutable == want.executable, "\(file.path): executable bit")
+        for file in files where !ForgeTestSupport.Golden.regenerating {
+            let mode = (try? FileManager.default.attributesOfItem(atPath: golden.appendingPathComponent(file.path).path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+            #expect(file.isExecutable == (mode & 0o100 != 0), "\(file.path): executable bit")
         }
         // Emitting is deterministic.
         #expect(try TarballBackend().render(try plan(fixtureText()), layout: "scripts") == files)

@@ -1,4 +1,5 @@
 import Foundation
+import Packaging
 import Planner
 
 /// A variant's runtime manifest, `runtime.json`: the one description of what a built runtime
@@ -105,17 +106,7 @@ public enum RuntimeManifest {
     }
 
     /// PEP 503 normalised name: runs of `-`, `_`, `.` become one `-`, lowercase.
-    public static func normalized(_ name: String) -> String {
-        var out = ""
-        var pendingDash = false
-        for character in name.lowercased() {
-            if character == "-" || character == "_" || character == "." { pendingDash = true; continue }
-            if pendingDash && !out.isEmpty { out.append("-") }
-            pendingDash = false
-            out.append(character)
-        }
-        return out
-    }
+    public static func normalized(_ name: String) -> String { PackageName.normalized(name) }
 }
 
 extension PlannedPythonPackage {

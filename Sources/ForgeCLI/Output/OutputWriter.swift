@@ -55,6 +55,7 @@ struct OutputWriter {
         case edited([String], directory: String)
         case foreignDirectory(String)
         case badPath(String)
+        case symlink(path: String, link: String, directory: String)
         case io(String)
 
         var description: String {
@@ -65,6 +66,8 @@ struct OutputWriter {
             case .foreignDirectory(let directory):
                 "\(directory) exists, is not empty and was not written by sglang-forge (no \(OutputWriter.manifestName)); use --force to write into it"
             case .badPath(let path): "internal error: a backend produced the unsafe path '\(path)'"
+            case .symlink(let path, let link, let directory):
+                "refusing to write '\(path)': '\(link)' is a symbolic link in \(directory), and generated files are never written through links; nothing was written"
             case .io(let message): message
             }
         }
@@ -79,6 +82,9 @@ struct OutputWriter {
             return files.map { .create($0.path) }
         }
         guard isDirectory.boolValue else { throw .io("\(directory.path) exists and is not a directory") }
+        for file in files {
+            if let link = symlinkPrefix(of: file.path) { throw .symlink(path: file.path, link: link, directory: directory.path) }
+        }
         let manifest = readManifest()
         let existing = listFiles()
         if manifest == nil && !existing.isEmpty && !force { throw .foreignDirectory(directory.path) }
@@ -175,6 +181,18 @@ struct OutputWriter {
     }
 
     // MARK: helpers
+
+    /// The first prefix of `path` (`a`, `a/b`, …, the path itself) that is a symbolic link in the
+    /// existing output directory, or `nil`.
+    private func symlinkPrefix(of path: String) -> String? {
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += (prefix.isEmpty ? "" : "/") + component
+            let full = directory.appendingPathComponent(prefix).path
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil { return prefix }
+        }
+        return nil
+    }
 
     /// Relative, `/`-separated, no empty, `.` or `..` components.
     static func isSafe(_ path: String) -> Bool {

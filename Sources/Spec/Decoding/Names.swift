@@ -1,3 +1,4 @@
+import Packaging
 /// Syntax checks for names and versions written in a spec.
 public enum Names {
     /// Table keys: `[A-Za-z0-9][A-Za-z0-9._-]*`.
@@ -130,20 +131,7 @@ public enum Names {
     }
 
     /// The PEP 503 normalised form of a distribution name: lowercase, runs of `-_.` become `-`.
-    public static func normalizedDistributionName(_ s: String) -> String {
-        var out = ""
-        var pendingDash = false
-        for c in s.lowercased() {
-            if c == "-" || c == "_" || c == "." {
-                pendingDash = true
-            } else {
-                if pendingDash && !out.isEmpty { out.append("-") }
-                pendingDash = false
-                out.append(c)
-            }
-        }
-        return out
-    }
+    public static func normalizedDistributionName(_ s: String) -> String { PackageName.normalized(s) }
 }
 
 extension Unicode.Scalar {

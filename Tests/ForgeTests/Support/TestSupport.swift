@@ -1,4 +1,5 @@
 import Foundation
+import ForgeTestSupport
 import Testing
 
 /// Paths and helpers shared by the tests.
@@ -25,20 +26,11 @@ enum TestSupport {
         [UInt8](try Data(contentsOf: packageRoot.appendingPathComponent(relativePath)))
     }
 
-    /// Compares `actual` with the golden file at `Fixtures/golden/<name>`, recording a readable
-    /// unified diff on mismatch. With `SGLANG_FORGE_REGENERATE_GOLDENS=1` the golden file is
-    /// rewritten instead (review the git diff afterwards).
+    /// Compares `actual` with the golden file at `Fixtures/golden/<name>` through the one golden
+    /// helper (`ForgeTestSupport.Golden`): a unified diff on mismatch, rewritten with
+    /// `SGLANG_FORGE_REGENERATE_GOLDENS=1`.
     static func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = fixtures.appendingPathComponent("golden").appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["SGLANG_FORGE_REGENERATE_GOLDENS"] == "1" {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(actual.utf8).write(to: url)
-            return
-        }
-        let expected = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        if expected != actual {
-            Issue.record("golden file \(name) differs (regenerate with scripts/regen-goldens.sh):\n\(diff(expected, actual))", sourceLocation: sourceLocation)
-        }
+        try ForgeTestSupport.Golden.expect(actual, matches: "Tests/ForgeTests/Fixtures/golden/\(name)", sourceLocation: sourceLocation)
     }
 
     /// `diff -u` of two texts.

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The everyday commands' wall time (release build, Swift runtime linked statically on Linux: see
+# Package.swift) side by side with HPC Container Maker rendering one recipe
+# (benchmarks/hpccm_sglang_sm90_avx512.py), in one run. Each sample is a whole process run
+# (start-up included); the median of RUNS samples is reported. Target (issue 13): `plan` on
+# specs/main.yaml in at most 15 ms. Not a test: numbers depend on the machine and its load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-31}
+command -v hpccm >/dev/null || { echo "hpccm not found: pip install hpccm" >&2; exit 1; }
+if [ -z "${SGLANG_FORGE:-}" ]; then swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null; fi
+bin=${SGLANG_FORGE:-.build/release/sglang-forge}
+python3 - "$bin" "$RUNS" <<'PY'
+import os, statistics, subprocess, sys, time
+binary, runs = sys.argv[1], int(sys.argv[2])
+def median_ms(argv):
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000, min(samples) * 1000
+cases = [
+    ("/bin/true (process start-up floor)", ["/bin/true"]),
+    ("sglang-forge --help", [binary, "--help"]),
+    ("sglang-forge plan specs/main.yaml", [binary, "plan", "specs/main.yaml"]),
+    ("sglang-forge plan --format json specs/main.yaml", [binary, "plan", "--format", "json", "specs/main.yaml"]),
+    ("sglang-forge validate specs/main.yaml", [binary, "validate", "specs/main.yaml"]),
+    ("hpccm --recipe (1 variant, docker)", ["hpccm", "--recipe", "benchmarks/hpccm_sglang_sm90_avx512.py", "--format", "docker"]),
+]
+results = [(name, *median_ms(argv)) for name, argv in cases]
+hpccm = results[-1][1]
+print(f"binary: {binary}; median (and min) of {runs} runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+print(f"{'':<50} {'median ms':>10} {'min ms':>8} {'hpccm / this':>13}")
+for name, median, low in results:
+    print(f"{name:<50} {median:>10.1f} {low:>8.1f} {hpccm / median:>13.1f}")
+PY
