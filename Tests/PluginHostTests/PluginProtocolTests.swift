@@ -74,7 +74,7 @@ import Testing
 
     /// Runs the failing plugin `name` and checks the exact error, the exit status and that `out/`
     /// is byte-for-byte what it was.
-    func expectFailure(_ name: String, _ script: String, python: Bool = false, extra: [String] = [], status: Int32 = 4, _ expected: (String) -> String) throws {
+    func expectFailure(_ name: String, _ script: String, python: Bool = false, extra: [String] = [], status: Int32 = 7, _ expected: (String) -> String) throws {
         let box = try Sandbox()
         defer { box.remove() }
         let before = try box.primeOutput()
