@@ -174,8 +174,8 @@ let package = Package(
         ),
         // The PEP 691/503 client and wheel choice against the fixture package index.
         .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "Packaging", "ForgeTestSupport"]),
-        // The planner: matrix and graph rules, and the plan renderings' goldens.
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Spec", "ForgeTestSupport"]),
+        // The planner: matrix and graph rules, GPU targets without code (from the lock), the renderings' goldens.
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Spec", "Lock", "ForgeTestSupport"]),
         // What all backends share: equivalent outputs, hostile text, writer safety under real parsers.
         .testTarget(
             name: "BackendCoreTests",
@@ -224,13 +224,12 @@ let package = Package(
             dependencies: ["DeviceCode", "CUDACompatibility", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
-        // select and verify with injected host facts and prefixes built from fixture wheels.
+        // `select` with injected host facts (Selection), and HostProbe's cpuinfo and nvidia-smi parsers.
+        .testTarget(name: "SelectionTests", dependencies: ["Selection", "HostProbe", "Planner", "Spec", "Lock", "CUDACompatibility"]),
+        // `verify` on prefixes built from fixture wheels (DeviceCodeTests/Fixtures).
         .testTarget(
-            name: "HostTests",
-            dependencies: [
-                "Selection", "HostProbe", "Verify", "Planner", "Spec", "Lock", "CUDACompatibility", "DeviceCode", "Hashes",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            name: "VerifyTests",
+            dependencies: ["Verify", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // What every test target shares: the one golden-file helper, the shared fixtures (Tests/Fixtures),
         // scratch directories, running programs, git fixtures, the fixture index, the container oracles.

@@ -77,7 +77,7 @@ public enum PlanFixtures {
 extension Golden {
     /// Compares generated files with the golden directory `directory` through ``Golden/expectTree(_:matches:sourceLocation:)``
     /// (the one golden helper); `directory` is made relative to the package root.
-    public static func expect(_ files: [GeneratedFile], matches directory: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    public static func expect(_ files: [GeneratedFile], matches directory: URL, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let root = Repository.root.standardizedFileURL.path + "/"
         let path = directory.standardizedFileURL.path
         let relative = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : directory.path
