@@ -12,8 +12,8 @@ import Testing
 /// uv against the fixture index (127.0.0.1), and reading the hashed file back.
 @Suite(.serialized) struct BuildRequirementsLockTests {
     static func spec(_ edit: (String) -> String = { $0 }) throws -> Spec {
-        let text = edit(try ContainerFixtures.specText)
-        let (decoded, diagnostics) = SpecLoader.decode(Array(text.utf8), path: ContainerFixtures.specPath)
+        let text = edit(try Fixtures.text(Fixtures.pinnedSpec))
+        let (decoded, diagnostics) = SpecLoader.decode(Array(text.utf8), path: Fixtures.pinnedSpec)
         return try #require(decoded, "\(diagnostics)")
     }
 
