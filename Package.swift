@@ -152,14 +152,60 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
+        // Digest encodings (hex, Nix base-32, SRI) against `nix hash`.
+        .testTarget(name: "HashesTests", dependencies: ["Hashes", "ForgeTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        // NAR serialisation against `nix-store --dump` on the same trees.
+        .testTarget(name: "NARTests", dependencies: ["NAR", "ForgeTestSupport"]),
+        // NAR hashes of git trees (export-ignore, submodules, links) against `git archive` + nix-hash.
+        .testTarget(name: "GitTests", dependencies: ["Git", "NAR", "Hashes", "ForgeTestSupport"]),
+        // The git cache of `pin nixpkgs` and the pinner against local bare remotes.
+        .testTarget(name: "PinningTests", dependencies: ["Pinning", "Git", "ForgeTestSupport"]),
+        // PEP 440 versions, PEP 425/427 wheel names and tags, PEP 503 names in every caller.
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Spec", "BackendCore"]),
+        // The YAML parser, in-place spec edits and the bad-spec diagnostics (Tests/Fixtures/bad).
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Planner", "Hashes", "ForgeTestSupport"]),
+        // The lock file and `lock`'s work (Lock, Locking) against the fixture package index.
         .testTarget(
-            name: "ForgeTests",
+            name: "LockTests",
             dependencies: [
-                "Hashes", "Packaging", "Spec", "Planner", "Lock", "Locking", "PackageIndex", "BackendCore", "NixBackend",
-                "ContainerBackend", "TarballBackend", "ForgeCLI", "sglang-forge", "NAR", "Git", "Pinning", "ForgeTestSupport",
+                "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeCLI", "ForgeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            resources: [.copy("Fixtures")]
+            ]
+        ),
+        // The PEP 691/503 client and wheel choice against the fixture package index.
+        .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "Packaging", "ForgeTestSupport"]),
+        // The planner: matrix and graph rules, GPU targets without code (from the lock), the renderings' goldens.
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Spec", "Lock", "ForgeTestSupport"]),
+        // What all backends share: equivalent outputs, hostile text, writer safety under real parsers.
+        .testTarget(
+            name: "BackendCoreTests",
+            dependencies: [
+                "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "Planner", "Spec", "Locking", "Hashes",
+                "ForgeTestSupport", "BackendTestSupport",
+            ]
+        ),
+        // The Nix backend: goldens, nix-instantiate parses, offline flake evaluation against a stub nixpkgs.
+        .testTarget(
+            name: "NixBackendTests",
+            dependencies: ["NixBackend", "BackendCore", "Planner", "Spec", "Lock", "Locking", "ForgeTestSupport", "BackendTestSupport", "sglang-forge"]
+        ),
+        // The container backend: goldens, torch build stage, hadolint + BuildKit parser + python-hcl2 oracles.
+        .testTarget(
+            name: "ContainerBackendTests",
+            dependencies: ["ContainerBackend", "BackendCore", "Planner", "Spec", "Locking", "ForgeTestSupport", "BackendTestSupport", "sglang-forge"]
+        ),
+        // The tarball backend: goldens, `bash -n`, and the recipes' helper functions run for real.
+        .testTarget(
+            name: "TarballBackendTests",
+            dependencies: ["TarballBackend", "BackendCore", "Planner", "Spec", "ForgeTestSupport", "sglang-forge"]
+        ),
+        // The command line end to end through the executable, the output writer, `pin nixpkgs`.
+        .testTarget(
+            name: "ForgeCLITests",
+            dependencies: [
+                "ForgeCLI", "BackendCore", "Hashes", "Lock", "Spec", "ForgeTestSupport", "sglang-forge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // bump: discovery against a fixture index, spec edits byte for byte, git and PR publishing.
         .testTarget(
@@ -178,16 +224,22 @@ let package = Package(
             dependencies: ["DeviceCode", "CUDACompatibility", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
-        // select and verify with injected host facts and prefixes built from fixture wheels.
+        // `select` with injected host facts (Selection), and HostProbe's cpuinfo and nvidia-smi parsers.
+        .testTarget(name: "SelectionTests", dependencies: ["Selection", "HostProbe", "Planner", "Spec", "Lock", "CUDACompatibility"]),
+        // `verify` on prefixes built from fixture wheels (DeviceCodeTests/Fixtures).
         .testTarget(
-            name: "HostTests",
-            dependencies: [
-                "Selection", "HostProbe", "Verify", "Planner", "Spec", "Lock", "CUDACompatibility", "DeviceCode", "Hashes",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            name: "VerifyTests",
+            dependencies: ["Verify", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // What every test target shares: the one golden-file helper, scratch directories, running programs.
+        // What every test target shares: the one golden-file helper, the shared fixtures (Tests/Fixtures),
+        // scratch directories, running programs, git fixtures, the fixture index, the container oracles.
         .target(name: "ForgeTestSupport", path: "Tests/Support"),
+        // What the backends' test targets share: plans of the fixture specs, Nix with a private store.
+        .target(
+            name: "BackendTestSupport",
+            dependencies: ["ForgeTestSupport", "BackendCore", "Planner", "Spec", "Lock", "Locking"],
+            path: "Tests/BackendSupport"
+        ),
         // The plugin protocol end to end: small plugins written by the tests, every host refusal.
         .testTarget(name: "PluginHostTests", dependencies: ["ForgeTestSupport", "PluginHost", "PluginKit", "BackendCore", "Planner", "sglang-forge"]),
         // The Apptainer plugin: goldens, spython and hadolint oracles, same wheel set as the container backend.

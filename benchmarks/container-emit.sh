@@ -6,7 +6,7 @@
 # Not a test: numbers depend on the machine.
 #
 # specs/main.yaml is used when it emits (it does with its lock: every wheel, the torch hash and
-# build requirements, the Python closure); otherwise the fixture Tests/ForgeTests/Fixtures/specs/pinned.yaml (the same matrix, pinned)
+# build requirements, the Python closure); otherwise the fixture Tests/Fixtures/specs/pinned.yaml (the same matrix, pinned)
 # stands in, and the script says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +20,9 @@ trap 'rm -rf "$work"' EXIT
 spec=specs/main.yaml
 extra=()
 if ! "$bin" emit --backend container "$spec" -o "$work/probe" >/dev/null 2>&1; then
-  spec=Tests/ForgeTests/Fixtures/specs/pinned.yaml
-  extra=(--python-closure Tests/ForgeTests/Fixtures/specs/pinned.closure.txt
-         --build-requirements torch=Tests/ForgeTests/Fixtures/specs/pinned.torch-build.txt)
+  spec=Tests/Fixtures/specs/pinned.yaml
+  extra=(--python-closure Tests/Fixtures/specs/pinned.closure.txt
+         --build-requirements torch=Tests/Fixtures/specs/pinned.torch-build.txt)
   echo "note: specs/main.yaml does not emit (stale or missing lock?); timing $spec" >&2
 fi
 

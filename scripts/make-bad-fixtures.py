@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/ForgeTests/Fixtures/bad/*.yaml: the minimal valid spec with one mistake each.
+"""Writes Tests/Fixtures/bad/*.yaml: the minimal valid spec with one mistake each.
 
 Each fixture's expected diagnostics live next to it in NAME.expected; regenerate those with
 `scripts/regen-goldens.sh` and review the diff by eye.
@@ -7,8 +7,8 @@ Each fixture's expected diagnostics live next to it in NAME.expected; regenerate
 import pathlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
-base = (root / "Tests/ForgeTests/Fixtures/specs/minimal.yaml").read_text()
-out = root / "Tests/ForgeTests/Fixtures/bad"
+base = (root / "Tests/Fixtures/specs/minimal.yaml").read_text()
+out = root / "Tests/Fixtures/bad"
 
 # name -> (description, [(old, new), ...]) applied to the minimal spec.
 cases = {

@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fixtures=Tests/ForgeTests/Fixtures
+fixtures=Tests/Fixtures
 forge_binary() {
   if [ -n "${SGLANG_FORGE:-}" ]; then echo "$SGLANG_FORGE"; return; fi
   local bin

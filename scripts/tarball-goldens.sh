@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the tarball backend's golden files (Tests/ForgeTests/Fixtures/tarball/golden) from
+# Regenerates the tarball backend's golden files (Tests/Fixtures/tarball/golden) from
 # the fixture spec, and with --fixture first rebuilds that fixture: specs/main.yaml with every
 # unpinned wheel component pinned by url + sha256 from PyPI's JSON API (network: pypi.org).
 #
@@ -7,8 +7,8 @@
 # Without --fixture it only regenerates the goldens (scripts/regen-goldens.sh emitted).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-fixture=Tests/ForgeTests/Fixtures/tarball/spec.yaml
-golden=Tests/ForgeTests/Fixtures/tarball/golden
+fixture=Tests/Fixtures/tarball/spec.yaml
+golden=Tests/Fixtures/tarball/golden
 
 if [ "${1:-}" = --fixture ]; then
     python3 - specs/main.yaml "$fixture" <<'PY'

@@ -10,10 +10,10 @@ import Testing
 @Suite struct ApptainerGoldenTests {
     static let forge = Repository.executable("sglang-forge").path
     static let plugin = Repository.executable("sglang-forge-backend-apptainer").path
-    static let pinned = "Tests/ForgeTests/Fixtures/specs/pinned.yaml"
-    static let closure = "Tests/ForgeTests/Fixtures/specs/pinned.closure.txt"
+    static let pinned = "Tests/Fixtures/specs/pinned.yaml"
+    static let closure = "Tests/Fixtures/specs/pinned.closure.txt"
     /// The fixture's inputs besides the spec: the hashed closure and torch's build requirements.
-    static let pinnedInputs = ["--python-closure", closure, "--build-requirements", "torch=Tests/ForgeTests/Fixtures/specs/pinned.torch-build.txt"]
+    static let pinnedInputs = ["--python-closure", closure, "--build-requirements", "torch=Tests/Fixtures/specs/pinned.torch-build.txt"]
     static let goldens = "Tests/ApptainerTests/Fixtures/golden"
 
     /// Emits `backend` for `spec` into a fresh directory through the CLI.

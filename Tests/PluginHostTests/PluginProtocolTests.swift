@@ -6,9 +6,9 @@ import Testing
 /// Python), and every misbehaviour is a host error that quotes the plugin's stderr and leaves the
 /// output directory exactly as it was.
 @Suite struct PluginProtocolTests {
-    static let spec = "Tests/ForgeTests/Fixtures/specs/pinned.yaml"
-    static let closure = "Tests/ForgeTests/Fixtures/specs/pinned.closure.txt"
-    static let torchBuild = "Tests/ForgeTests/Fixtures/specs/pinned.torch-build.txt"
+    static let spec = "Tests/Fixtures/specs/pinned.yaml"
+    static let closure = "Tests/Fixtures/specs/pinned.closure.txt"
+    static let torchBuild = "Tests/Fixtures/specs/pinned.torch-build.txt"
     static let forge = Repository.executable("sglang-forge").path
 
     /// A scratch directory with `bin/` for plugins and `out/` holding an earlier, good emit.
