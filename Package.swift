@@ -38,7 +38,7 @@ let package = Package(
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
         // LZ4 and zstd through pkg-config (Debian: liblz4-dev, libzstd-dev): compressed fatbin
-        // entries. Only `DeviceCode` imports them.
+        // entries (`DeviceCode`); zstd also for the manifest's frame of `pack` archives (`Pack`).
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
         // NVIDIA's compatibility rules as data: device-code targets, which code runs on which
@@ -108,10 +108,11 @@ let package = Package(
         .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
         // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
         .target(name: "ContainerBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Container"),
-        // `pack` / `unpack`: relocatable, reproducible .tar.zst of a prefix (libarchive, patchelf).
+        // `pack` / `unpack`: relocatable, reproducible .tar.zst of a prefix (libarchive, libzstd,
+        // patchelf); ELF dynamic sections through DeviceCode's reader.
         .target(
             name: "Pack",
-            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CArchive", "CZstd", "DeviceCode", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),

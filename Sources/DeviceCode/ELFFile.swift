@@ -115,23 +115,91 @@ struct ELFFile {
         do { return try bytes.slice(section.offset, section.size, "section '\(name(of: section))'") } catch { throw .truncated(error.what) }
     }
 
-    /// `DT_NEEDED` entries of the `SHT_DYNAMIC` section, in order (`libcudart.so.12`).
+    /// `DT_NEEDED` entries of the dynamic section, in order (`libcudart.so.12`).
     func neededLibraries() throws(ELFProblem) -> [String] {
-        guard let dynamic = sections.first(where: { $0.type == 6 }) else { return [] }
-        guard dynamic.link < sections.count else { throw .truncated("the dynamic string table (section \(dynamic.link))") }
-        let table = try contents(dynamic)
-        let strings = try contents(sections[dynamic.link])
-        var result: [String] = []
+        try dynamicSection()?.needed ?? []
+    }
+
+    /// The string-valued entries of the dynamic section that ld.so(8) reads to find libraries:
+    /// `DT_NEEDED` (1), `DT_SONAME` (14), `DT_RPATH` (15), `DT_RUNPATH` (29).
+    ///
+    /// The section is found through the section table (`SHT_DYNAMIC`, strings in its `sh_link`
+    /// section), else, for a file without section headers, through the program header
+    /// `PT_DYNAMIC`, whose `DT_STRTAB` address is mapped to a file offset with the `PT_LOAD`
+    /// segment holding it (as ld.so does).
+    /// - Returns: `nil` when the file has no dynamic section (a static executable, an object file).
+    func dynamicSection() throws(ELFProblem) -> ELFDynamicSection? {
         do {
+            let table: ByteView
+            let strings: ByteView
+            if let dynamic = sections.first(where: { $0.type == 6 }) {
+                guard dynamic.link < sections.count else { throw ELFProblem.truncated("the dynamic string table (section \(dynamic.link))") }
+                table = try contents(dynamic)
+                strings = try contents(sections[dynamic.link])
+            } else {
+                guard let found = try dynamicFromProgramHeaders() else { return nil }
+                (table, strings) = found
+            }
+            var result = ELFDynamicSection()
             var at = 0
             while at + 16 <= table.count {
                 let tag = try table.u64(at, "a dynamic entry")
                 if tag == 0 { break }
-                if tag == 1 { result.append(try strings.cString(Int(clamping: try table.u64(at + 8, "a dynamic entry")), "a DT_NEEDED name")) }
+                let value = Int(clamping: try table.u64(at + 8, "a dynamic entry"))
+                switch tag {
+                case 1: result.needed.append(try strings.cString(value, "a DT_NEEDED name"))
+                case 14: result.soname = try strings.cString(value, "the DT_SONAME name")
+                case 15: result.rpath = try strings.cString(value, "the DT_RPATH value")
+                case 29: result.runpath = try strings.cString(value, "the DT_RUNPATH value")
+                default: break
+                }
                 at += 16
             }
-        } catch { throw .truncated(error.what) }
-        return result
+            return result
+        } catch let error as OutOfBounds {
+            throw .truncated(error.what)
+        } catch let error as ELFProblem {
+            throw error
+        } catch {
+            throw .truncated("the dynamic section")
+        }
+    }
+
+    /// The dynamic table and its string table through `PT_DYNAMIC` and `PT_LOAD`, or `nil`
+    /// without `PT_DYNAMIC`.
+    private func dynamicFromProgramHeaders() throws -> (ByteView, ByteView)? {
+        let phoff = Int(clamping: try bytes.u64(32, "e_phoff"))
+        let phentsize = Int(try bytes.u16(54, "e_phentsize"))
+        let phnum = Int(try bytes.u16(56, "e_phnum"))
+        guard phoff != 0, phnum > 0 else { return nil }
+        guard phentsize >= 56 else { throw ELFProblem.unsupported("program header entries of \(phentsize) bytes (ELF64 needs 56)") }
+        var loads: [(vaddr: Int, offset: Int, size: Int)] = []
+        var dynamic: (offset: Int, size: Int)?
+        for i in 0..<phnum {
+            let at = phoff + i * phentsize
+            let type = try bytes.u32(at, "program header \(i)")
+            let offset = Int(clamping: try bytes.u64(at + 8, "program header \(i)"))
+            let vaddr = Int(clamping: try bytes.u64(at + 16, "program header \(i)"))
+            let size = Int(clamping: try bytes.u64(at + 32, "program header \(i)"))
+            if type == 1 { loads.append((vaddr, offset, size)) }
+            if type == 2 { dynamic = (offset, size) }
+        }
+        guard let dynamic else { return nil }
+        let table = try bytes.slice(dynamic.offset, dynamic.size, "the PT_DYNAMIC segment")
+        var strtab: Int?, strsz: Int?
+        var at = 0
+        while at + 16 <= table.count {
+            let tag = try table.u64(at, "a dynamic entry")
+            if tag == 0 { break }
+            if tag == 5 { strtab = Int(clamping: try table.u64(at + 8, "DT_STRTAB")) }
+            if tag == 10 { strsz = Int(clamping: try table.u64(at + 8, "DT_STRSZ")) }
+            at += 16
+        }
+        guard let strtab, let strsz else { throw ELFProblem.truncated("the dynamic string table (no DT_STRTAB or DT_STRSZ)") }
+        guard let load = loads.first(where: { strtab >= $0.vaddr && strtab - $0.vaddr < $0.size }) else {
+            throw ELFProblem.truncated("the dynamic string table (address \(strtab) in no PT_LOAD segment)")
+        }
+        return (table, try bytes.slice(load.offset + (strtab - load.vaddr), strsz, "the dynamic string table"))
     }
 
     /// Number of symbols of the `SHT_SYMTAB` section with type `STT_FUNC` whose `st_other` has

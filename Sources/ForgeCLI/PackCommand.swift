@@ -18,7 +18,9 @@ struct PackCommand: ParsableCommand {
             (compiled-in defaults) is inert and only summarised. Refused, with every problem \
             listed: symlinks out of the tree, devices, run path entries ending in /stubs or naming \
             an existing directory outside the prefix (other than system library directories), \
-            and scripts run by a non-Python interpreter inside the prefix. The prefix itself is \
+            needed libraries (DT_NEEDED) that the dynamic linker finds nowhere or outside the \
+            prefix and the system library directories (driver libraries such as libcuda.so.1 \
+            excepted), and scripts run by a non-Python interpreter inside the prefix. The prefix itself is \
             not modified. The archive starts with \(Manifest.path) (path, type, mode, size, \
             sha256 of every entry). See docs/backends/tarball.md.
             """
@@ -84,6 +86,13 @@ struct PackCommand: ParsableCommand {
             if !report.relativisedSymlinks.isEmpty {
                 StandardError.write("pack: \(report.relativisedSymlinks.count) absolute symlinks into the prefix stored as relative links\n")
             }
+            if !report.preloadedLibraries.isEmpty {
+                StandardError.write("pack: \(report.preloadedLibraries.count) needed libraries are not on their file's search path but are in the prefix under that name (found when loaded first by another object): \(some(report.preloadedLibraries))\n")
+            }
+            if !report.uncheckedELF.isEmpty {
+                StandardError.write("pack: \(report.uncheckedELF.count) ELF files have no readable ELF64 dynamic section (32-bit, big-endian or damaged); their needed libraries were not checked: \(some(report.uncheckedELF))\n")
+            }
+            StandardError.write("pack: needed libraries: \(report.neededInPrefix) in the prefix, \(report.neededFromSystem) from system directories, \(report.neededFromDriver) from the driver\n")
             let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
             StandardError.write("pack: \(output): \(report.entries) entries, \(report.files) files, \(mib(report.bytes)) → \(mib(report.archiveBytes)); \(report.rewrittenScripts.count) launchers, \(report.rewrittenRunPaths.count) run paths rewritten\n")
         } catch {

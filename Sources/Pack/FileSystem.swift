@@ -74,33 +74,28 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
-    /// Up to `count` bytes from the start of a file.
-    static func head(_ path: String, count: Int) throws(PackError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+    /// Up to `count` bytes from the start of an open file (pread(2), so the offset is kept).
+    static func pread(_ fd: Int32, count: Int, path: String) throws(PackError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, count) }
-        guard n >= 0 else { throw .io("cannot read \(path): \(String(cString: strerror(errno)))") }
-        return Array(buffer[..<n])
+        var done = 0
+        while done < count {
+            let n = buffer.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(buffer[..<done])
     }
 
-    /// A whole file.
-    static func contents(_ path: String) throws(PackError) -> [UInt8] {
-        var result: [UInt8] = []
-        try forEachChunk(of: path, chunkSize: 1 << 20) { result.append(contentsOf: $0) }
-        return result
-    }
-
-    /// Calls `body` with successive chunks of a file (each at most `chunkSize` bytes).
-    static func forEachChunk(of path: String, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws(PackError) -> Void) throws(PackError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
-        defer { buffer.deallocate() }
+    /// Calls `body` with successive chunks of an open file from its current offset to its end,
+    /// read into `buffer` (each chunk at most `buffer.count` bytes, valid only during the call).
+    static func forEachChunk(of fd: Int32, path: String, buffer: UnsafeMutableRawBufferPointer,
+                             _ body: (UnsafeRawBufferPointer) throws(PackError) -> Void) throws(PackError) {
         while true {
-            let n = read(fd, buffer.baseAddress!, chunkSize)
+            let n = read(fd, buffer.baseAddress!, buffer.count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
@@ -132,29 +127,46 @@ struct ContentDigest {
         self.needles = needles.map { Array($0.utf8) }.filter { !$0.isEmpty }
     }
 
+    /// Hashes and searches the next bytes of the stream. The bytes are searched in place; only
+    /// the seam with the previous call (the last `longest - 1` bytes before, as many after) is
+    /// copied, for occurrences that straddle it.
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
         size += Int64(bytes.count)
-        if !sawNUL, let base = bytes.baseAddress, bytes.count > 0, memchr(base, 0, bytes.count) != nil { sawNUL = true }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if !sawNUL, memchr(base, 0, bytes.count) != nil { sawNUL = true }
         guard let longest = needles.map(\.count).max() else { return }
-        // Search carry + bytes; the carry is the last (longest - 1) bytes of what came before.
-        var window = carry
-        window.append(contentsOf: bytes)
-        let windowStart = consumed - carry.count
+        if !carry.isEmpty {
+            // Occurrences that start in the carry and end in the new bytes.
+            let seam = carry + UnsafeRawBufferPointer(rebasing: bytes.prefix(longest - 1))
+            seam.withUnsafeBytes { window in
+                for needle in needles {
+                    var index = 0
+                    while let found = Self.find(needle, in: window, from: index), found < carry.count {
+                        if found + needle.count > carry.count { record(consumed - carry.count + found) }
+                        index = found + 1
+                    }
+                }
+            }
+        }
         for needle in needles {
             var index = 0
-            // Only count matches that end inside the new bytes (earlier ones were counted).
-            while let found = Self.find(needle, in: window, from: index) {
-                if found + needle.count > carry.count {
-                    occurrences += 1
-                    let offset = windowStart + found
-                    if firstOffset.map({ offset < $0 }) ?? true { firstOffset = offset }
-                }
+            while let found = Self.find(needle, in: bytes, from: index) {
+                record(consumed + found)
                 index = found + needle.count
             }
         }
         consumed += bytes.count
-        carry = Array(window.suffix(longest - 1))
+        if bytes.count >= longest - 1 {
+            carry = Array(bytes.suffix(longest - 1))
+        } else {
+            carry = Array((carry + bytes).suffix(longest - 1))
+        }
+    }
+
+    private mutating func record(_ offset: Int) {
+        occurrences += 1
+        if firstOffset.map({ offset < $0 }) ?? true { firstOffset = offset }
     }
 
     /// The hex digest.
@@ -165,13 +177,11 @@ struct ContentDigest {
     /// The first occurrence of `needle` in `haystack` at or after `start` (glibc's memmem(3), a
     /// two-way search: linear, and fast on text full of `/`, where a memchr-for-the-first-byte
     /// loop stops at every path separator).
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= haystack.count - start else { return nil }
-        return haystack.withUnsafeBytes { hay -> Int? in
-            needle.withUnsafeBytes { pin -> Int? in
-                guard let hit = glibcMemmem(hay.baseAddress! + start, hay.count - start, pin.baseAddress!, pin.count) else { return nil }
-                return hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
-            }
+    private static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = haystack.baseAddress, needle.count <= haystack.count - start else { return nil }
+        return needle.withUnsafeBytes { pin -> Int? in
+            guard let hit = glibcMemmem(base + start, haystack.count - start, pin.baseAddress!, pin.count) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
         }
     }
 }
@@ -236,30 +246,6 @@ struct ELFTools {
         let output = try Self.run(patchelf, ["--print-rpath", path])
         guard output.status == 0 else { return nil }
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// The run paths of many files with one patchelf call per 256 files (patchelf prints one
-    /// line per file, in order, and stops at the first file it cannot read: that file is asked
-    /// about alone and the batch resumes after it).
-    /// - Returns: path → run path, `nil` for files patchelf cannot read.
-    func runPaths(_ paths: [String]) throws(PackError) -> [String: String?] {
-        var result: [String: String?] = [:]
-        var start = 0
-        while start < paths.count {
-            let batch = Array(paths[start..<min(start + 256, paths.count)])
-            let output = try Self.run(patchelf, ["--print-rpath"] + batch)
-            var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if lines.last == "" { lines.removeLast() }
-            let done = min(lines.count, batch.count)
-            for (path, line) in zip(batch, lines.prefix(done)) { result[path] = .some(line.trimmingCharacters(in: .whitespaces)) }
-            if output.status == 0 && done == batch.count {
-                start += batch.count
-            } else {
-                result[batch[done]] = .some(try runPath(batch[done]))
-                start += done + 1
-            }
-        }
-        return result
     }
 
     /// Whether the dynamic section has the old `DT_RPATH` tag (searched before

@@ -99,11 +99,18 @@ final class ArchiveEntry {
     }
 }
 
+/// Collects what libarchive writes through `archive_write_open2`'s callback.
+final class MemorySink {
+    var bytes: [UInt8] = []
+}
+
 /// Writes a tar archive through libarchive (`archive_write_new`), freed in `deinit`.
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let path: String
     private var closed = false
+    /// Where an in-memory archive goes (``init(memory:)``); retained for the callback.
+    private let sink: MemorySink?
 
     /// Opens `path` for writing.
     ///
@@ -121,6 +128,7 @@ final class ArchiveWriter {
         guard let handle = archive_write_new() else { fatalError("archive_write_new: out of memory") }
         self.handle = handle
         self.path = path
+        sink = nil
         try check(archive_write_set_format_pax_restricted(handle), "archive_write_set_format_pax_restricted", handle, path: path)
         if let zstdLevel {
             try check(archive_write_add_filter_zstd(handle), "archive_write_add_filter_zstd", handle, path: path)
@@ -131,6 +139,28 @@ final class ArchiveWriter {
         try check(archive_write_set_bytes_in_last_block(handle, 1), "archive_write_set_bytes_in_last_block", handle, path: path)
         try check(archive_write_open_filename(handle, path), "archive_write_open_filename", handle, path: path)
     }
+
+    /// An uncompressed tar archive in memory, same format as ``init(path:zstdLevel:zstdThreads:)``;
+    /// read it with ``bytes`` after ``close()``.
+    init(memory: Void) throws(ArchiveError) {
+        guard let handle = archive_write_new() else { fatalError("archive_write_new: out of memory") }
+        self.handle = handle
+        path = "(memory)"
+        let sink = MemorySink()
+        self.sink = sink
+        try check(archive_write_set_format_pax_restricted(handle), "archive_write_set_format_pax_restricted", handle, path: path)
+        try check(archive_write_set_bytes_in_last_block(handle, 1), "archive_write_set_bytes_in_last_block", handle, path: path)
+        let write: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> Int = { _, context, buffer, length in
+            guard let context, let buffer else { return length == 0 ? 0 : -1 }
+            Unmanaged<MemorySink>.fromOpaque(context).takeUnretainedValue().bytes
+                .append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+            return length
+        }
+        try check(archive_write_open2(handle, Unmanaged.passUnretained(sink).toOpaque(), nil, write, nil, nil), "archive_write_open2", handle, path: path)
+    }
+
+    /// What an in-memory writer produced (complete after ``close()``).
+    var bytes: [UInt8] { sink?.bytes ?? [] }
 
     deinit {
         if !closed { archive_write_close(handle) }

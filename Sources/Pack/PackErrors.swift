@@ -22,13 +22,20 @@ public enum PackProblem: Hashable, Sendable, CustomStringConvertible {
     case prefixLeftover(String, count: Int, firstOffset: Int)
     /// patchelf or readelf failed on an ELF file.
     case elfTool(String, message: String)
+    /// A `DT_NEEDED` library that the dynamic linker finds nowhere (not in the file's run path,
+    /// the ld.so cache or the default directories, not a driver library, no file of that name
+    /// in the prefix).
+    case missingLibrary(String, needed: String)
+    /// A `DT_NEEDED` library that the dynamic linker finds outside the prefix and outside the
+    /// system library directories (`path`, the library, where it is found).
+    case outsideLibrary(String, needed: String, foundAt: String)
 
     /// The path the problem is about, relative to the prefix.
     public var path: String {
         switch self {
         case .absoluteSymlink(let p, _), .escapingSymlink(let p, _), .specialFile(let p, _), .unrecordableName(let p),
              .stubsRunPath(let p, _), .outsideRunPath(let p, _), .foreignInterpreter(let p, _),
-             .prefixLeftover(let p, _, _), .elfTool(let p, _):
+             .prefixLeftover(let p, _, _), .elfTool(let p, _), .missingLibrary(let p, _), .outsideLibrary(let p, _, _):
             p
         }
     }
@@ -53,6 +60,10 @@ public enum PackProblem: Hashable, Sendable, CustomStringConvertible {
             "\(p): the build prefix is still written \(count) time\(count == 1 ? "" : "s") (first at byte \(offset)); rewrite it or allow it with --allow-prefix-in"
         case .elfTool(let p, let message):
             "\(p): \(message)"
+        case .missingLibrary(let p, let needed):
+            "\(p): needs \(needed), which the dynamic linker finds nowhere (not in the file's RUNPATH/RPATH, the ld.so cache or the system directories, and no file of that name is in the prefix); bundle it into the prefix"
+        case .outsideLibrary(let p, let needed, let found):
+            "\(p): needs \(needed), which the dynamic linker finds at \(found), outside the prefix and not a system library; another machine may not have it: bundle it into the prefix"
         }
     }
 }

@@ -1,3 +1,4 @@
+internal import DeviceCode
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -30,11 +31,11 @@ public struct PackOptions: Sendable {
 
 /// Where packing is; reported at most a few times a second.
 public struct PackProgress: Sendable {
-    /// Which pass over the prefix is running.
-    public enum Phase: String, Sendable { case scanning = "scanning", writing = "writing" }
+    /// What is running: `pack` reads, relocates, hashes and writes every file in one pass.
+    public enum Phase: String, Sendable { case packing = "packing" }
     /// The current pass.
     public var phase: Phase
-    /// Files handled so far in this pass.
+    /// Files handled so far.
     public var filesDone: Int
     /// Files in the prefix.
     public var filesTotal: Int
@@ -75,6 +76,15 @@ public struct PackReport: Sendable {
     public var droppedRunPaths: [DroppedRunPath] = []
     /// Absolute symlinks into the prefix, stored as relative links.
     public var relativisedSymlinks: [String] = []
+    /// `DT_NEEDED` libraries of the prefix's ELF files, by where the dynamic linker finds them
+    /// (``LibrarySearch``): inside the prefix, in a system directory, driver libraries.
+    public var neededInPrefix = 0, neededFromSystem = 0, neededFromDriver = 0
+    /// `DT_NEEDED` libraries found only because a file of that name is in the prefix and is
+    /// loaded first by another object ("file: library", sorted).
+    public var preloadedLibraries: [String] = []
+    /// ELF files whose dynamic section cannot be read (32-bit, big-endian, truncated): their run
+    /// path is read with patchelf and their needed libraries are not checked.
+    public var uncheckedELF: [String] = []
 
     /// One dropped run-path entry.
     public struct DroppedRunPath: Hashable, Sendable {
@@ -100,24 +110,37 @@ public struct PackReport: Sendable {
 /// The prefix on disk is never modified: files that need a rewrite (shebangs, run paths) are
 /// rewritten in memory or in a temporary copy.
 ///
-/// Archive layout: the manifest (``Manifest``) first, then every directory, file and symlink in
-/// the byte order of its path; pax-restricted tar (ustar headers, pax only for long names);
-/// owner 0:0 without names; mtime ``PackOptions/mtime``; modes normalised to 0755 (directories,
-/// files with any execute bit), 0644 (other files), 0777 (symlinks); hard links stored as
-/// separate files; zstd through libarchive's filter. The same prefix gives the same bytes.
+/// One pass: every file is opened once, in the byte order of its path, and its bytes stream
+/// through relocation, SHA-256, the search for the build prefix and libarchive's zstd filter
+/// (multi-threaded) into a temporary body; the manifest, known only at the end, goes into a
+/// zstd frame of its own that is put in front (``ArchiveAssembly``).
+///
+/// Archive layout: the manifest (``Manifest``) first, then ``PrefixRewrites/path`` when there is
+/// one, then every directory, file and symlink in the byte order of its path; pax-restricted tar
+/// (ustar headers, pax only for long names); owner 0:0 without names; mtime
+/// ``PackOptions/mtime``; modes normalised to 0755 (directories, files with any execute bit),
+/// 0644 (other files), 0777 (symlinks); hard links stored as separate files. The same prefix
+/// gives the same bytes, for any ``PackOptions/zstdThreads``.
 public enum Packer {
     /// Packs `prefix` into `output`.
     ///
     /// - Parameters:
     ///   - prefix: the directory to pack; its absolute path (and `realpath`) is the build prefix.
-    ///   - output: the archive path; written to a temporary sibling and renamed, so a failed run
+    ///   - output: the archive path; written to temporary siblings and renamed, so a failed run
     ///     leaves nothing. It must not be inside `prefix`.
-    ///   - progress: called at most every 0.25 s, from any thread but never concurrently.
-    /// - Returns: what was rewritten and allowed.
+    ///   - progress: called at most every 0.25 s, never concurrently.
+    /// - Returns: what was rewritten, allowed and found.
     /// - Throws: ``PackError/refused(prefix:problems:)`` listing every problem;
     ///   ``PackError/io(_:)``, ``PackError/archive(_:)``, ``PackError/missingTool(_:)``.
     public static func pack(prefix: String, output: String, options: PackOptions = PackOptions(),
                             progress: (@Sendable (PackProgress) -> Void)? = nil) throws(PackError) -> PackReport {
+        try pack(prefix: prefix, output: output, options: options, libraries: .host(), allowCopyFileRange: true, progress: progress)
+    }
+
+    /// ``pack(prefix:output:options:progress:)`` with the library search and the final copy
+    /// method given (tests force the read/write copy with `allowCopyFileRange: false`).
+    static func pack(prefix: String, output: String, options: PackOptions, libraries: LibrarySearch, allowCopyFileRange: Bool,
+                     progress: (@Sendable (PackProgress) -> Void)?) throws(PackError) -> PackReport {
         let given = absolute(prefix)
         guard let root = FileSystem.realPath(given) else { throw .io("\(prefix): no such directory") }
         guard root != "/" else { throw .io("\(prefix): refusing to pack the root directory") }
@@ -142,16 +165,15 @@ public enum Packer {
             throw .io("cannot create \(scratch): \(error.localizedDescription)")
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let outputName = (outputPath as NSString).lastPathComponent
+        let stem = (outputPath as NSString).deletingLastPathComponent + "/." + outputName
+        let bodyPath = stem + ".body-\(getpid())"
+        let temporary = stem + ".tmp-\(getpid())"
+        defer { unlink(bodyPath) }
 
-        // Pass 1: classify, rewrite, hash, look for the prefix.
         let (found, badNames) = try FileSystem.walk(root)
         var problems: [PackProblem] = badNames.map { .unrecordableName($0) }
-        var items: [Item] = []
         var report = PackReport(entries: 0, files: 0, bytes: 0, archiveBytes: 0, rewrittenScripts: [], rewrittenRunPaths: [], allowedLeftovers: [])
-        let manifestParents = ["share", "share/sglang-forge"]
-        let regularTotal = found.filter { if case .regular = $0.kind { true } else { false } }
-        let bytesTotal = regularTotal.reduce(Int64(0)) { $0 + $1.size }
-        let meter = ProgressMeter(callback: progress, phase: .scanning, filesTotal: regularTotal.count, bytesTotal: bytesTotal)
         var symlinks: [String: String] = [:]
         for entry in found {
             guard case .symlink = entry.kind else { continue }
@@ -164,62 +186,62 @@ public enum Packer {
             }
             symlinks[entry.path] = target
         }
-        // Run paths of every ELF file, in batches (one patchelf process per file would dominate).
-        var elfFiles: [String] = []
-        for entry in found {
-            guard case .regular = entry.kind, entry.size >= 4 else { continue }
-            let diskPath = root + "/" + entry.path
-            if try FileSystem.head(diskPath, count: 4) == [0x7f, 0x45, 0x4c, 0x46] { elfFiles.append(diskPath) }
+        var entries = found.filter { $0.path != Manifest.path && $0.path != PrefixRewrites.path }
+        for parent in ["share", "share/sglang-forge"] where !entries.contains(where: { $0.path == parent }) {
+            entries.append(FoundEntry(path: parent, kind: .directory, permissions: 0o755, size: 0))
         }
-        let runPaths = try tools.runPaths(elfFiles)
-        // Rewrite, hash and search every regular file, on all CPUs; results by index, so the
-        // outcome does not depend on the scheduling.
-        let jobs = found.filter { entry in
-            guard case .regular = entry.kind else { return false }
-            return entry.path != Manifest.path && entry.path != PrefixRewrites.path && !entry.path.contains("\t") && !entry.path.contains("\n")
-        }
-        let results = ResultSlots<Result<FileResult, PackError>>(count: jobs.count)
-        let needles = spellings
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, jobs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = results.claim() {
-                let entry = jobs[index]
-                results[index] = Result { () throws(PackError) -> FileResult in
-                    try analyse(entry, root: root, prefixes: needles, tools: tools, runPaths: runPaths,
-                                scratch: scratch + "/\(index)", meter: meter)
-                }
-            }
-        }
-        var resultIndex: [String: Int] = [:]
-        for (index, entry) in jobs.enumerated() { resultIndex[entry.path] = index }
+        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        let regular = entries.filter { if case .regular = $0.kind { true } else { false } }
+        let meter = ProgressMeter(callback: progress, phase: .packing, filesTotal: regular.count, bytesTotal: regular.reduce(Int64(0)) { $0 + $1.size })
 
+        // Nothing is compressed once the prefix is known to be refused; every file is still
+        // read, to list every problem.
+        var body: ArchiveWriter?
+        func discardBody() {
+            body = nil
+            unlink(bodyPath)
+        }
+        do throws(ArchiveError) { body = try ArchiveWriter(path: bodyPath, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads) } catch { throw .archive(error) }
+        var items: [Manifest.Entry] = []
         var rewriteFiles: [String] = []
-        for entry in found where entry.path != Manifest.path && entry.path != PrefixRewrites.path {
+        var links: [LinkFacts] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        for (index, entry) in entries.enumerated() {
+            if !problems.isEmpty && body != nil { discardBody() }
             if entry.path.contains("\t") || entry.path.contains("\n") {
                 problems.append(.unrecordableName(entry.path))
                 continue
             }
+            let header: ArchiveEntry
             switch entry.kind {
             case .directory:
-                items.append(Item(path: entry.path, kind: .directory, mode: 0o755, size: 0, sha256: nil, linkTarget: nil, source: .none))
+                items.append(Manifest.Entry(path: entry.path, kind: .directory, mode: 0o755, size: 0))
+                header = .normalised(path: entry.path, kind: .directory, permissions: 0o755, size: 0, linkTarget: nil, mtime: options.mtime)
             case .symlink:
                 let target = symlinks[entry.path] ?? ""
                 if target.hasPrefix("/") {
                     problems.append(.absoluteSymlink(entry.path, target: target))
+                    continue
                 } else if PathRules.resolve(linkTarget: target, from: entry.path, symlinks: symlinks) == nil {
                     problems.append(.escapingSymlink(entry.path, target: target))
-                } else {
-                    items.append(Item(path: entry.path, kind: .symlink, mode: 0o777, size: 0, sha256: nil, linkTarget: target, source: .none))
+                    continue
                 }
+                items.append(Manifest.Entry(path: entry.path, kind: .symlink, mode: 0o777, size: 0, linkTarget: target))
+                header = .normalised(path: entry.path, kind: .symlink, permissions: 0o777, size: 0, linkTarget: target, mtime: options.mtime)
             case .special(let kind):
                 problems.append(.specialFile(entry.path, kind: kind))
+                continue
             case .regular:
-                guard let index = resultIndex[entry.path], let outcome = results[index] else { throw .io("internal error: \(entry.path) was not analysed") }
-                let file = try outcome.get()
+                let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
+                let file = try packFile(entry.path, root: root, prefixes: spellings, tools: tools, scratch: scratch + "/\(index)",
+                                        mode: mode, mtime: options.mtime, writer: body, buffer: buffer, meter: meter)
                 problems += file.problems
                 if file.rewrittenScript { report.rewrittenScripts.append(entry.path) }
                 if let change = file.runPathChange { report.rewrittenRunPaths.append(change) }
                 report.droppedRunPaths += file.droppedRunPath.map { .init(path: entry.path, entry: $0) }
+                if file.uncheckedELF { report.uncheckedELF.append(entry.path) }
+                if file.problems.isEmpty, let link = file.link { links.append(link) }
                 // A file already refused (e.g. a non-Python interpreter in the prefix) is not also
                 // reported for the prefix string that refusal is about.
                 if file.problems.isEmpty, file.occurrences > 0, let offset = file.firstOffset {
@@ -236,128 +258,157 @@ public enum Packer {
                         rewriteFiles.append(entry.path)
                     }
                 }
-                let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
-                items.append(Item(path: entry.path, kind: .file, mode: mode, size: file.size, sha256: file.sha256, linkTarget: nil, source: file.source))
+                items.append(Manifest.Entry(path: entry.path, kind: .file, mode: mode, size: file.size, sha256: file.sha256))
                 report.files += 1
                 report.bytes += file.size
+                continue
+            }
+            if let body {
+                do throws(ArchiveError) { try body.writeHeader(header) } catch { throw .archive(error) }
             }
         }
+        problems += checkNeeded(links, root: root, entries: entries, libraries: libraries, report: &report)
         if !problems.isEmpty {
+            discardBody()
             throw .refused(prefix: prefix, problems: problems.sorted { ($0.path, $0.description) < ($1.path, $1.description) })
         }
-        for parent in manifestParents where !items.contains(where: { $0.path == parent }) {
-            items.append(Item(path: parent, kind: .directory, mode: 0o755, size: 0, sha256: nil, linkTarget: nil, source: .none))
-        }
+        guard let body else { throw .io("internal error: the archive body was discarded without a problem") }
+        do throws(ArchiveError) { try body.close() } catch { throw .archive(error) }
+
+        var head: [(path: String, bytes: [UInt8])] = []
         if !rewriteFiles.isEmpty {
             let rewrites = PrefixRewrites(prefixes: spellings, files: rewriteFiles)
             let bytes = Array(rewrites.text.utf8)
             var digest = ContentDigest(needles: [])
             bytes.withUnsafeBytes { digest.update($0) }
-            items.append(Item(path: PrefixRewrites.path, kind: .file, mode: 0o644, size: Int64(bytes.count), sha256: digest.hexDigest(), linkTarget: nil, source: .memory(bytes)))
+            items.append(Manifest.Entry(path: PrefixRewrites.path, kind: .file, mode: 0o644, size: Int64(bytes.count), sha256: digest.hexDigest()))
             report.textRewrites = rewrites.files
+            head.append((PrefixRewrites.path, bytes))
         }
         report.inertBytecode.sort()
         report.inertBinaries.sort()
-        items.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        let manifest = Manifest(entries: items.map {
-            Manifest.Entry(path: $0.path, kind: $0.kind, mode: $0.mode, size: $0.size, sha256: $0.sha256, linkTarget: $0.linkTarget)
-        })
+        let manifest = Manifest(entries: items)
+        head.insert((Manifest.path, Array(manifest.text.utf8)), at: 0)
         report.entries = items.count
 
-        // Pass 2: write.
-        let temporary = (outputPath as NSString).deletingLastPathComponent + "/." + (outputPath as NSString).lastPathComponent + ".tmp-\(getpid())"
-        let writeMeter = ProgressMeter(callback: progress, phase: .writing, filesTotal: report.files, bytesTotal: report.bytes)
-        do {
-            let writer = try ArchiveWriter(path: temporary, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads)
-            let manifestBytes = Array(manifest.text.utf8)
-            try writer.writeHeader(.normalised(path: Manifest.path, kind: .regular, permissions: 0o644, size: Int64(manifestBytes.count), linkTarget: nil, mtime: options.mtime))
-            try writer.writeData(manifestBytes)
-            for item in items {
-                let kind: EntryKind = switch item.kind { case .file: .regular; case .directory: .directory; case .symlink: .symlink }
-                try writer.writeHeader(.normalised(path: item.path, kind: kind, permissions: item.mode, size: item.size, linkTarget: item.linkTarget, mtime: options.mtime))
-                switch item.source {
-                case .memory(let bytes):
-                    try writer.writeData(bytes)
-                    writeMeter.advance(bytes: Int64(bytes.count))
-                case .disk(let path):
-                    var written: Int64 = 0
-                    try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
-                        do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) }
-                        written += Int64(chunk.count)
-                        writeMeter.advance(bytes: Int64(chunk.count))
-                    }
-                    if written != item.size { throw PackError.io("\(path) changed while it was packed (size \(item.size), now \(written))") }
-                case .none: break
-                }
-                if item.kind == .file { writeMeter.advance(files: 1) }
-            }
-            try writer.close()
-        } catch let error as ArchiveError {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw .archive(error)
-        } catch let error as PackError {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+        let frame = try ArchiveAssembly.zstdFrame(try ArchiveAssembly.headTar(head, mtime: options.mtime), level: options.zstdLevel)
+        unlink(temporary)
+        do throws(PackError) {
+            try ArchiveAssembly.assemble(headFrame: frame, body: bodyPath, output: temporary, allowCopyFileRange: allowCopyFileRange)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw .io("\(error)")
+            unlink(temporary)
+            throw error
         }
         guard rename(temporary, outputPath) == 0 else {
             let message = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
+            unlink(temporary)
             throw .io("cannot rename \(temporary) to \(outputPath): \(message)")
         }
-        writeMeter.finish()
+        meter.finish()
         report.archiveBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? NSNumber)?.int64Value ?? 0
         return report
     }
 
-    // MARK: pass 1 helpers
+    // MARK: one file
 
-    struct Item {
-        enum Source: Sendable { case disk(String), memory([UInt8]), none }
+    /// What the dynamic linker needs to find an ELF file's libraries, as it will be in the archive.
+    struct LinkFacts: Sendable {
         var path: String
-        var kind: Manifest.Entry.Kind
-        var mode: UInt32
-        var size: Int64
-        var sha256: String?
-        var linkTarget: String?
-        var source: Source
+        var needed: [String]
+        var soname: String?
+        var rpath: String?
+        var runpath: String?
     }
 
-    /// What pass 1 learnt about one regular file.
+    /// What the pass learnt about one regular file.
     struct FileResult: Sendable {
-        var source: Item.Source
-        var problems: [PackProblem]
-        var size: Int64
-        var sha256: String
-        var occurrences: Int
+        var problems: [PackProblem] = []
+        var size: Int64 = 0
+        var sha256 = ""
+        var occurrences = 0
         var firstOffset: Int?
         var rewrittenScript = false
         var runPathChange: PackReport.RunPathChange?
         var droppedRunPath: [String] = []
         var isELF = false
         var isBinary = false
+        var uncheckedELF = false
+        var link: LinkFacts?
     }
 
-    /// Relocates, hashes and searches one regular file (thread-safe: touches only its own
-    /// `scratch` path).
-    static func analyse(_ entry: FoundEntry, root: String, prefixes: [String], tools: ELFTools, runPaths: [String: String?],
-                        scratch: String, meter: ProgressMeter) throws(PackError) -> FileResult {
-        let diskPath = root + "/" + entry.path
-        var result = try relocate(entry.path, diskPath: diskPath, prefixes: prefixes, tools: tools, runPaths: runPaths, scratch: scratch)
+    /// Where one file's (possibly rewritten) bytes come from.
+    enum Source {
+        /// An open file: the original or a relocated copy; its size from fstat(2).
+        case file(Int32, path: String)
+        /// Bytes in memory (a rewritten script).
+        case memory([UInt8])
+    }
+
+    /// Reads one regular file once: relocates it if it needs it (a launcher for a Python shebang
+    /// into the prefix, in memory; `$ORIGIN` run paths, in a copy at `scratch`), then streams its
+    /// bytes through SHA-256, the prefix search and, when `writer` is set, into the archive.
+    /// - Throws: ``PackError/io(_:)`` when the file cannot be read or changes size while it is
+    ///   read; ``PackError/archive(_:)``. Problems of the file itself are returned, not thrown.
+    static func packFile(_ path: String, root: String, prefixes: [String], tools: ELFTools, scratch: String, mode: UInt32, mtime: Int,
+                         writer: ArchiveWriter?, buffer: UnsafeMutableRawBufferPointer, meter: ProgressMeter) throws(PackError) -> FileResult {
+        let diskPath = root + "/" + path
+        let fd = open(diskPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw .io("cannot open \(diskPath): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var result = FileResult()
+        let head = try FileSystem.pread(fd, count: 4096, path: diskPath)
+        var source = Source.file(fd, path: diskPath)
+        var copy: Int32 = -1
+        defer { if copy >= 0 { close(copy) } }
+        if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
+            result.isELF = true
+            let elf = try relocateELF(path, diskPath: diskPath, prefixes: prefixes, tools: tools, scratch: scratch, result: &result)
+            if let relocated = elf {
+                copy = open(relocated, O_RDONLY | O_CLOEXEC)
+                guard copy >= 0 else { throw .io("cannot open \(relocated): \(String(cString: strerror(errno)))") }
+                source = .file(copy, path: relocated)
+            }
+        } else if let shebang = Relocation.shebang(in: head),
+                  let inside = prefixes.lazy.compactMap({ Relocation.relativeInside(shebang.interpreter, prefix: $0) }).first {
+            let directory = path.split(separator: "/").dropLast().joined(separator: "/")
+            let target = PathRules.resolve(linkTarget: inside, from: "x") ?? inside
+            let relative = PathRules.relative(from: directory, to: target)
+            if Relocation.isPython(shebang.interpreter), let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) {
+                var bytes: [UInt8] = []
+                try FileSystem.forEachChunk(of: fd, path: diskPath, buffer: buffer) { bytes.append(contentsOf: $0) }
+                source = .memory(Array(launcher.utf8) + bytes[min(shebang.bodyOffset, bytes.count)...])
+                result.rewrittenScript = true
+            } else {
+                result.problems.append(.foreignInterpreter(path, interpreter: shebang.interpreter))
+            }
+        }
+
         var digest = ContentDigest(needles: prefixes)
-        switch result.source {
+        let size: Int64
+        switch source {
+        case .memory(let bytes): size = Int64(bytes.count)
+        case .file(let descriptor, let sourcePath):
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw .io("cannot stat \(sourcePath): \(String(cString: strerror(errno)))") }
+            size = Int64(info.st_size)
+        }
+        if let writer {
+            do throws(ArchiveError) { try writer.writeHeader(.normalised(path: path, kind: .regular, permissions: mode, size: size, linkTarget: nil, mtime: mtime)) } catch { throw .archive(error) }
+        }
+        switch source {
         case .memory(let bytes):
             bytes.withUnsafeBytes { digest.update($0) }
-            meter.advance(bytes: entry.size)
-        case .disk(let path):
-            try FileSystem.forEachChunk(of: path, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
+            if let writer { do { try writer.writeData(bytes) } catch { throw .archive(error) } }
+            meter.advance(bytes: Int64(bytes.count))
+        case .file(let descriptor, let sourcePath):
+            guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .io("cannot seek in \(sourcePath): \(String(cString: strerror(errno)))") }
+            try FileSystem.forEachChunk(of: descriptor, path: sourcePath, buffer: buffer) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
                 digest.update(chunk)
+                if let writer { do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) } }
                 meter.advance(bytes: Int64(chunk.count))
             }
-        case .none: break
         }
+        if digest.size != size { throw .io("\(diskPath) changed while it was packed (size \(size), then \(digest.size))") }
         meter.advance(files: 1)
         result.size = digest.size
         result.sha256 = digest.hexDigest()
@@ -367,59 +418,81 @@ public enum Packer {
         return result
     }
 
-    /// Rewrites one regular file if it needs it: a launcher for a Python shebang into the
-    /// prefix (in memory), `$ORIGIN` run paths (in a copy at `scratch`).
-    /// - Returns: where its (possibly rewritten) bytes are and the problems found; the digest
-    ///   fields are left for ``analyse(_:root:prefixes:tools:runPaths:scratch:meter:)``.
-    static func relocate(_ path: String, diskPath: String, prefixes: [String], tools: ELFTools, runPaths: [String: String?],
-                         scratch: String) throws(PackError) -> FileResult {
-        func outcome(_ source: Item.Source, _ problems: [PackProblem] = []) -> FileResult {
-            FileResult(source: source, problems: problems, size: 0, sha256: "", occurrences: 0, firstOffset: nil)
+    /// Reads an ELF file's dynamic section (DeviceCode's reader; patchelf for files it cannot
+    /// read) and rewrites its run path when it needs it.
+    /// - Returns: the path of the relocated copy, or `nil` when the file is packed as it is;
+    ///   problems, changes and the link facts go into `result`.
+    static func relocateELF(_ path: String, diskPath: String, prefixes: [String], tools: ELFTools, scratch: String,
+                            result: inout FileResult) throws(PackError) -> String? {
+        var dynamic: ELFDynamicSection?
+        var oldKind = false
+        let current: String?
+        do {
+            dynamic = try ELFDynamicSection.read(path: diskPath)
+            current = dynamic?.runpath ?? dynamic?.rpath
+            oldKind = dynamic?.runpath == nil && dynamic?.rpath != nil
+        } catch {
+            // 32-bit, big-endian or damaged: patchelf knows more formats.
+            result.uncheckedELF = true
+            current = try tools.runPath(diskPath)
+            if let current, !current.isEmpty { oldKind = try tools.hasOldRPath(diskPath) }
         }
-        let head = try FileSystem.head(diskPath, count: 4096)
-        if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
-            let runPath: String?
-            if let known = runPaths[diskPath] { runPath = known } else { runPath = try tools.runPath(diskPath) }
-            func elf(_ source: Item.Source, _ problems: [PackProblem] = []) -> FileResult {
-                var result = outcome(source, problems)
-                result.isELF = true
-                return result
+        var effective = current
+        defer {
+            if let dynamic {
+                result.link = LinkFacts(path: path, needed: dynamic.needed, soname: dynamic.soname,
+                                        rpath: oldKind ? effective : nil, runpath: oldKind ? nil : effective)
             }
-            guard let current = runPath, !current.isEmpty else { return elf(.disk(diskPath)) }
-            let rewrite = Relocation.rewriteRunPath(current, file: path, prefixes: prefixes) { directory in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
-            }
-            guard rewrite.problems.isEmpty else { return elf(.disk(diskPath), rewrite.problems) }
-            guard rewrite.value != current else { return elf(.disk(diskPath)) }
-            do { try FileManager.default.copyItem(atPath: diskPath, toPath: scratch) } catch {
-                throw .io("cannot copy \(diskPath) to \(scratch): \(error.localizedDescription)")
-            }
-            chmod(scratch, 0o644)
-            let oldKind = try tools.hasOldRPath(scratch)
-            if let failure = try tools.setRunPath(rewrite.value, of: scratch, oldKind: oldKind) {
-                return elf(.disk(diskPath), [.elfTool(path, message: failure)])
-            }
-            var result = elf(.disk(scratch))
-            result.runPathChange = .init(path: path, old: current, new: rewrite.value)
-            result.droppedRunPath = rewrite.dropped
-            return result
         }
-        guard let shebang = Relocation.shebang(in: head) else { return outcome(.disk(diskPath)) }
-        guard let inside = prefixes.lazy.compactMap({ Relocation.relativeInside(shebang.interpreter, prefix: $0) }).first else {
-            return outcome(.disk(diskPath))
+        guard let current, !current.isEmpty else { return nil }
+        let rewrite = Relocation.rewriteRunPath(current, file: path, prefixes: prefixes) { directory in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
         }
-        guard Relocation.isPython(shebang.interpreter) else { return outcome(.disk(diskPath), [.foreignInterpreter(path, interpreter: shebang.interpreter)]) }
-        let directory = path.split(separator: "/").dropLast().joined(separator: "/")
-        let target = PathRules.resolve(linkTarget: inside, from: "x") ?? inside
-        let relative = PathRules.relative(from: directory, to: target)
-        guard let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) else {
-            return outcome(.disk(diskPath), [.foreignInterpreter(path, interpreter: shebang.interpreter)])
+        guard rewrite.problems.isEmpty else {
+            result.problems += rewrite.problems
+            return nil
         }
-        let bytes = try FileSystem.contents(diskPath)
-        var result = outcome(.memory(Array(launcher.utf8) + bytes[shebang.bodyOffset...]))
-        result.rewrittenScript = true
-        return result
+        guard rewrite.value != current else { return nil }
+        do { try FileManager.default.copyItem(atPath: diskPath, toPath: scratch) } catch {
+            throw .io("cannot copy \(diskPath) to \(scratch): \(error.localizedDescription)")
+        }
+        chmod(scratch, 0o644)
+        if let failure = try tools.setRunPath(rewrite.value, of: scratch, oldKind: oldKind) {
+            result.problems.append(.elfTool(path, message: failure))
+            return nil
+        }
+        effective = rewrite.value
+        result.runPathChange = .init(path: path, old: current, new: rewrite.value)
+        result.droppedRunPath = rewrite.dropped
+        return scratch
+    }
+
+    /// Resolves every `DT_NEEDED` library of the prefix's ELF files (``LibrarySearch``) and
+    /// returns the ones that would break on another machine; counts the rest in `report`.
+    static func checkNeeded(_ links: [LinkFacts], root: String, entries: [FoundEntry], libraries: LibrarySearch,
+                            report: inout PackReport) -> [PackProblem] {
+        var names = Set<String>()
+        for entry in entries {
+            if let name = entry.path.split(separator: "/").last { names.insert(String(name)) }
+        }
+        for link in links { if let soname = link.soname { names.insert(soname) } }
+        var problems: [PackProblem] = []
+        for link in links {
+            for needed in link.needed {
+                switch libraries.resolve(needed, file: link.path, root: root, rpath: link.rpath, runpath: link.runpath, prefixNames: names) {
+                case .prefix: report.neededInPrefix += 1
+                case .system: report.neededFromSystem += 1
+                case .driver: report.neededFromDriver += 1
+                case .preloaded(let name): report.preloadedLibraries.append("\(link.path): \(name)")
+                case .unchecked: break
+                case .outside(let at): problems.append(.outsideLibrary(link.path, needed: needed, foundAt: at))
+                case .missing: problems.append(.missingLibrary(link.path, needed: needed))
+                }
+            }
+        }
+        report.preloadedLibraries.sort()
+        return problems
     }
 
     static func absolute(_ path: String) -> String {
@@ -458,29 +531,5 @@ final class ProgressMeter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         callback?(state)
-    }
-}
-
-/// One result slot per job, for work shared out by ``claim()``: each slot is written by the one
-/// thread that claimed its index, and read after all threads finished.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    private var slots: [Value?]
-    private var next = 0
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    /// The next unclaimed index, or `nil` when all are taken.
-    func claim() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < slots.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    subscript(index: Int) -> Value? {
-        get { lock.lock(); defer { lock.unlock() }; return slots[index] }
-        set { lock.lock(); defer { lock.unlock() }; slots[index] = newValue }
     }
 }

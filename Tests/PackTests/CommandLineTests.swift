@@ -10,10 +10,10 @@ struct CommandLineTests {
         try Shell.run("truncate -s 70M \(shellQuoted(work.path))/p/big.bin")  // sparse: cheap to make, read as zeros
         let forge = shellQuoted(forgeExecutable())
         let run = try Shell.run("cd \(shellQuoted(work.path)) && \(forge) pack p -o out.tar.zst 2>&1 >/dev/null | tr '\\r' '\\n'")
-        #expect(run.output.contains("scanning: 0/1 files, "), "\(run.output)")
-        #expect(run.output.contains("writing: 1/1 files, 70/70 MiB (100%)"), "\(run.output)")
+        #expect(run.output.contains("packing: 0/1 files, "), "\(run.output)")
+        #expect(run.output.contains("packing: 1/1 files, 70/70 MiB (100%)"), "\(run.output)")
         let quiet = try Shell.run("cd \(shellQuoted(work.path)) && \(forge) pack p -o out.tar.zst --quiet 2>&1 >/dev/null")
-        #expect(!quiet.output.contains("scanning"))
+        #expect(!quiet.output.contains("packing"))
     }
 
     @Test func refusedDamagedAndTruncatedArchivesExitOneWithOneMessage() throws {
