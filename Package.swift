@@ -112,7 +112,7 @@ let package = Package(
         // patchelf); ELF dynamic sections through DeviceCode's reader.
         .target(
             name: "Pack",
-            dependencies: ["CArchive", "CZstd", "DeviceCode", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CArchive", "CZstd", "DeviceCode", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),

@@ -92,7 +92,9 @@ struct PackCommand: ParsableCommand {
             if !report.uncheckedELF.isEmpty {
                 StandardError.write("pack: \(report.uncheckedELF.count) ELF files have no readable ELF64 dynamic section (32-bit, big-endian or damaged); their needed libraries were not checked: \(some(report.uncheckedELF))\n")
             }
-            StandardError.write("pack: needed libraries: \(report.neededInPrefix) in the prefix, \(report.neededFromSystem) from system directories, \(report.neededFromDriver) from the driver\n")
+            if report.neededInPrefix + report.neededFromSystem + report.neededFromDriver > 0 {
+                StandardError.write("pack: needed libraries (DT_NEEDED): \(report.neededInPrefix) found in the prefix, \(report.neededFromSystem) in system directories, \(report.neededFromDriver) from the driver\n")
+            }
             let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
             StandardError.write("pack: \(output): \(report.entries) entries, \(report.files) files, \(mib(report.bytes)) → \(mib(report.archiveBytes)); \(report.rewrittenScripts.count) launchers, \(report.rewrittenRunPaths.count) run paths rewritten\n")
         } catch {

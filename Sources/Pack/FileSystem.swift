@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hashes
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,6 +87,7 @@ enum FileSystem {
             }
             if n == 0 { break }
             done += n
+            if done < count { break }  // a short read of a regular file: its end
         }
         return Array(buffer[..<done])
     }
@@ -171,7 +173,7 @@ struct ContentDigest {
 
     /// The hex digest.
     func hexDigest() -> String {
-        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        Base16.encode(Array(hasher.finalize()))
     }
 
     /// The first occurrence of `needle` in `haystack` at or after `start` (glibc's memmem(3), a

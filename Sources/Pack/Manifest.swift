@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The file manifest `pack` writes as the first entry of every archive, and `unpack` checks
 /// every entry against.
 ///
@@ -50,7 +54,7 @@ public struct Manifest: Hashable, Sendable {
     public var entries: [Entry]
 
     public init(entries: [Entry]) {
-        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        self.entries = PathRules.sortedByBytes(entries, path: \.path)
     }
 
     /// The manifest's text.
@@ -109,6 +113,20 @@ extension String {
 
 /// Lexical path checks shared by `pack` and `unpack`.
 public enum PathRules {
+    /// `items` sorted by the UTF-8 bytes of their paths (memcmp(3) on keys computed once: a
+    /// generic comparison of two `String.UTF8View`s costs a measurable part of a pass over
+    /// 50,000 files). Stable.
+    static func sortedByBytes<T>(_ items: [T], path: (T) -> String) -> [T] {
+        let keyed = items.enumerated().map { (key: Array(path($0.element).utf8), index: $0.offset) }
+        let order = keyed.sorted { a, b in
+            let common = min(a.key.count, b.key.count)
+            let compared = common == 0 ? 0 : a.key.withUnsafeBytes { x in b.key.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, common) } }
+            if compared != 0 { return compared < 0 }
+            return a.key.count != b.key.count ? a.key.count < b.key.count : a.index < b.index
+        }
+        return order.map { items[$0.index] }
+    }
+
     /// A relative, `/`-separated path with no empty, `.` or `..` component, no tab or newline.
     public static func isSafeRelative(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\t"), !path.contains("\n") else { return false }

@@ -190,7 +190,7 @@ public enum Packer {
         for parent in ["share", "share/sglang-forge"] where !entries.contains(where: { $0.path == parent }) {
             entries.append(FoundEntry(path: parent, kind: .directory, permissions: 0o755, size: 0))
         }
-        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        entries = PathRules.sortedByBytes(entries, path: \.path)
         let regular = entries.filter { if case .regular = $0.kind { true } else { false } }
         let meter = ProgressMeter(callback: progress, phase: .packing, filesTotal: regular.count, bytesTotal: regular.reduce(Int64(0)) { $0 + $1.size })
 
@@ -209,7 +209,7 @@ public enum Packer {
         defer { buffer.deallocate() }
         for (index, entry) in entries.enumerated() {
             if !problems.isEmpty && body != nil { discardBody() }
-            if entry.path.contains("\t") || entry.path.contains("\n") {
+            if entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a }) {
                 problems.append(.unrecordableName(entry.path))
                 continue
             }
@@ -401,7 +401,6 @@ public enum Packer {
             if let writer { do { try writer.writeData(bytes) } catch { throw .archive(error) } }
             meter.advance(bytes: Int64(bytes.count))
         case .file(let descriptor, let sourcePath):
-            guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .io("cannot seek in \(sourcePath): \(String(cString: strerror(errno)))") }
             try FileSystem.forEachChunk(of: descriptor, path: sourcePath, buffer: buffer) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
                 digest.update(chunk)
                 if let writer { do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) } }

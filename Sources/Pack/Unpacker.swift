@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hashes
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -121,7 +122,7 @@ public enum Unpacker {
                         try disk.write(chunk, path: staging + "/" + path)
                         written += Int64(n)
                     }
-                    let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+                    let digest = Base16.encode(Array(hasher.finalize()))
                     try compare("sha256", digest, listed.sha256 ?? "")
                     try compare("size", String(written), String(listed.size))
                     report.bytes += written
