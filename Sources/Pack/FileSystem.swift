@@ -92,6 +92,26 @@ enum FileSystem {
         return Array(buffer[..<done])
     }
 
+    /// The rest of an open file, from its current offset (sized by fstat(2), read until EOF).
+    static func readAll(_ fd: Int32, path: String) throws(PackError) -> [UInt8] {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        var result = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var done = 0
+        while true {
+            if done == result.count { result.append(contentsOf: repeatElement(0, count: max(result.count, 4096))) }
+            let n = result.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            done += n
+        }
+        result.removeLast(result.count - done)
+        return result
+    }
+
     /// Calls `body` with successive chunks of an open file from its current offset to its end,
     /// read into `buffer` (each chunk at most `buffer.count` bytes, valid only during the call).
     static func forEachChunk(of fd: Int32, path: String, buffer: UnsafeMutableRawBufferPointer,

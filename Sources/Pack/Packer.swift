@@ -207,7 +207,25 @@ public enum Packer {
         var links: [LinkFacts] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
-        for (index, entry) in entries.enumerated() {
+        // Files are read, relocated, hashed and searched on all CPUs, up to 256 MiB ahead of the
+        // writer, which takes them in path order.
+        let jobs = entries.filter { entry in
+            guard case .regular = entry.kind else { return false }
+            return !entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a })
+        }
+        let inMemoryLimit: Int64 = 16 << 20
+        let needles = spellings
+        let pipeline = OrderedPipeline<Result<PreparedFile, PackError>>(
+            weights: jobs.map { min($0.size, inMemoryLimit) + 4096 }, maxWeight: 256 << 20,
+            workers: ProcessInfo.processInfo.activeProcessorCount
+        ) { index in
+            Result { () throws(PackError) -> PreparedFile in
+                try prepare(jobs[index].path, root: root, prefixes: needles, tools: tools, scratch: scratch + "/\(index)",
+                            inMemoryLimit: inMemoryLimit, meter: meter)
+            }
+        }
+        defer { pipeline.finish() }
+        for entry in entries {
             if !problems.isEmpty && body != nil { discardBody() }
             if entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a }) {
                 problems.append(.unrecordableName(entry.path))
@@ -234,8 +252,10 @@ public enum Packer {
                 continue
             case .regular:
                 let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
-                let file = try packFile(entry.path, root: root, prefixes: spellings, tools: tools, scratch: scratch + "/\(index)",
-                                        mode: mode, mtime: options.mtime, writer: body, buffer: buffer, meter: meter)
+                guard let next = pipeline.next() else { throw .io("internal error: \(entry.path) was not read") }
+                var prepared = try next.get()
+                try emit(&prepared, path: entry.path, mode: mode, mtime: options.mtime, prefixes: spellings, writer: body, buffer: buffer, meter: meter)
+                let file = prepared.result
                 problems += file.problems
                 if file.rewrittenScript { report.rewrittenScripts.append(entry.path) }
                 if let change = file.runPathChange { report.rewrittenRunPaths.append(change) }
@@ -334,39 +354,49 @@ public enum Packer {
         var isBinary = false
         var uncheckedELF = false
         var link: LinkFacts?
+
+        /// Takes the size, hash and prefix occurrences of the file's bytes.
+        mutating func record(_ digest: ContentDigest) {
+            size = digest.size
+            sha256 = digest.hexDigest()
+            occurrences = digest.occurrences
+            firstOffset = digest.firstOffset
+            isBinary = digest.sawNUL
+        }
     }
 
-    /// Where one file's (possibly rewritten) bytes come from.
-    enum Source {
-        /// An open file: the original or a relocated copy; its size from fstat(2).
-        case file(Int32, path: String)
-        /// Bytes in memory (a rewritten script).
-        case memory([UInt8])
+    /// One regular file after ``prepare(_:root:prefixes:tools:scratch:inMemoryLimit:meter:)``.
+    struct PreparedFile: Sendable {
+        /// What was learnt; the digest fields are set when `data` is.
+        var result: FileResult
+        /// The file's (possibly rewritten) bytes, already hashed and searched.
+        var data: [UInt8]?
+        /// Else the file to stream into the archive (the original or a relocated copy): files
+        /// larger than the in-memory limit are hashed, searched and written by the writer.
+        var streamFrom: String?
     }
 
-    /// Reads one regular file once: relocates it if it needs it (a launcher for a Python shebang
-    /// into the prefix, in memory; `$ORIGIN` run paths, in a copy at `scratch`), then streams its
-    /// bytes through SHA-256, the prefix search and, when `writer` is set, into the archive.
-    /// - Throws: ``PackError/io(_:)`` when the file cannot be read or changes size while it is
-    ///   read; ``PackError/archive(_:)``. Problems of the file itself are returned, not thrown.
-    static func packFile(_ path: String, root: String, prefixes: [String], tools: ELFTools, scratch: String, mode: UInt32, mtime: Int,
-                         writer: ArchiveWriter?, buffer: UnsafeMutableRawBufferPointer, meter: ProgressMeter) throws(PackError) -> FileResult {
+    /// Reads one regular file once and relocates it if it needs it (a launcher for a Python
+    /// shebang into the prefix, in memory; `$ORIGIN` run paths, in a copy at `scratch`). A file
+    /// of at most `inMemoryLimit` bytes is read into memory, hashed and searched; a larger one is
+    /// left for ``emit(_:path:mode:mtime:prefixes:writer:buffer:meter:)`` to stream. Thread-safe:
+    /// it touches only its own `scratch` path.
+    /// - Throws: ``PackError/io(_:)`` when the file cannot be read. Problems of the file itself
+    ///   are returned in the result, not thrown.
+    static func prepare(_ path: String, root: String, prefixes: [String], tools: ELFTools, scratch: String, inMemoryLimit: Int64,
+                        meter: ProgressMeter) throws(PackError) -> PreparedFile {
         let diskPath = root + "/" + path
         let fd = open(diskPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw .io("cannot open \(diskPath): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var result = FileResult()
         let head = try FileSystem.pread(fd, count: 4096, path: diskPath)
-        var source = Source.file(fd, path: diskPath)
-        var copy: Int32 = -1
-        defer { if copy >= 0 { close(copy) } }
+        var memory: [UInt8]?
+        var sourcePath = diskPath
         if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
             result.isELF = true
-            let elf = try relocateELF(path, diskPath: diskPath, prefixes: prefixes, tools: tools, scratch: scratch, result: &result)
-            if let relocated = elf {
-                copy = open(relocated, O_RDONLY | O_CLOEXEC)
-                guard copy >= 0 else { throw .io("cannot open \(relocated): \(String(cString: strerror(errno)))") }
-                source = .file(copy, path: relocated)
+            if let relocated = try relocateELF(path, diskPath: diskPath, prefixes: prefixes, tools: tools, scratch: scratch, result: &result) {
+                sourcePath = relocated
             }
         } else if let shebang = Relocation.shebang(in: head),
                   let inside = prefixes.lazy.compactMap({ Relocation.relativeInside(shebang.interpreter, prefix: $0) }).first {
@@ -374,47 +404,62 @@ public enum Packer {
             let target = PathRules.resolve(linkTarget: inside, from: "x") ?? inside
             let relative = PathRules.relative(from: directory, to: target)
             if Relocation.isPython(shebang.interpreter), let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) {
-                var bytes: [UInt8] = []
-                try FileSystem.forEachChunk(of: fd, path: diskPath, buffer: buffer) { bytes.append(contentsOf: $0) }
-                source = .memory(Array(launcher.utf8) + bytes[min(shebang.bodyOffset, bytes.count)...])
+                let bytes = try FileSystem.readAll(fd, path: diskPath)
+                memory = Array(launcher.utf8) + bytes[min(shebang.bodyOffset, bytes.count)...]
                 result.rewrittenScript = true
             } else {
                 result.problems.append(.foreignInterpreter(path, interpreter: shebang.interpreter))
             }
         }
-
-        var digest = ContentDigest(needles: prefixes)
-        let size: Int64
-        switch source {
-        case .memory(let bytes): size = Int64(bytes.count)
-        case .file(let descriptor, let sourcePath):
+        if memory == nil {
+            let source = sourcePath == diskPath ? fd : open(sourcePath, O_RDONLY | O_CLOEXEC)
+            guard source >= 0 else { throw .io("cannot open \(sourcePath): \(String(cString: strerror(errno)))") }
+            defer { if source != fd { close(source) } }
             var info = stat()
-            guard fstat(descriptor, &info) == 0 else { throw .io("cannot stat \(sourcePath): \(String(cString: strerror(errno)))") }
-            size = Int64(info.st_size)
+            guard fstat(source, &info) == 0 else { throw .io("cannot stat \(sourcePath): \(String(cString: strerror(errno)))") }
+            guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: sourcePath) }
+            memory = try FileSystem.readAll(source, path: sourcePath)
         }
-        if let writer {
+        let bytes = memory ?? []
+        var digest = ContentDigest(needles: prefixes)
+        bytes.withUnsafeBytes { digest.update($0) }
+        result.record(digest)
+        meter.advance(bytes: Int64(bytes.count))
+        return PreparedFile(result: result, data: bytes, streamFrom: nil)
+    }
+
+    /// Writes a prepared file into the archive (when `writer` is set); streams, hashes and
+    /// searches a file that was too large to hold in memory.
+    /// - Throws: ``PackError/io(_:)`` when a streamed file cannot be read or changes size while
+    ///   it is read; ``PackError/archive(_:)``.
+    static func emit(_ file: inout PreparedFile, path: String, mode: UInt32, mtime: Int, prefixes: [String], writer: ArchiveWriter?,
+                     buffer: UnsafeMutableRawBufferPointer, meter: ProgressMeter) throws(PackError) {
+        func header(_ size: Int64) throws(PackError) {
+            guard let writer else { return }
             do throws(ArchiveError) { try writer.writeHeader(.normalised(path: path, kind: .regular, permissions: mode, size: size, linkTarget: nil, mtime: mtime)) } catch { throw .archive(error) }
         }
-        switch source {
-        case .memory(let bytes):
-            bytes.withUnsafeBytes { digest.update($0) }
-            if let writer { do { try writer.writeData(bytes) } catch { throw .archive(error) } }
-            meter.advance(bytes: Int64(bytes.count))
-        case .file(let descriptor, let sourcePath):
-            try FileSystem.forEachChunk(of: descriptor, path: sourcePath, buffer: buffer) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
-                digest.update(chunk)
-                if let writer { do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) } }
-                meter.advance(bytes: Int64(chunk.count))
-            }
+        defer { meter.advance(files: 1) }
+        if let data = file.data {
+            try header(Int64(data.count))
+            if let writer { do { try writer.writeData(data) } catch { throw .archive(error) } }
+            return
         }
-        if digest.size != size { throw .io("\(diskPath) changed while it was packed (size \(size), then \(digest.size))") }
-        meter.advance(files: 1)
-        result.size = digest.size
-        result.sha256 = digest.hexDigest()
-        result.occurrences = digest.occurrences
-        result.firstOffset = digest.firstOffset
-        result.isBinary = digest.sawNUL
-        return result
+        guard let source = file.streamFrom else { return }
+        let fd = open(source, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot open \(source): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(source): \(String(cString: strerror(errno)))") }
+        let size = Int64(info.st_size)
+        try header(size)
+        var digest = ContentDigest(needles: prefixes)
+        try FileSystem.forEachChunk(of: fd, path: source, buffer: buffer) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
+            digest.update(chunk)
+            if let writer { do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) } }
+            meter.advance(bytes: Int64(chunk.count))
+        }
+        if digest.size != size { throw .io("\(source) changed while it was packed (size \(size), then \(digest.size))") }
+        file.result.record(digest)
     }
 
     /// Reads an ELF file's dynamic section (DeviceCode's reader; patchelf for files it cannot

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Runs `work(index)` for `0..<count` on several threads and hands the results to one consumer
+/// in index order, so the work runs ahead of (and in parallel with) a consumer that must go in
+/// order (the archive writer).
+///
+/// At most `maxWeight` of results may wait for the consumer (each index weighs
+/// `weights[index]`, e.g. the bytes it holds in memory); a single index heavier than that still
+/// runs, alone. Results are handed over in order whatever the scheduling, so the output does not
+/// depend on the number of threads.
+final class OrderedPipeline<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var slots: [Value?]
+    private let weights: [Int64]
+    private let maxWeight: Int64
+    private var nextClaim = 0
+    private var nextTake = 0
+    private var weightAhead: Int64 = 0
+    private var cancelled = false
+    private var running = 0
+
+    /// Starts `workers` threads (at least 1) working on `0..<weights.count`.
+    init(weights: [Int64], maxWeight: Int64, workers: Int, work: @escaping @Sendable (Int) -> Value) {
+        self.weights = weights
+        self.maxWeight = maxWeight
+        slots = Array(repeating: nil, count: weights.count)
+        let threads = max(1, min(workers, weights.count))
+        running = threads
+        for _ in 0..<threads {
+            let thread = Thread { [self] in
+                while let index = claim() { deliver(index, work(index)) }
+                condition.lock()
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// The next index to work on, waiting while the results ahead of the consumer weigh too
+    /// much; `nil` when all are claimed or the pipeline was cancelled.
+    private func claim() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if cancelled || nextClaim >= weights.count { return nil }
+            let weight = weights[nextClaim]
+            if weightAhead == 0 || weightAhead + weight <= maxWeight {
+                weightAhead += weight
+                nextClaim += 1
+                return nextClaim - 1
+            }
+            condition.wait()
+        }
+    }
+
+    private func deliver(_ index: Int, _ value: Value) {
+        condition.lock()
+        slots[index] = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The result of the next index in order, waiting for it; `nil` after the last one.
+    func next() -> Value? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard nextTake < slots.count else { return nil }
+        while slots[nextTake] == nil { condition.wait() }
+        let value = slots[nextTake]
+        slots[nextTake] = nil
+        weightAhead -= weights[nextTake]
+        nextTake += 1
+        condition.broadcast()
+        return value
+    }
+
+    /// Stops handing out work and waits until every thread has finished its current index.
+    func finish() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+}
