@@ -92,24 +92,22 @@ enum FileSystem {
         return Array(buffer[..<done])
     }
 
-    /// The rest of an open file, from its current offset (sized by fstat(2), read until EOF).
-    static func readAll(_ fd: Int32, path: String) throws(PackError) -> [UInt8] {
+    /// The rest of an open file, from its current offset (sized by fstat(2), read until EOF),
+    /// in memory that is not zeroed first (it is read over at once).
+    static func readAll(_ fd: Int32, path: String) throws(PackError) -> FileBytes {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(path): \(String(cString: strerror(errno)))") }
-        var result = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
-        var done = 0
+        var bytes = FileBytes(capacity: max(Int(info.st_size), 0) + 1)
         while true {
-            if done == result.count { result.append(contentsOf: repeatElement(0, count: max(result.count, 4096))) }
-            let n = result.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if bytes.count == bytes.capacity { bytes = bytes.grown() }
+            let n = read(fd, bytes.storage.baseAddress! + bytes.count, bytes.capacity - bytes.count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
             }
-            if n == 0 { break }
-            done += n
+            if n == 0 { return bytes }
+            bytes.count += n
         }
-        result.removeLast(result.count - done)
-        return result
     }
 
     /// Calls `body` with successive chunks of an open file from its current offset to its end,
@@ -126,6 +124,44 @@ enum FileSystem {
             try body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
         }
     }
+}
+
+/// Bytes of one file read into memory that this object owns (freed in `deinit`), handed from a
+/// reading thread to the archive writer.
+final class FileBytes: @unchecked Sendable {
+    fileprivate let storage: UnsafeMutableRawBufferPointer
+    /// Bytes in use.
+    fileprivate(set) var count = 0
+
+    var capacity: Int { storage.count }
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: max(capacity, 1), alignment: 16)
+    }
+
+    convenience init(_ bytes: [UInt8]) {
+        self.init(capacity: bytes.count)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        count = bytes.count
+    }
+
+    deinit { storage.deallocate() }
+
+    /// A copy with twice the capacity.
+    fileprivate func grown() -> FileBytes {
+        let bigger = FileBytes(capacity: capacity * 2)
+        bigger.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[..<count]))
+        bigger.count = count
+        return bigger
+    }
+
+    /// The bytes, valid only inside `body`.
+    func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try body(UnsafeRawBufferPointer(rebasing: storage[..<count]))
+    }
+
+    /// The bytes as an array.
+    var array: [UInt8] { withBytes { Array($0) } }
 }
 
 /// SHA-256 and build-prefix occurrences of one byte stream, fed in chunks; occurrences that

@@ -370,7 +370,7 @@ public enum Packer {
         /// What was learnt; the digest fields are set when `data` is.
         var result: FileResult
         /// The file's (possibly rewritten) bytes, already hashed and searched.
-        var data: [UInt8]?
+        var data: FileBytes?
         /// Else the file to stream into the archive (the original or a relocated copy): files
         /// larger than the in-memory limit are hashed, searched and written by the writer.
         var streamFrom: String?
@@ -391,7 +391,7 @@ public enum Packer {
         defer { close(fd) }
         var result = FileResult()
         let head = try FileSystem.pread(fd, count: 4096, path: diskPath)
-        var memory: [UInt8]?
+        var memory: FileBytes?
         var sourcePath = diskPath
         if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
             result.isELF = true
@@ -404,8 +404,8 @@ public enum Packer {
             let target = PathRules.resolve(linkTarget: inside, from: "x") ?? inside
             let relative = PathRules.relative(from: directory, to: target)
             if Relocation.isPython(shebang.interpreter), let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) {
-                let bytes = try FileSystem.readAll(fd, path: diskPath)
-                memory = Array(launcher.utf8) + bytes[min(shebang.bodyOffset, bytes.count)...]
+                let bytes = try FileSystem.readAll(fd, path: diskPath).array
+                memory = FileBytes(Array(launcher.utf8) + bytes[min(shebang.bodyOffset, bytes.count)...])
                 result.rewrittenScript = true
             } else {
                 result.problems.append(.foreignInterpreter(path, interpreter: shebang.interpreter))
@@ -420,9 +420,9 @@ public enum Packer {
             guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: sourcePath) }
             memory = try FileSystem.readAll(source, path: sourcePath)
         }
-        let bytes = memory ?? []
+        let bytes = memory ?? FileBytes(capacity: 0)
         var digest = ContentDigest(needles: prefixes)
-        bytes.withUnsafeBytes { digest.update($0) }
+        bytes.withBytes { digest.update($0) }
         result.record(digest)
         meter.advance(bytes: Int64(bytes.count))
         return PreparedFile(result: result, data: bytes, streamFrom: nil)
@@ -441,7 +441,12 @@ public enum Packer {
         defer { meter.advance(files: 1) }
         if let data = file.data {
             try header(Int64(data.count))
-            if let writer { do { try writer.writeData(data) } catch { throw .archive(error) } }
+            if let writer {
+                let failure = data.withBytes { bytes -> ArchiveError? in
+                    do throws(ArchiveError) { try writer.writeData(bytes); return nil } catch { return error }
+                }
+                if let failure { throw .archive(failure) }
+            }
             return
         }
         guard let source = file.streamFrom else { return }
