@@ -124,7 +124,7 @@ struct ELFFile {
     /// `DT_NEEDED` (1), `DT_SONAME` (14), `DT_RPATH` (15), `DT_RUNPATH` (29).
     ///
     /// The section is found through the section table (`SHT_DYNAMIC`, strings in its `sh_link`
-    /// section), else, for a file without section headers, through the program header
+    /// section), else, only for a file without section headers, through the program header
     /// `PT_DYNAMIC`, whose `DT_STRTAB` address is mapped to a file offset with the `PT_LOAD`
     /// segment holding it (as ld.so does).
     /// - Returns: `nil` when the file has no dynamic section (a static executable, an object file).
@@ -136,9 +136,13 @@ struct ELFFile {
                 guard dynamic.link < sections.count else { throw ELFProblem.truncated("the dynamic string table (section \(dynamic.link))") }
                 table = try contents(dynamic)
                 strings = try contents(sections[dynamic.link])
-            } else {
+            } else if sections.isEmpty {
                 guard let found = try dynamicFromProgramHeaders() else { return nil }
                 (table, strings) = found
+            } else {
+                // Section headers without SHT_DYNAMIC: an object file, or a separate debug file
+                // whose `.dynamic` is SHT_NOBITS (its PT_DYNAMIC points at bytes it lacks).
+                return nil
             }
             var result = ELFDynamicSection()
             var at = 0

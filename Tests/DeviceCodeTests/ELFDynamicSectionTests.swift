@@ -47,6 +47,8 @@ struct ELFDynamicSectionTests {
             gcc -shared -fPIC -Wl,-soname,libouter.so -Wl,--no-as-needed -o libouter.so outer.c ./libinner.so.1 -lm -Wl,-rpath,'$ORIGIN/../lib:/opt/x'
             gcc -shared -fPIC -Wl,--disable-new-dtags -Wl,--no-as-needed -o libold.so outer.c ./libinner.so.1 -Wl,-rpath,'$ORIGIN'
             gcc -static -o static main.c 2>/dev/null || true
+            gcc -c -o inner.o inner.c
+            objcopy --only-keep-debug libouter.so libouter.debug
             """)
         for name in ["libinner.so.1", "libouter.so", "libold.so"] {
             let read = try ELFDynamicSection.read(path: work + "/" + name)
@@ -66,6 +68,11 @@ struct ELFDynamicSectionTests {
         if FileManager.default.fileExists(atPath: work + "/static"), try sh("readelf -d '\(work)/static'").contains("no dynamic section") {
             #expect(try ELFDynamicSection.read(path: work + "/static") == nil)
         }
+        // An object file has no dynamic section; nor has a separate debug file, whose .dynamic
+        // is SHT_NOBITS although its PT_DYNAMIC is kept.
+        #expect(try ELFDynamicSection.read(path: work + "/inner.o") == nil)
+        #expect(try sh("readelf -S -W '\(work)/libouter.debug'").contains("NOBITS"))
+        #expect(try ELFDynamicSection.read(path: work + "/libouter.debug") == nil)
         // A 32-bit ELF is unsupported, with a message that says so.
         try sh("cd '\(work)' && printf '\\x7fELF\\x01\\x01\\x01' > elf32 && head -c 64 /dev/zero >> elf32")
         #expect(throws: DeviceCodeError(path: work + "/elf32", problem: "unsupported: 32-bit ELF (only ELF64 is read)")) {
