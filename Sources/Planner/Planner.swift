@@ -206,7 +206,7 @@ struct PlanContext {
             summary: runtime.summary?.value,
             homepage: runtime.homepage?.value,
             license: runtime.license?.value,
-            platform: runtime.platform.value.rawValue,
+            platform: runtime.platform.value,
             python: PythonTarget(version: python, tag: "cp" + python.compact, nixAttribute: "python" + python.compact),
             cuda: CUDATarget(
                 version: cudaVersion,

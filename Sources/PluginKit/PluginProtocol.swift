@@ -48,3 +48,4 @@ public struct PluginDescription: Codable, Hashable, Sendable {
 @_exported import struct Packaging.PythonVersion
 @_exported import struct Packaging.GlibcVersion
 @_exported import struct CUDACompatibility.DriverVersion
+@_exported import enum Spec.Platform

@@ -464,8 +464,7 @@ struct ContainerRenderer {
     /// The OCI platform of the plan's Nix system double.
     var ociPlatform: String {
         switch plan.runtime.platform {
-        case "aarch64-linux": "linux/arm64"
-        default: "linux/amd64"
+        case .x86_64Linux: "linux/amd64"
         }
     }
 }

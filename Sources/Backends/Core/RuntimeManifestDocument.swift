@@ -32,7 +32,7 @@ extension RuntimeManifest {
 
         init(plan: BuildPlan, variant v: PlannedVariant) {
             let r = plan.runtime
-            runtime = Runtime(name: r.name, component: r.component, version: r.version, entryPoint: r.entryPoint, platform: r.platform,
+            runtime = Runtime(name: r.name, component: r.component, version: r.version, entryPoint: r.entryPoint, platform: r.platform.rawValue,
                               summary: r.summary, homepage: r.homepage, license: r.license)
             let gpu = plan.gpus.first { $0.name == v.gpu }
             let isa = plan.isas.first { $0.name == v.isa }

@@ -88,7 +88,7 @@ struct NixTables {
         if let homepage = r.homepage { bindings.append(.assign("homepage", .string(homepage))) }
         if let license = r.license { bindings.append(.assign("license", .string(license), comments: ["SPDX identifier (lib.getLicenseFromSpdxId)."])) }
         bindings += [
-            .assign("platform", .string(r.platform), comments: ["Nix system double."]),
+            .assign("platform", .string(r.platform.rawValue), comments: ["Nix system double."]),
             .assign("python", .string(r.python.nixAttribute), comments: ["nixpkgs interpreter attribute (CPython \(r.python.version))."]),
             .assign("cudaPackages", .string(r.cuda.nixPackageSet), comments: ["nixpkgs CUDA package set (CUDA \(r.cuda.version), NVIDIA driver \(r.cuda.minDriver) or newer)."]),
             .assign("entryPoint", .string(r.entryPoint)),
@@ -190,7 +190,7 @@ struct NixTables {
     /// `import nixpkgs { system = …; config = import <lib>/nixpkgs-config.nix; overlays = [ (import <lib>/overlay.nix) ]; }`
     func importNixpkgs(_ source: NixExpr, lib: String) -> NixExpr {
         .import(source, .attrs([
-            .assign("system", .string(plan.runtime.platform)),
+            .assign("system", .string(plan.runtime.platform.rawValue)),
             .assign("config", .import(.path(lib + "/nixpkgs-config.nix"))),
             .assign("overlays", .list([.import(.path(lib + "/overlay.nix"))])),
         ]))
@@ -198,7 +198,7 @@ struct NixTables {
 
     /// `flake.nix`: the pinned input, and packages/checks/hydraJobs from `nix/lib/packages.nix`.
     var flake: NixExpr {
-        let platform = plan.runtime.platform
+        let platform = plan.runtime.platform.rawValue
         return .attrs([
             .assign("description", .string(plan.runtime.summary ?? "\(plan.runtime.name) \(plan.runtime.version)")),
             .assign(path: ["inputs", "nixpkgs", "url"], .string(plan.nixpkgs.flakeRef), blankLineBefore: true),

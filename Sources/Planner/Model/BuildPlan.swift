@@ -66,7 +66,7 @@ public struct PlannedRuntime: Codable, Hashable, Sendable {
     /// SPDX licence expression from the spec.
     public var license: String?
     /// Nix system double (`x86_64-linux`).
-    public var platform: String
+    public var platform: Platform
     /// CPython version and its PEP 425 interpreter tag.
     public var python: PythonTarget
     /// The CUDA toolkit.

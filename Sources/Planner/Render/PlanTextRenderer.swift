@@ -15,7 +15,7 @@ struct PlanTextRenderer {
         }
         out += Self.table([
             ["  spec", plan.spec],
-            ["  platform", "\(r.platform), CPython \(r.python.version) (\(r.python.tag)), \(glibc)"],
+            ["  platform", "\(r.platform.rawValue), CPython \(r.python.version) (\(r.python.tag)), \(glibc)"],
             ["  cuda", "\(r.cuda.version) (\(r.cuda.nixPackageSet)), NVIDIA driver ≥ \(r.cuda.minDriver)"],
             ["  nixpkgs", plan.nixpkgs.flakeRef + (plan.nixpkgs.narHash.map { " narHash \($0)" } ?? " (no narHash recorded)")],
             ["  build", buildSummary()],

@@ -34,6 +34,11 @@ extension NamedCaseCodable {
     }
 }
 
+extension Platform: NamedCaseCodable {
+    /// `platform`.
+    public static var caseSetName: String { "platform" }
+}
+
 extension LibraryProvider: NamedCaseCodable {
     /// `system library provider`.
     public static var caseSetName: String { "system library provider" }
