@@ -186,6 +186,12 @@ struct PlanContext {
         }
     }
 
+    /// The placeholder for a `min-driver` that did not parse (reported; the plan is not returned).
+    private static let noDriver: DriverVersion = {
+        guard let zero = DriverVersion("0") else { preconditionFailure("'0' is a driver version") }
+        return zero
+    }()
+
     private func plannedRuntime(components planned: [PlannedComponent]) -> PlannedRuntime {
         let runtime = spec.runtime
         // Placeholders only where `checkRuntime` reported an error (the plan is then not returned).
@@ -210,7 +216,7 @@ struct PlanContext {
             python: PythonTarget(version: python, tag: "cp" + python.compact, nixAttribute: "python" + python.compact),
             cuda: CUDATarget(
                 version: cudaVersion,
-                minDriver: minDriver ?? DriverVersion("0")!,
+                minDriver: minDriver ?? Self.noDriver,
                 localTag: cudaVersion.localTag,
                 nixPackageSet: "cudaPackages_\(cudaVersion.major)_\(cudaVersion.minor)"
             ),
