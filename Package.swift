@@ -103,11 +103,11 @@ let package = Package(
         // Spec (+ lock) → BuildPlan (matrix, graph, checks) and its renderings.
         .target(name: "Planner", dependencies: ["Spec", "Hashes", "Packaging", "Lock", "CUDACompatibility"]),
         // What every backend shares: the Backend protocol, generated files, emit errors.
-        .target(name: "BackendCore", dependencies: ["Planner", "Spec", "Packaging"], path: "Sources/Backends/Core"),
+        .target(name: "BackendCore", dependencies: ["Planner", "Spec", "Packaging", "Hashes"], path: "Sources/Backends/Core"),
         // The Nix backend: a flake (or flox tree) for every variant from one pinned nixpkgs.
-        .target(name: "NixBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Nix"),
+        .target(name: "NixBackend", dependencies: ["BackendCore", "Planner", "Spec", "Hashes"], path: "Sources/Backends/Nix"),
         // OCI build files: a multi-stage Containerfile, a Bake matrix, per-variant Containerfiles.
-        .target(name: "ContainerBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Container"),
+        .target(name: "ContainerBackend", dependencies: ["BackendCore", "Planner", "Spec", "Hashes"], path: "Sources/Backends/Container"),
         // `pack` / `unpack`: relocatable, reproducible .tar.zst of a prefix (libarchive, libzstd,
         // patchelf); ELF dynamic sections through DeviceCode's reader.
         .target(
@@ -115,14 +115,14 @@ let package = Package(
             dependencies: ["CArchive", "CZstd", "DeviceCode", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
-        .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner"], path: "Sources/Backends/Tarball"),
+        .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner", "Spec", "Hashes"], path: "Sources/Backends/Tarball"),
         // `bump`: release discovery, coupled groups, proposals, spec edits, PR bodies and publishing.
         .target(name: "Bump", dependencies: ["Spec", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
         // A small GitHub REST client (pull requests), for `bump`.
         .target(name: "GitHubAPI"),
         // The plugin kit: plan types (Codable) and the protocol's request/response types; the
         // whole I/O of a Swift plugin (`PluginMain`).
-        .target(name: "PluginKit", dependencies: ["Planner"]),
+        .target(name: "PluginKit", dependencies: ["Planner", "Spec", "Hashes", "Packaging", "Lock", "CUDACompatibility"]),
         // The host side of the plugin protocol: running a plugin, checking its response, PATH discovery.
         .target(name: "PluginHost", dependencies: ["BackendCore", "PluginKit", "Planner"], path: "Sources/Backends/Plugin"),
         // Every backend `emit` can run: the built-ins and plugins, behind `BackendRunner`.
@@ -176,7 +176,7 @@ let package = Package(
         // The PEP 691/503 client and wheel choice against the fixture package index.
         .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "Packaging", "ForgeTestSupport"]),
         // The planner: matrix and graph rules, GPU targets without code (from the lock), the renderings' goldens.
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Spec", "Lock", "ForgeTestSupport"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Spec", "Lock", "Packaging", "Hashes", "ForgeTestSupport"]),
         // What all backends share: equivalent outputs, hostile text, writer safety under real parsers.
         .testTarget(
             name: "BackendCoreTests",

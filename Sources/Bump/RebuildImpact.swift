@@ -41,6 +41,6 @@ struct RebuildImpactCalculator {
     }
 
     private func needs(_ variant: PlannedVariant, _ component: String) -> Bool {
-        variant.order.contains { $0 == "component:\(component)" || $0.hasSuffix(":\(component)") }
+        variant.order.contains { $0.name == component }
     }
 }

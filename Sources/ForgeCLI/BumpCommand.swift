@@ -98,8 +98,7 @@ struct BumpCommand: AsyncParsableCommand {
             Pipeline.report(diagnostics, file: path)
             throw ForgeExitCode.invalidInput
         }
-        let parts = spec.runtime.python.value.split(separator: ".").compactMap { Int($0) }
-        guard parts.count == 2, let glibc = GlibcVersion(spec.runtime.glibc.value) else {
+        guard let python = PythonVersion(spec.runtime.python.value), let glibc = GlibcVersion(spec.runtime.glibc.value) else {
             StandardError.write(Diagnostic(.error, "runtime python/glibc must be 'major.minor'", file: path, at: spec.runtime.python.location).description + "\n")
             throw ForgeExitCode.invalidInput
         }
@@ -109,7 +108,7 @@ struct BumpCommand: AsyncParsableCommand {
         var configured = HTTPClient(timeout: timeout, attempts: attempts)
         configured.meter = meter
         let client = configured
-        let target = TargetEnvironment(pythonMajor: parts[0], pythonMinor: parts[1], architecture: spec.runtime.platform.value.wheelArchitecture, glibc: glibc)
+        let target = TargetEnvironment(pythonMajor: python.major, pythonMinor: python.minor, architecture: spec.runtime.platform.value.wheelArchitecture, glibc: glibc)
         let progress = ProgressLine(label: "bump")
         let resolver = IndexResolver(client: client, chooser: WheelChooser(target: target), cacheDirectory: cache, progress: { progress.show($0) })
         let catalog = ReleaseCatalog(resolver: resolver, metadata: RemoteWheelMetadata(client: client))

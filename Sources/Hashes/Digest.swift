@@ -60,6 +60,18 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         self.bytes = decoded
     }
 
+    /// Reads the lowercase hex form of an `algorithm` digest (the form ``hex`` writes).
+    /// - Throws: ``DigestError/badEncoding(_:expected:)`` for the wrong length,
+    ///   ``DigestError/notCanonical(_:)`` for uppercase or non-hex characters.
+    public init(algorithm: HashAlgorithm, hex: String) throws(DigestError) {
+        guard hex.utf8.count == algorithm.hexLength else {
+            throw .badEncoding(hex, expected: "\(algorithm.hexLength) lowercase hex characters for \(algorithm.rawValue)")
+        }
+        guard let bytes = Base16.decode(hex) else { throw .notCanonical(hex) }
+        self.algorithm = algorithm
+        self.bytes = bytes
+    }
+
     /// Lowercase hex of the digest, e.g. for PEP 503 `#sha256=` fragments and `pip --require-hashes`.
     public var hex: String { Base16.encode(bytes) }
     /// Nix base-32 of the digest (`nix hash to-base32`), e.g. for `fetchTarball { sha256 = … }`.

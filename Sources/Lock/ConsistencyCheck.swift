@@ -78,9 +78,10 @@ public struct ConsistencyCheck {
     /// Runs the check.
     public func run() -> Report {
         var bag = DiagnosticBag(file: spec.path)
-        let parts = spec.runtime.python.value.split(separator: ".")
+        // The loader checked `runtime.python`; 3.12 stands in only for a spec it refused.
+        let python = PythonVersion(spec.runtime.python.value) ?? PythonVersion(major: 3, minor: 12)
         let target = TargetEnvironment(
-            pythonMajor: Int(parts.first ?? "3") ?? 3, pythonMinor: Int(parts.dropFirst().first ?? "12") ?? 12,
+            pythonMajor: python.major, pythonMinor: python.minor,
             architecture: spec.runtime.platform.value.wheelArchitecture,
             glibc: GlibcVersion(spec.runtime.glibc.value) ?? GlibcVersion(major: 2, minor: 17))
         let base = MarkerEnvironment.linuxCPython(target)

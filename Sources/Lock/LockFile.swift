@@ -1,3 +1,5 @@
+import Spec
+
 /// The lock file, `specs/<name>.lock` next to the spec: every artifact the spec names, resolved
 /// and hashed, plus the nixpkgs pin and the Python closure. Format documented and versioned in
 /// `docs/lock.md`; written by ``LockCoder`` as JSON with sorted keys, one artifact per entry,
@@ -79,11 +81,14 @@ public struct LockedNixpkgs: Codable, Hashable, Sendable {
 }
 
 /// Where a locked artifact came from.
-public enum ArtifactOrigin: String, Codable, Hashable, Sendable, CaseIterable {
+public enum ArtifactOrigin: String, NamedCaseCodable {
     /// Chosen from a package index's simple API.
     case index
     /// Pinned by URL and hash in the spec.
     case url
+
+    /// `artifact origin`.
+    public static var caseSetName: String { "artifact origin" }
 }
 
 /// How the artifact's Requires-Dist was obtained.

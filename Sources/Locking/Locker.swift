@@ -98,12 +98,11 @@ public struct Locker {
     public func run() async -> Outcome {
         var closureFile: Data?
         var bag = DiagnosticBag(file: spec.path)
-        let parts = spec.runtime.python.value.split(separator: ".").compactMap { Int($0) }
-        guard parts.count == 2, let glibc = GlibcVersion(spec.runtime.glibc.value) else {
+        guard let python = PythonVersion(spec.runtime.python.value), let glibc = GlibcVersion(spec.runtime.glibc.value) else {
             bag.error("runtime python/glibc must be 'major.minor' to lock", at: spec.runtime.python.location)
             return Outcome(lock: nil, closureFile: nil, diagnostics: bag.sorted)
         }
-        let target = TargetEnvironment(pythonMajor: parts[0], pythonMinor: parts[1], architecture: spec.runtime.platform.value.wheelArchitecture, glibc: glibc)
+        let target = TargetEnvironment(pythonMajor: python.major, pythonMinor: python.minor, architecture: spec.runtime.platform.value.wheelArchitecture, glibc: glibc)
         let client = HTTPClient(timeout: settings.timeout, attempts: settings.attempts, backoff: settings.backoff)
         let resolver = IndexResolver(client: client, chooser: WheelChooser(target: target), cacheDirectory: settings.cacheDirectory, progress: settings.progress)
         let defaultIndex = spec.lock.index?.value ?? LockSettings.defaultIndex

@@ -121,3 +121,22 @@ public enum WheelCompatibility: Hashable, Sendable {
     /// No tag for this platform (architecture, musllinux, or non-portable `linux_*`).
     case wrongPlatform
 }
+
+extension GlibcVersion: Codable {
+    /// Decodes `"major.minor"` (canonical: the text ``description`` writes, `2.28`).
+    /// - Throws: `DecodingError.dataCorrupted` for any other string.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let version = GlibcVersion(text), version.description == text else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "glibc version '\(text)' is not 'major.minor' such as '2.28'")
+        }
+        self = version
+    }
+
+    /// Encodes `"major.minor"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

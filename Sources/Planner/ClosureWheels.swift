@@ -25,12 +25,12 @@ extension PlannedPythonClosure {
                 problems.append("the lock's wheel for '\(package.normalizedName)' is version \(wheel.version), the closure pins \(package.version); run `sglang-forge lock`")
                 continue
             }
-            guard package.sha256.contains(wheel.sha256), let digest = try? Digest(parsing: "sha256:" + wheel.sha256) else {
+            guard package.sha256.contains(wheel.sha256), let digest = try? Digest(algorithm: .sha256, hex: wheel.sha256) else {
                 problems.append("the lock's wheel for '\(package.normalizedName)' (\(wheel.filename), sha256 \(wheel.sha256)) is not one of the closure's files for it; run `sglang-forge lock`")
                 continue
             }
             result.packages[index].wheel = PlannedWheelFile(
-                filename: wheel.filename, url: wheel.url, sha256: wheel.sha256, hash: digest.sri, size: wheel.size, requiresGlibc: wheel.requiresGlibc)
+                filename: wheel.filename, url: wheel.url, digest: digest, size: wheel.size, requiresGlibc: wheel.requiresGlibc)
         }
         for name in byName.keys.sorted() {
             problems.append("the lock records a wheel for '\(name)', which the closure does not list; run `sglang-forge lock`")

@@ -55,7 +55,7 @@ extension PlanContext {
         var planned = PlannedComponent(
             name: name,
             version: c.version.value,
-            kind: c.kind.value.rawValue,
+            kind: c.kind.value,
             perVariant: c.kind.value == .source,
             family: c.family?.value,
             artifact: artifact(of: c, version: version),
@@ -65,11 +65,11 @@ extension PlanContext {
                 let normalized = Names.normalizedDistributionName($0.name.value)
                 return PlannedPythonDependency(name: $0.name.value, normalizedName: normalized, nixpkgs: $0.nixpkgs?.value ?? normalized)
             },
-            requiresDist: c.requiresDist.value.rawValue,
+            requiresDist: c.requiresDist.value,
             importCheck: c.importCheck.value,
             importName: c.importName?.value ?? String(Names.normalizedDistributionName(name).map { $0 == "-" ? "_" : $0 }),
             note: c.note?.value,
-            declaredAt: c.name.location.description
+            declaredAt: SpecLocation(c.name.location)
         )
         planned.buildRequires = buildRequires
         return planned
@@ -85,9 +85,9 @@ extension PlanContext {
         let lastSegment = url.value.split(separator: "/").last.map(String.init) ?? ""
         let filename = lastSegment.removingPercentEncoding ?? lastSegment
         var artifact = PlannedArtifact(
-            url: url.value, hash: hash.value.sri, hashHex: hash.value.hex, filename: filename,
-            tags: nil, requiresGlibc: nil, declaredAt: url.location.description,
-            size: lock?.artifact(of: c.name.value)?.size, origin: lock == nil ? nil : "url"
+            url: url.value, digest: hash.value, filename: filename,
+            tags: nil, requiresGlibc: nil, declaredAt: SpecLocation(url.location),
+            size: lock?.artifact(of: c.name.value)?.size, origin: lock == nil ? nil : .url
         )
         guard c.kind.value == .wheel else { return artifact }
         let wheel: WheelFilename
@@ -123,10 +123,10 @@ extension PlanContext {
     /// The lock's artifact for an index wheel (`nil` without a lock or for source components).
     private func lockedArtifact(of c: Component) -> PlannedArtifact? {
         guard c.kind.value == .wheel, let locked = lock?.artifact(of: c.name.value),
-              let bytes = Base16.decode(locked.sha256), let digest = try? Digest(algorithm: .sha256, bytes: bytes) else { return nil }
+              let digest = try? Digest(algorithm: .sha256, hex: locked.sha256) else { return nil }
         return PlannedArtifact(
-            url: locked.url, hash: digest.sri, hashHex: digest.hex, filename: locked.filename, tags: locked.tags,
-            requiresGlibc: locked.requiresGlibc, declaredAt: c.name.location.description, size: locked.size, origin: locked.origin.rawValue)
+            url: locked.url, digest: digest, filename: locked.filename, tags: locked.tags,
+            requiresGlibc: locked.requiresGlibc, declaredAt: SpecLocation(c.name.location), size: locked.size, origin: locked.origin)
     }
 
     /// Members of a family (`family: flashinfer`) must share one public version (PEP 440 comparison).

@@ -11,12 +11,12 @@ extension PlanContext {
         guard let container = spec.container else { return nil }
         var planned = PlannedContainer(
             baseImage: container.baseImage.value, baseDigest: container.baseDigest.map { "sha256:\($0.value.hex)" },
-            declaredAt: container.baseImage.location.description)
-        planned.baseGlibc = container.baseGlibc?.value
+            declaredAt: SpecLocation(container.baseImage.location))
+        planned.baseGlibc = container.baseGlibc.flatMap { GlibcVersion($0.value) }
         if let builder = container.builder {
             planned.builder = PlannedContainerImage(
                 image: builder.image.value, digest: builder.digest.map { "sha256:\($0.value.hex)" },
-                glibc: builder.glibc?.value, declaredAt: builder.image.location.description)
+                glibc: builder.glibc.flatMap { GlibcVersion($0.value) }, declaredAt: SpecLocation(builder.image.location))
         }
         let target = GlibcVersion(spec.runtime.glibc.value)
         let builds = spec.components.contains { $0.kind.value == .source }
@@ -83,7 +83,7 @@ extension PlanContext {
                 continue
             }
             seen[requirement.normalizedName] = entry.location
-            planned.append(PlannedBuildRequirement(requirement: entry.value, normalizedName: requirement.normalizedName, declaredAt: entry.location.description))
+            planned.append(PlannedBuildRequirement(requirement: entry.value, normalizedName: requirement.normalizedName, declaredAt: SpecLocation(entry.location)))
         }
         return planned
     }

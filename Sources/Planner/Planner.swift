@@ -1,3 +1,4 @@
+import CUDACompatibility
 import Hashes
 import Lock
 import Packaging
@@ -69,6 +70,10 @@ struct PlanContext {
     let components: [String: Component]
     var cuda: CUDAVersion?
     var target: TargetEnvironment?
+    var python: PythonVersion?
+    var glibc: GlibcVersion?
+    var parsedCUDA: CUDAVersion?
+    var minDriver: DriverVersion?
     var lock: LockFile?
 
     init(spec: Spec) {
@@ -115,7 +120,7 @@ struct PlanContext {
                            examples: $0.examples.map(\.value), note: $0.note?.value)
             },
             systemLibraries: spec.systemLibraries.map {
-                PlannedLibrary(name: $0.name.value, sonames: $0.sonames.map(\.value), provider: $0.provider.value.rawValue,
+                PlannedLibrary(name: $0.name.value, sonames: $0.sonames.map(\.value), provider: $0.provider.value,
                                nixpkgs: $0.nixpkgs?.value, debian: $0.debian?.value, pypi: $0.pypi?.value)
             },
             components: plannedComponents,
@@ -149,12 +154,29 @@ struct PlanContext {
                 bag.error("CUDA \(cuda) is not a CUDA toolkit release sglang-forge knows; known releases: \(CUDASupport.knownReleases.map(\.description).joined(separator: ", "))", at: spec.cuda.version.location)
             }
         }
-        let parts = runtime.python.value.split(separator: ".")
-        if parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), let glibc = GlibcVersion(runtime.glibc.value) {
-            if major != 3 || minor < 8 {
-                bag.error("Python \(runtime.python.value) is not supported; sglang-forge targets CPython 3.8 or newer", at: runtime.python.location)
+        // The loader checked these forms; a value that still does not parse is an error here, so
+        // that the placeholders `plannedRuntime` uses for it never reach a returned plan.
+        python = PythonVersion(runtime.python.value)
+        if python == nil {
+            bag.error("'python' must be a CPython version 'major.minor' such as '3.12', found '\(runtime.python.value)'", at: runtime.python.location)
+        }
+        glibc = GlibcVersion(runtime.glibc.value)
+        if glibc == nil {
+            bag.error("'glibc' must be a version 'major.minor' such as '2.35', found '\(runtime.glibc.value)'", at: runtime.glibc.location)
+        }
+        parsedCUDA = CUDAVersion(spec.cuda.version.value)
+        if parsedCUDA == nil {
+            bag.error("CUDA 'version' must be 'major.minor' such as '12.8', found '\(spec.cuda.version.value)'", at: spec.cuda.version.location)
+        }
+        minDriver = DriverVersion(spec.cuda.minDriver.value)
+        if minDriver == nil {
+            bag.error("'min-driver' must be a driver version such as '550' or '570.26', found '\(spec.cuda.minDriver.value)'", at: spec.cuda.minDriver.location)
+        }
+        if let python, let glibc {
+            if python.major != 3 || python.minor < 8 {
+                bag.error("Python \(python) is not supported; sglang-forge targets CPython 3.8 or newer", at: runtime.python.location)
             }
-            target = TargetEnvironment(pythonMajor: major, pythonMinor: minor, architecture: runtime.platform.value.wheelArchitecture, glibc: glibc)
+            target = TargetEnvironment(pythonMajor: python.major, pythonMinor: python.minor, architecture: runtime.platform.value.wheelArchitecture, glibc: glibc)
         }
         if !Names.isCommandName(runtime.entryPoint.value) {
             bag.error("'entry-point' must be a command name such as 'sglang', found '\(runtime.entryPoint.value)'", at: runtime.entryPoint.location)
@@ -164,13 +186,21 @@ struct PlanContext {
         }
     }
 
+    /// The placeholder for a `min-driver` that did not parse (reported; the plan is not returned).
+    private static let noDriver: DriverVersion = {
+        guard let zero = DriverVersion("0") else { preconditionFailure("'0' is a driver version") }
+        return zero
+    }()
+
     private func plannedRuntime(components planned: [PlannedComponent]) -> PlannedRuntime {
         let runtime = spec.runtime
-        let cudaText = spec.cuda.version.value
+        // Placeholders only where `checkRuntime` reported an error (the plan is then not returned).
+        let python = self.python ?? PythonVersion(major: 0, minor: 0)
+        let cudaVersion = parsedCUDA ?? CUDAVersion(0, 0)
         var minimum: GlibcVersion?
         var from: [String] = []
         var unknown: [String] = []
-        for component in planned where component.kind == ComponentKind.wheel.rawValue {
+        for component in planned where component.kind == .wheel {
             guard let artifact = component.artifact else { unknown.append(component.name); continue }
             guard let text = artifact.requiresGlibc, let glibc = GlibcVersion(text) else { continue }
             if minimum == nil || glibc > minimum! { minimum = glibc; from = [component.name] } else if glibc == minimum { from.append(component.name) }
@@ -182,19 +212,15 @@ struct PlanContext {
             summary: runtime.summary?.value,
             homepage: runtime.homepage?.value,
             license: runtime.license?.value,
-            platform: runtime.platform.value.rawValue,
-            python: PythonTarget(
-                version: runtime.python.value,
-                tag: "cp" + runtime.python.value.replacingDots(with: ""),
-                nixAttribute: "python" + runtime.python.value.replacingDots(with: "")
-            ),
+            platform: runtime.platform.value,
+            python: PythonTarget(version: python, tag: "cp" + python.compact, nixAttribute: "python" + python.compact),
             cuda: CUDATarget(
-                version: cudaText,
-                minDriver: spec.cuda.minDriver.value,
-                localTag: "cu" + cudaText.replacingDots(with: ""),
-                nixPackageSet: "cudaPackages_" + cudaText.replacingDots(with: "_")
+                version: cudaVersion,
+                minDriver: minDriver ?? Self.noDriver,
+                localTag: cudaVersion.localTag,
+                nixPackageSet: "cudaPackages_\(cudaVersion.major)_\(cudaVersion.minor)"
             ),
-            glibc: GlibcRequirement(target: runtime.glibc.value, minimum: minimum?.description, minimumFrom: from, unknown: unknown),
+            glibc: GlibcRequirement(target: glibc ?? GlibcVersion(major: 0, minor: 0), minimum: minimum, minimumFrom: from, unknown: unknown),
             entryPoint: runtime.entryPoint.value
         )
     }
@@ -209,7 +235,7 @@ struct PlanContext {
             flakeRef: "github:\(pin.owner.value)/\(pin.repo.value)/\(pin.rev.value)",
             narHash: pin.tarballHash?.value.sri ?? locked?.narHash,
             lastModified: locked?.lastModified,
-            declaredAt: pin.rev.location.description
+            declaredAt: SpecLocation(pin.rev.location)
         )
     }
 

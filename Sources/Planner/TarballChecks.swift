@@ -11,8 +11,7 @@ extension PlanContext {
         guard let settings = spec.tarball else { return nil }
         var python: PlannedDownload?
         if let pin = settings.python {
-            let wanted = spec.runtime.python.value
-            if pin.version.value != wanted && !pin.version.value.hasPrefix(wanted + ".") {
+            if let wanted = self.python, !wanted.includes(pin.version.value) {
                 bag.error("'tarball.python' is CPython \(pin.version.value), but 'runtime.python' is \(wanted)", at: pin.version.location,
                           notes: [bag.note("runtime Python set here", at: spec.runtime.python.location)])
             }
@@ -26,9 +25,9 @@ extension PlanContext {
                 continue
             }
             guard var planned = download(entry.download, what: "library '\(entry.name.value)'") else { continue }
-            let format: String
+            let format: LibraryDownloadFormat
             if planned.filename.hasSuffix(".whl") {
-                format = "wheel"
+                format = .wheel
                 if let wheel = try? WheelFilename(parsing: planned.filename) {
                     if let pypi = library.pypi, Names.normalizedDistributionName(pypi.value) != Names.normalizedDistributionName(wheel.distribution) {
                         bag.error("wheel '\(planned.filename)' is distribution '\(wheel.distribution)', but system library '\(entry.name.value)' names '\(pypi.value)'", at: entry.download.url.location)
@@ -42,14 +41,14 @@ extension PlanContext {
                     bag.error("'\(planned.filename)' is not a valid wheel file name", at: entry.download.url.location)
                 }
             } else if planned.filename.hasSuffix(".deb") {
-                format = "deb"
+                format = .deb
             } else {
                 bag.error("library '\(entry.name.value)' must be pinned to a wheel (.whl) or a Debian package (.deb), found '\(planned.filename)'", at: entry.download.url.location)
                 continue
             }
             libraries.append(PlannedLibraryDownload(library: entry.name.value, format: format, download: planned))
         }
-        return PlannedTarball(python: python, libraries: libraries, declaredAt: settings.key.start.description)
+        return PlannedTarball(python: python, libraries: libraries, declaredAt: SpecLocation(settings.key.start))
     }
 
     private mutating func systemLibrary(named name: Located<String>) -> SystemLibrary? {
@@ -65,9 +64,9 @@ extension PlanContext {
         }
         let lastSegment = pin.url.value.split(separator: "/").last.map(String.init) ?? ""
         return PlannedDownload(
-            version: pin.version.value, url: pin.url.value, hash: hash.value.sri, hashHex: hash.value.hex,
-            algorithm: hash.value.algorithm.rawValue, filename: lastSegment.removingPercentEncoding ?? lastSegment,
-            requiresGlibc: nil, declaredAt: pin.url.location.description
+            version: pin.version.value, url: pin.url.value, digest: hash.value,
+            filename: lastSegment.removingPercentEncoding ?? lastSegment,
+            requiresGlibc: nil, declaredAt: SpecLocation(pin.url.location)
         )
     }
 }

@@ -39,7 +39,7 @@ public enum PluginMain {
             }
             request = try JSONDecoder().decode(PluginRequest.self, from: Data(input))
         } catch {
-            write(Array("\(description.name): cannot read the request: \(error)\n".utf8), to: 2)
+            write(Array("\(description.name): cannot read the request: \(PlanDecodingError(error))\n".utf8), to: 2)
             exit(2)
         }
         write(encode(emit(request)), to: 1)

@@ -36,3 +36,16 @@ public struct PluginDescription: Codable, Hashable, Sendable {
         self.layouts = layouts
     }
 }
+
+// The value types the plan's fields have, so that a plugin needs only `import PluginKit`.
+@_exported import enum Spec.ComponentKind
+@_exported import enum Spec.LibraryProvider
+@_exported import enum Spec.RequiresDistPolicy
+@_exported import protocol Spec.NamedCaseCodable
+@_exported import enum Lock.ArtifactOrigin
+@_exported import struct Hashes.Digest
+@_exported import enum Hashes.HashAlgorithm
+@_exported import struct Packaging.PythonVersion
+@_exported import struct Packaging.GlibcVersion
+@_exported import struct CUDACompatibility.DriverVersion
+@_exported import enum Spec.Platform

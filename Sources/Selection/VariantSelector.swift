@@ -57,7 +57,7 @@ public struct VariantSelector {
         }
         let cuda = plan.runtime.cuda
         if let driver = host.driver {
-            if let release = DriverRequirements.release(cuda.version) {
+            if let release = DriverRequirements.release(cuda.version.description) {
                 switch DriverRequirements.fit(driver, for: release) {
                 case .full: break
                 case .minorVersionCompatibility(let needed):
@@ -66,8 +66,8 @@ public struct VariantSelector {
                     hostProblems.append("driver \(driver) is too old for CUDA \(cuda.version): NVIDIA's minimum is \(floor) (minor-version compatibility), \(release.toolkitDriver) for the full release")
                 }
             }
-            if let minimum = DriverVersion(cuda.minDriver), driver < minimum {
-                hostProblems.append("driver \(driver) is older than the spec's cuda.min-driver \(minimum)")
+            if driver < cuda.minDriver {
+                hostProblems.append("driver \(driver) is older than the spec's cuda.min-driver \(cuda.minDriver)")
             }
         } else if !host.gpus.isEmpty {
             hostProblems.append("the NVIDIA driver version is unknown")

@@ -82,11 +82,11 @@ struct ContainerBackendTests {
         let files = try ContainerBackend().render(plan, layout: "bake")
         let wheels = try #require(files.first { $0.path == "requirements/wheels.txt" }).contents
         let lines = wheels.split(separator: "\n").filter { !$0.hasPrefix("#") }
-        let expected = plan.components.filter { $0.kind == "wheel" }
+        let expected = plan.components.filter { $0.kind == .wheel }
         #expect(lines.count == expected.count)
         for component in expected {
             let artifact = try #require(component.artifact)
-            #expect(lines.contains("\(component.name) @ \(artifact.url) --hash=sha256:\(artifact.hashHex)"[...]))
+            #expect(lines.contains("\(component.name) @ \(artifact.url) --hash=sha256:\(artifact.digest.hex)"[...]))
         }
         let closure = try #require(files.first { $0.path == "requirements/python-closure.txt" }).contents
         #expect(closure.contains("\nnumpy==2.3.5 --hash=sha256:0d8163f43acde9a73c2a33605353a4f1bc4798745a8b1d73183b28e5b435ae28\n"))

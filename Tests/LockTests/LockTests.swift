@@ -60,9 +60,9 @@ import Testing
         let plan = try #require(try Pipeline.plan(specAt: specPath, lockAt: lockPath, locked: true))
         let artifact = try #require(plan.components.first { $0.name == "alpha" }?.artifact)
         #expect(artifact.filename == "alpha-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")
-        #expect(artifact.hashHex == lock?.artifact(of: "alpha")?.sha256)
-        #expect(artifact.origin == "index")
-        #expect(plan.runtime.glibc.minimum == "2.17")
+        #expect(artifact.digest.hex == lock?.artifact(of: "alpha")?.sha256)
+        #expect(artifact.origin == .index)
+        #expect(plan.runtime.glibc.minimum?.description == "2.17")
 
         // Edit a pin: the lock is stale, and plan refuses it even without --locked.
         let edited = try String(contentsOfFile: specPath, encoding: .utf8).replacingOccurrences(of: "  beta:\n    version: 1.0", with: "  beta:\n    version: 1.1")

@@ -90,7 +90,7 @@ import Testing
         plan.components[0].artifact = nil
         plan.components[4].artifact = nil
         for plan in [plan] {
-            let unpinned = plan.components.filter { $0.kind == "wheel" && $0.artifact == nil }
+            let unpinned = plan.components.filter { $0.kind == .wheel && $0.artifact == nil }
             for layout in NixBackend.layouts {
                 do {
                     let files = try NixBackend().render(plan, layout: layout)
@@ -110,17 +110,16 @@ import Testing
         var plan = try PlanFixtures.plan(Self.pinnedSpec)
         plan.nixpkgs.narHash = nil
         plan.components[1].name = "triton"  // the source component
-        plan.components[0].artifact?.hash = "sha256:abc"
+        // A non-SRI hash cannot be written into a plan any more: `PlannedArtifact.digest` is a `Digest`.
         plan.environment[0].value = "{cuda.bin}"
         do {
             _ = try NixBackend().render(plan, layout: "flake")
             Issue.record("expected an EmitError")
         } catch {
             let messages = error.diagnostics.map(\.description)
-            #expect(messages.count == 4, "\(messages)")
+            #expect(messages.count == 3, "\(messages)")
             #expect(messages.contains { $0.hasPrefix("\(Self.pinnedSpec):\(plan.nixpkgs.declaredAt!): error: nixpkgs has no 'tarball-hash'") })
             #expect(messages.contains { $0.hasPrefix("\(Self.pinnedSpec):\(plan.components[1].declaredAt): error: the Nix backend can build source component 'triton'") })
-            #expect(messages.contains { $0.contains("error: the hash of 'sglang' is not an SRI") })
             #expect(messages.contains { $0.contains("CUDA_HOME uses '{cuda.bin}'") })
         }
     }
@@ -295,7 +294,7 @@ import Testing
     func checkFacts(_ packages: [String: Facts], plan: BuildPlan) throws {
         #expect(packages.count == plan.variants.count + 1)
         #expect(plan.variants.count == 14)
-        let wheels = plan.components.filter { $0.kind == "wheel" }
+        let wheels: [PlannedComponent] = plan.components.filter { $0.kind == .wheel }
         for variant in plan.variants {
             let facts = try #require(packages[variant.name])
             #expect(facts.name == variant.name)
@@ -326,11 +325,11 @@ import Testing
             var expected: [String: (version: String, url: String, hash: String, file: String)] = [:]
             for package in plan.pythonClosure?.packages ?? [] {
                 let wheel = try #require(package.wheel)
-                expected[package.normalizedName] = (package.version, wheel.url, wheel.hash, wheel.filename)
+                expected[package.normalizedName] = (package.version, wheel.url, wheel.digest.sri, wheel.filename)
             }
             for component in wheels {
                 let artifact = try #require(component.artifact)
-                expected[component.name] = (component.version, artifact.url, artifact.hash, artifact.filename)
+                expected[component.name] = (component.version, artifact.url, artifact.digest.sri, artifact.filename)
             }
             #expect(facts.wheels.count == expected.count)
             #expect(Set(facts.wheels.map(\.pname)) == Set(expected.keys))
@@ -393,7 +392,7 @@ import Testing
     @Test(arguments: ["flake", "flox"]) func mainSpecMatchesGoldensOnceLocked(layout: String) throws {
         let plan = try PlanFixtures.plan("specs/main.yaml")
         let golden = Fixtures.root.appendingPathComponent("golden/nix/main-\(layout)")
-        if plan.components.contains(where: { $0.kind == "wheel" && $0.artifact == nil }) {
+        if plan.components.contains(where: { $0.kind == .wheel && $0.artifact == nil }) {
             #expect(!FileManager.default.fileExists(atPath: golden.path), "stale goldens for an unlocked spec")
             return
         }

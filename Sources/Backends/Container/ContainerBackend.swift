@@ -193,7 +193,7 @@ struct ContainerRenderer {
 
     private func buildBase(_ w: inout DockerfileWriter) {
         let python = inputs.buildPython
-        let (algorithm, hex) = (python.algorithm, python.hashHex)
+        let (algorithm, hex) = (python.digest.algorithm.rawValue, python.digest.hex)
         let archive = "/tmp/" + python.filename
         let interpreter = "\(Paths.buildPython)/bin/\(self.python)"
         let requirements = "\(Paths.buildRequirements)/\(inputs.torch.name)-build.txt"
@@ -386,8 +386,8 @@ struct ContainerRenderer {
             ("dev.sglang-forge.capabilities", capabilities),
             ("dev.sglang-forge.isa", isa),
             ("dev.sglang-forge.isa-flags", isaFlags),
-            ("dev.sglang-forge.cuda", wrap(plan.runtime.cuda.version)),
-            ("dev.sglang-forge.min-driver", wrap(plan.runtime.cuda.minDriver)),
+            ("dev.sglang-forge.cuda", wrap(plan.runtime.cuda.version.description)),
+            ("dev.sglang-forge.min-driver", wrap(plan.runtime.cuda.minDriver.description)),
         ]
         return pairs
     }
@@ -464,8 +464,7 @@ struct ContainerRenderer {
     /// The OCI platform of the plan's Nix system double.
     var ociPlatform: String {
         switch plan.runtime.platform {
-        case "aarch64-linux": "linux/arm64"
-        default: "linux/amd64"
+        case .x86_64Linux: "linux/amd64"
         }
     }
 }

@@ -63,9 +63,9 @@ public enum RuntimeManifest {
     /// source-built components (torch) are not in it: their wheel is built per variant.
     public static func distributions(_ plan: BuildPlan) -> [Distribution] {
         var result: [Distribution] = []
-        for component in plan.components where component.kind == "wheel" {
+        for component in plan.components where component.kind == .wheel {
             guard let artifact = component.artifact else { continue }
-            result.append(Distribution(name: normalized(component.name), version: component.version, sha256: artifact.hashHex,
+            result.append(Distribution(name: normalized(component.name), version: component.version, sha256: artifact.digest.hex,
                                        filename: artifact.filename, url: artifact.url, origin: .component))
         }
         let components = Set(result.map(\.name))
@@ -113,7 +113,7 @@ extension PlannedPythonPackage {
     /// The sha256 of the one file every backend installs: the lock's chosen wheel, or the only
     /// hash the closure lists; `nil` when the closure admits several files and no lock chose one.
     public var installedSHA256: String? {
-        if let wheel { return wheel.sha256 }
+        if let wheel { return wheel.digest.hex }
         return sha256.count == 1 ? sha256[0] : nil
     }
 }

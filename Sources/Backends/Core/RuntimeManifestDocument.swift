@@ -32,7 +32,7 @@ extension RuntimeManifest {
 
         init(plan: BuildPlan, variant v: PlannedVariant) {
             let r = plan.runtime
-            runtime = Runtime(name: r.name, component: r.component, version: r.version, entryPoint: r.entryPoint, platform: r.platform,
+            runtime = Runtime(name: r.name, component: r.component, version: r.version, entryPoint: r.entryPoint, platform: r.platform.rawValue,
                               summary: r.summary, homepage: r.homepage, license: r.license)
             let gpu = plan.gpus.first { $0.name == v.gpu }
             let isa = plan.isas.first { $0.name == v.isa }
@@ -41,14 +41,14 @@ extension RuntimeManifest {
                 gpu: GPU(target: v.gpu, architecture: gpu?.architecture ?? v.gpu, torchCudaArchList: v.torchCudaArchList, capabilities: v.capabilities),
                 isa: ISA(name: v.isa, label: isa?.label ?? v.isa, flags: v.isaFlags),
                 buildEnv: v.buildEnv.map { Setting(name: $0.name, value: $0.value, reason: $0.reason) }, maxJobs: v.maxJobs)
-            python = Python(version: r.python.version, tag: r.python.tag)
-            cuda = CUDA(version: r.cuda.version, localTag: r.cuda.localTag, minDriver: r.cuda.minDriver)
+            python = Python(version: r.python.version.description, tag: r.python.tag)
+            cuda = CUDA(version: r.cuda.version.description, localTag: r.cuda.localTag, minDriver: r.cuda.minDriver.description)
             let installed = RuntimeManifest.distributions(plan)
             distributions = installed
             glibc = Self.glibc(plan, installed)
             components = plan.components.map { c in
-                Component(name: c.name, version: c.version, kind: c.kind,
-                          filename: c.kind == "wheel" ? c.artifact?.filename : nil, sha256: c.kind == "wheel" ? c.artifact?.hashHex : nil,
+                Component(name: c.name, version: c.version, kind: c.kind.rawValue,
+                          filename: c.kind == .wheel ? c.artifact?.filename : nil, sha256: c.kind == .wheel ? c.artifact?.digest.hex : nil,
                           build: c.perVariant ? "built from source for this variant (\(v.torchCudaArchList), \(v.isa))" : nil)
             }
             environment = plan.environment.map { Variable(name: $0.name, value: $0.value, why: $0.why) }
@@ -59,7 +59,7 @@ extension RuntimeManifest {
         /// The highest glibc any installed wheel needs, and which distributions need it.
         static func glibc(_ plan: BuildPlan, _ installed: [Distribution]) -> Glibc {
             var needs: [(String, String)] = []
-            for c in plan.components where c.kind == "wheel" {
+            for c in plan.components where c.kind == .wheel {
                 if let g = c.artifact?.requiresGlibc { needs.append((RuntimeManifest.normalized(c.name), g)) }
             }
             for p in plan.pythonClosure?.packages ?? [] where installed.contains(where: { $0.name == p.normalizedName && $0.origin == .closure }) {
@@ -76,7 +76,7 @@ extension RuntimeManifest {
                 minimum = g
                 from = [name]
             }
-            return Glibc(target: plan.runtime.glibc.target, minimum: minimum, minimumFrom: from.sorted())
+            return Glibc(target: plan.runtime.glibc.target.description, minimum: minimum, minimumFrom: from.sorted())
         }
 
         /// Dotted numeric comparison (`2.28` vs `2.17`): -1, 0, 1.
@@ -98,9 +98,9 @@ extension RuntimeManifest {
                 var from: [String: String] = [:]
                 let wheel = l.pypi.flatMap { name in installed.first { $0.name == RuntimeManifest.normalized(name) } }
                 switch l.provider {
-                case "driver":
+                case .driver:
                     for backend in backendNames { from[backend] = "the host's NVIDIA driver (never bundled)" }
-                case "cuda":
+                case .cuda:
                     from["container"] = "the base image \(base) (/usr/local/cuda)"
                     from["nix"] = wheel.map { "the environment's \($0.name) \($0.version) wheel (autoPatchelf finds it first), else nixpkgs \(set).\(l.name)" }
                         ?? "nixpkgs \(set).\(l.name)"
@@ -109,7 +109,7 @@ extension RuntimeManifest {
                     } else {
                         from["tarball"] = wheel.map { "the prefix's \($0.name) \($0.version) wheel" } ?? "not bundled"
                     }
-                default:
+                case .system:
                     from["container"] = l.debian.map { "Debian/Ubuntu package \($0) (apt, in the image)" } ?? "not installed"
                     from["nix"] = l.nixpkgs.map { "nixpkgs \($0)" } ?? "not provided"
                     if let entry = bundled[l.name] {
@@ -118,7 +118,7 @@ extension RuntimeManifest {
                         from["tarball"] = "the host's"
                     }
                 }
-                return Library(name: l.name, provider: l.provider, sonames: l.sonames, from: from)
+                return Library(name: l.name, provider: l.provider.rawValue, sonames: l.sonames, from: from)
             }
         }
 
@@ -130,7 +130,7 @@ extension RuntimeManifest {
             let base = plan.container.map { "\($0.baseImage)@\($0.baseDigest ?? "?")" } ?? "the container base image"
             let set = plan.runtime.cuda.nixPackageSet
             let nixpkgs = "\(plan.nixpkgs.owner)/\(plan.nixpkgs.repo)@\(plan.nixpkgs.rev)"
-            let standalone = plan.tarball?.python.map { "\($0.filename) (CPython \($0.version), sha256 \($0.hashHex))" } ?? "a relocatable CPython (tarball.python)"
+            let standalone = plan.tarball?.python.map { "\($0.filename) (CPython \($0.version), sha256 \($0.digest.hex))" } ?? "a relocatable CPython (tarball.python)"
             let python = plan.runtime.python
             return [
                 "container": Backend(

@@ -23,20 +23,15 @@ struct NixTables {
         let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for component in plan.components {
             switch component.kind {
-            case "wheel":
-                guard let artifact = component.artifact else {
+            case .wheel:
+                if component.artifact == nil {
                     problems.append(plan.error("wheel '\(component.name)' \(component.version) has no pinned artifact: the Nix backend never emits a fetch without a hash; run `sglang-forge lock`, or pin it with `url:` and `hash:`", at: component.declaredAt))
                     continue
                 }
-                if !isSRI(artifact.hash) {
-                    problems.append(plan.error("the hash of '\(component.name)' is not an SRI sha256/sha512 hash ('\(artifact.hash)')", at: artifact.declaredAt))
-                }
-            case "source" where !sourceComponents.contains(component.name):
+            case .source where !sourceComponents.contains(component.name):
                 problems.append(plan.error("the Nix backend can build source component '\(component.name)' only if it is one of \(sourceComponents.sorted().joined(separator: ", ")) (a recipe of the pinned nixpkgs it specialises per variant)", at: component.declaredAt))
-            case "source":
+            case .source:
                 break
-            default:
-                problems.append(plan.error("component '\(component.name)' has kind '\(component.kind)', which the Nix backend does not know", at: component.declaredAt))
             }
             for name in component.links {
                 guard let library = libraries[name] else {
@@ -44,12 +39,10 @@ struct NixTables {
                     continue
                 }
                 switch library.provider {
-                case "cuda", "driver": break
-                case "system" where library.nixpkgs != nil: break
-                case "system":
+                case .cuda, .driver: break
+                case .system where library.nixpkgs != nil: break
+                case .system:
                     problems.append(plan.error("system library '\(name)' (linked by '\(component.name)') has no nixpkgs attribute", at: component.declaredAt))
-                default:
-                    problems.append(plan.error("library '\(name)' has provider '\(library.provider)', which the Nix backend does not know", at: component.declaredAt))
                 }
             }
         }
@@ -64,15 +57,6 @@ struct NixTables {
             }
         }
         return problems
-    }
-
-    /// `sha256-<base64>` or `sha512-<base64>` of the right length (W3C Subresource Integrity).
-    static func isSRI(_ hash: String) -> Bool {
-        let expected = [("sha256-", 44), ("sha512-", 88)]
-        return expected.contains { prefix, length in
-            hash.hasPrefix(prefix) && hash.dropFirst(prefix.count).count == length
-                && hash.dropFirst(prefix.count).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
-        }
     }
 
     static func placeholders(in text: String) -> [String] {
@@ -104,7 +88,7 @@ struct NixTables {
         if let homepage = r.homepage { bindings.append(.assign("homepage", .string(homepage))) }
         if let license = r.license { bindings.append(.assign("license", .string(license), comments: ["SPDX identifier (lib.getLicenseFromSpdxId)."])) }
         bindings += [
-            .assign("platform", .string(r.platform), comments: ["Nix system double."]),
+            .assign("platform", .string(r.platform.rawValue), comments: ["Nix system double."]),
             .assign("python", .string(r.python.nixAttribute), comments: ["nixpkgs interpreter attribute (CPython \(r.python.version))."]),
             .assign("cudaPackages", .string(r.cuda.nixPackageSet), comments: ["nixpkgs CUDA package set (CUDA \(r.cuda.version), NVIDIA driver \(r.cuda.minDriver) or newer)."]),
             .assign("entryPoint", .string(r.entryPoint)),
@@ -120,11 +104,11 @@ struct NixTables {
     }
 
     func library(_ l: PlannedLibrary) -> NixBinding {
-        var fields: [NixBinding] = [.assign("provider", .string(l.provider))]
+        var fields: [NixBinding] = [.assign("provider", .string(l.provider.rawValue))]
         switch l.provider {
-        case "cuda": fields.append(.assign("attribute", .string(l.name)))
-        case "system": fields.append(.assign("attributePath", .list((l.nixpkgs ?? "").split(separator: ".").map { .string(String($0)) })))
-        default: break
+        case .cuda: fields.append(.assign("attribute", .string(l.name)))
+        case .system: fields.append(.assign("attributePath", .list((l.nixpkgs ?? "").split(separator: ".").map { .string(String($0)) })))
+        case .driver: break
         }
         fields.append(.assign("sonames", .list(l.sonames.map(NixExpr.string))))
         return .assign(l.name, .attrs(fields))
@@ -133,15 +117,15 @@ struct NixTables {
     /// `components.nix`: every component, in spec order; wheels with their pinned artifact.
     var components: NixExpr {
         .attrs(plan.components.map { c in
-            var fields: [NixBinding] = [.assign("kind", .string(c.kind)), .assign("name", .string(c.name)), .assign("version", .string(c.version))]
-            if let artifact = c.artifact, c.kind == "wheel" {
+            var fields: [NixBinding] = [.assign("kind", .string(c.kind.rawValue)), .assign("name", .string(c.name)), .assign("version", .string(c.version))]
+            if let artifact = c.artifact, c.kind == .wheel {
                 fields.append(.assign("src", .attrs([
                     .assign("url", .string(artifact.url)),
-                    .assign("hash", .string(artifact.hash)),
+                    .assign("hash", .string(artifact.digest.sri)),
                     .assign("name", .string(artifact.filename)),
                 ]), comments: ["Declared at \(plan.spec):\(artifact.declaredAt)."]))
             }
-            if c.kind == "wheel" {
+            if c.kind == .wheel {
                 fields += [
                     .assign("links", .list(c.links.map(NixExpr.string)), comments: ["Libraries its ELF files link (runtime.nix libraries), for autoPatchelfHook."]),
                     .assign("importCheck", .bool(c.importCheck)),
@@ -165,7 +149,7 @@ struct NixTables {
                 .assign("version", .string(package.version)),
                 .assign("src", .attrs([
                     .assign("url", .string(wheel.url)),
-                    .assign("hash", .string(wheel.hash)),
+                    .assign("hash", .string(wheel.digest.sri)),
                     .assign("name", .string(wheel.filename)),
                 ])),
             ]))
@@ -206,7 +190,7 @@ struct NixTables {
     /// `import nixpkgs { system = …; config = import <lib>/nixpkgs-config.nix; overlays = [ (import <lib>/overlay.nix) ]; }`
     func importNixpkgs(_ source: NixExpr, lib: String) -> NixExpr {
         .import(source, .attrs([
-            .assign("system", .string(plan.runtime.platform)),
+            .assign("system", .string(plan.runtime.platform.rawValue)),
             .assign("config", .import(.path(lib + "/nixpkgs-config.nix"))),
             .assign("overlays", .list([.import(.path(lib + "/overlay.nix"))])),
         ]))
@@ -214,7 +198,7 @@ struct NixTables {
 
     /// `flake.nix`: the pinned input, and packages/checks/hydraJobs from `nix/lib/packages.nix`.
     var flake: NixExpr {
-        let platform = plan.runtime.platform
+        let platform = plan.runtime.platform.rawValue
         return .attrs([
             .assign("description", .string(plan.runtime.summary ?? "\(plan.runtime.name) \(plan.runtime.version)")),
             .assign(path: ["inputs", "nixpkgs", "url"], .string(plan.nixpkgs.flakeRef), blankLineBefore: true),

@@ -32,7 +32,7 @@ struct PluginResponseCheck {
                 guard let component = components[name] else {
                     throw failure("reported a diagnostic for the component '\(name)', which the plan does not have: \(d.message)")
                 }
-                location = plan.location(component.declaredAt)
+                location = component.declaredAt.sourceLocation
                 message = "component '\(name)': " + message
             }
             if let name = d.variant {

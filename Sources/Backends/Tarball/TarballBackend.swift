@@ -1,3 +1,4 @@
+import Hashes
 import BackendCore
 import Foundation
 import Planner
@@ -35,23 +36,23 @@ public struct TarballBackend: Backend {
         if tarball.python == nil {
             problems.append(plan.error("'tarball' has no 'python': pin a relocatable CPython \(plan.runtime.python.version) (python-build-standalone install_only archive) by version, url and hash", at: tarball.declaredAt))
         }
-        for component in plan.components where component.kind == "wheel" && component.artifact == nil {
+        for component in plan.components where component.kind == .wheel && component.artifact == nil {
             problems.append(plan.error("component '\(component.name)' has no pinned wheel: the tarball backend installs only wheels pinned by url and hash (pin it in the spec, or run `sglang-forge lock`)", at: component.declaredAt))
         }
         let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let pinned = Set(tarball.libraries.map(\.library))
         for component in plan.components {
-            for name in component.links where libraries[name]?.provider == "cuda" && !pinned.contains(name) {
+            for name in component.links where libraries[name]?.provider == .cuda && !pinned.contains(name) {
                 problems.append(plan.error("component '\(component.name)' links '\(name)' (\(libraries[name]?.sonames.joined(separator: ", ") ?? "")), a CUDA library the tarball must bundle, but 'tarball.libraries' pins no artifact for it", at: component.declaredAt))
             }
         }
         // A CUDA library wheel that is also a closure package must be the closure's file: the
         // prefix would otherwise hold another file than the other backends install.
         let closure = Dictionary((plan.pythonClosure?.packages ?? []).map { ($0.normalizedName, $0) }, uniquingKeysWith: { a, _ in a })
-        for library in tarball.libraries where library.format == "wheel" {
+        for library in tarball.libraries where library.format == .wheel {
             let distribution = RuntimeManifest.normalized(plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library)
-            if let package = closure[distribution], let installed = package.installedSHA256, installed != library.download.hashHex {
-                problems.append(plan.error("'tarball.libraries.\(library.library)' pins \(library.download.filename) (sha256 \(library.download.hashHex)), but the Python closure installs \(distribution) \(package.version) from \(package.wheel?.filename ?? "another file") (sha256 \(installed)); pin the closure's file so every backend installs the same wheel", at: library.download.declaredAt))
+            if let package = closure[distribution], let installed = package.installedSHA256, installed != library.download.digest.hex {
+                problems.append(plan.error("'tarball.libraries.\(library.library)' pins \(library.download.filename) (sha256 \(library.download.digest.hex)), but the Python closure installs \(distribution) \(package.version) from \(package.wheel?.filename ?? "another file") (sha256 \(installed)); pin the closure's file so every backend installs the same wheel", at: library.download.declaredAt))
             }
         }
         problems += RuntimeManifest.problems(plan)
@@ -90,21 +91,20 @@ public struct TarballBackend: Backend {
         return String(script[...newline]) + header + String(script[script.index(after: newline)...])
     }
 
-    private func hashOption(sri: String, hex: String) -> String {
-        let algorithm = sri.split(separator: "-").first.map(String.init) ?? "sha256"
-        return "--hash=\(algorithm):\(hex)"
+    private func hashOption(_ digest: Digest) -> String {
+        "--hash=\(digest.algorithm.rawValue):\(digest.hex)"
     }
 
     private func requirements(_ plan: BuildPlan, _ tarball: PlannedTarball) -> String {
         var lines = ["# Every pinned wheel, for `pip install --require-hashes --no-deps`: the components, then the",
                      "# wheels that carry bundled CUDA libraries."]
-        for component in plan.components where component.kind == "wheel" {
+        for component in plan.components where component.kind == .wheel {
             guard let artifact = component.artifact else { continue }
-            lines.append("\(component.name) @ \(artifact.url) \(hashOption(sri: artifact.hash, hex: artifact.hashHex))")
+            lines.append("\(component.name) @ \(artifact.url) \(hashOption(artifact.digest))")
         }
-        for library in tarball.libraries where library.format == "wheel" {
+        for library in tarball.libraries where library.format == .wheel {
             let distribution = plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library
-            lines.append("\(distribution) @ \(library.download.url) --hash=\(library.download.algorithm):\(library.download.hashHex)")
+            lines.append("\(distribution) @ \(library.download.url) --hash=\(library.download.digest.algorithm.rawValue):\(library.download.digest.hex)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -134,7 +134,7 @@ public struct TarballBackend: Backend {
         let glibc = ["ld-linux-x86-64.so.2", "libc.so.6", "libdl.so.2", "libm.so.6", "libpthread.so.0", "libresolv.so.2", "librt.so.1", "libutil.so.1",
                      "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1"]
         let pinned = Set(tarball.libraries.map(\.library))
-        let host = plan.systemLibraries.filter { ($0.provider == "driver" || $0.provider == "system") && !pinned.contains($0.name) }.flatMap(\.sonames)
+        let host = plan.systemLibraries.filter { ($0.provider == .driver || $0.provider == .system) && !pinned.contains($0.name) }.flatMap(\.sonames)
         return Array(Set(glibc + host)).sorted()
     }
 
@@ -142,7 +142,7 @@ public struct TarballBackend: Backend {
         let q = ShellScript.quote
         let pythonExe = "python\(plan.runtime.python.version)"
         let entryPoint = plan.runtime.entryPoint
-        let sources = plan.components.filter { $0.kind == "source" }
+        let sources = plan.components.filter { $0.kind == .source }
         var s = ShellScript()
         s.line("#!/usr/bin/env bash")
         s.block(String(header.dropLast()))
@@ -190,12 +190,12 @@ public struct TarballBackend: Backend {
         s.line("unset PYTHONPATH PYTHONHOME PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_REQUIRE_VIRTUALENV")
         s.line()
         s.line("step \(q("CPython \(python.version) (\(python.filename))"))")
-        s.line("fetch \(q(python.url)) \(python.algorithm) \(python.hashHex) \"$downloads/\"\(q(python.filename))")
+        s.line("fetch \(q(python.url)) \(python.digest.algorithm.rawValue) \(python.digest.hex) \"$downloads/\"\(q(python.filename))")
         s.line("mkdir \"$work/python\"")
         s.line("tar -xzf \"$downloads/\"\(q(python.filename)) -C \"$work/python\"")
         s.line("mv \"$work/python/python\" \"$prefix\"")
         s.line("py=\"$prefix/bin/\(pythonExe)\"")
-        s.line("\"$py\" -c 'import sys; assert sys.version_info[:2] == (\(plan.runtime.python.version.replacingOccurrences(of: ".", with: ", "))), sys.version'")
+        s.line("\"$py\" -c 'import sys; assert sys.version_info[:2] == (\("\(plan.runtime.python.version.major), \(plan.runtime.python.version.minor)")), sys.version'")
         s.line("\"$py\" -m pip --version >/dev/null 2>&1 || \"$py\" -m ensurepip --default-pip")
         s.line("pip_install() { \"$py\" -m pip install --no-deps --no-compile --only-binary=:all: --no-warn-script-location \"$@\"; }")
         s.line()
@@ -219,16 +219,16 @@ public struct TarballBackend: Backend {
         s.line()
         s.line("step 'pinned wheels (components and CUDA runtime libraries), hashes required'")
         s.line("pip_install --force-reinstall --require-hashes -r \"$common/requirements.txt\"")
-        for library in tarball.libraries where library.format == "deb" {
+        for library in tarball.libraries where library.format == .deb {
             let sonames = plan.systemLibraries.first { $0.name == library.library }?.sonames ?? []
             s.line()
             s.line("step \(q("\(library.library) \(library.download.version) (\(sonames.joined(separator: ", "))) from \(library.download.filename)"))")
-            s.line("fetch \(q(library.download.url)) \(library.download.algorithm) \(library.download.hashHex) \"$downloads/\"\(q(library.download.filename))")
+            s.line("fetch \(q(library.download.url)) \(library.download.digest.algorithm.rawValue) \(library.download.digest.hex) \"$downloads/\"\(q(library.download.filename))")
             s.line("extract_deb_sonames \"$downloads/\"\(q(library.download.filename)) \"$prefix/lib\" \(sonames.map(q).joined(separator: " "))")
         }
         // Source-built wheels link the CUDA libraries too; wheel components as their `links` say.
         let bundled = Set(tarball.libraries.map(\.library))
-        let linking = plan.components.filter { $0.kind == "source" || $0.links.contains(where: bundled.contains) }.map(\.name)
+        let linking = plan.components.filter { $0.kind == .source || $0.links.contains(where: bundled.contains) }.map(\.name)
         s.line()
         s.line("step 'run paths: $ORIGIN-relative to the bundled libraries'")
         s.line("\"$py\" \"$common/relink.py\" \"$prefix\" --sonames \(bundledSonames(plan, tarball).map(q).joined(separator: " ")) --dists \(linking.map(q).joined(separator: " "))")
@@ -237,7 +237,7 @@ public struct TarballBackend: Backend {
         s.line("if find \"$prefix\" -name 'libcuda.so*' | grep -q .; then die 'libcuda.so.1 must come from the driver, but the prefix contains a copy'; fi")
         s.line()
         s.line("step \(q("glibc: every ELF file may need at most glibc \(plan.runtime.glibc.target), the target hosts' oldest"))")
-        s.line("check_glibc \"$prefix\" \(q(plan.runtime.glibc.target))")
+        s.line("check_glibc \"$prefix\" \(q(plan.runtime.glibc.target.description))")
         s.line()
         s.line("step 'launchers, environment, manifest'")
         s.line("[ -f \"$prefix/bin/\(entryPoint)\" ] || die \(q("no console script named \(entryPoint) was installed"))")

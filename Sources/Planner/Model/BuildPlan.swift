@@ -1,3 +1,9 @@
+import CUDACompatibility
+import Hashes
+import Lock
+import Packaging
+import Spec
+
 /// The resolved, checked build plan: what every backend reads, and the JSON contract of
 /// `sglang-forge plan --format json` (documented and versioned in `docs/plan-schema.md`).
 ///
@@ -60,7 +66,7 @@ public struct PlannedRuntime: Codable, Hashable, Sendable {
     /// SPDX licence expression from the spec.
     public var license: String?
     /// Nix system double (`x86_64-linux`).
-    public var platform: String
+    public var platform: Platform
     /// CPython version and its PEP 425 interpreter tag.
     public var python: PythonTarget
     /// The CUDA toolkit.
@@ -74,7 +80,7 @@ public struct PlannedRuntime: Codable, Hashable, Sendable {
 /// CPython target.
 public struct PythonTarget: Codable, Hashable, Sendable {
     /// `3.12`.
-    public var version: String
+    public var version: PythonVersion
     /// `cp312`.
     public var tag: String
     /// nixpkgs interpreter attribute (`python312`).
@@ -82,11 +88,11 @@ public struct PythonTarget: Codable, Hashable, Sendable {
 }
 
 /// CUDA toolkit target.
-public struct CUDATarget: Codable, Hashable, Sendable {
+public struct CUDATarget: Hashable, Sendable {
     /// `12.8`.
-    public var version: String
-    /// Minimum driver as the spec states it (`550`).
-    public var minDriver: String
+    public var version: CUDAVersion
+    /// Minimum driver as the spec states it (`550`); in JSON the text as written.
+    public var minDriver: DriverVersion
     /// Local version label of wheels built for it (`cu128`).
     public var localTag: String
     /// nixpkgs package set (`cudaPackages_12_8`).
@@ -96,9 +102,9 @@ public struct CUDATarget: Codable, Hashable, Sendable {
 /// glibc requirements.
 public struct GlibcRequirement: Codable, Hashable, Sendable {
     /// Oldest glibc of the target hosts (spec `runtime.glibc`).
-    public var target: String
+    public var target: GlibcVersion
     /// Highest `manylinux_2_N` among wheels with a known file name; `null` when none is known yet.
-    public var minimum: String?
+    public var minimum: GlibcVersion?
     /// The wheels that set ``minimum`` (component names).
     public var minimumFrom: [String]
     /// Wheels whose file name (and so glibc need) is not known until `sglang-forge lock`.
@@ -120,8 +126,8 @@ public struct PlannedNixpkgs: Codable, Hashable, Sendable {
     /// Commit time of `rev` (Unix seconds), flake.lock's `lastModified`; `null` until a lock
     /// file records it (the spec does not).
     public var lastModified: Int? = nil
-    /// Where `nixpkgs.rev` is written in the spec, `line:column`, for backend diagnostics.
-    public var declaredAt: String? = nil
+    /// Where `nixpkgs.rev` is written in the spec, for backend diagnostics.
+    public var declaredAt: SpecLocation? = nil
 }
 
 /// `build` of the plan.
@@ -191,7 +197,7 @@ public struct PlannedLibrary: Codable, Hashable, Sendable {
     /// ELF sonames it provides.
     public var sonames: [String]
     /// `cuda`, `driver` or `system`.
-    public var provider: String
+    public var provider: LibraryProvider
     /// nixpkgs attribute path, for `system` libraries.
     public var nixpkgs: String?
     /// Debian package, for `system` libraries.
@@ -207,7 +213,7 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
     /// PEP 440 version as written.
     public var version: String
     /// `wheel` or `source`.
-    public var kind: String
+    public var kind: ComponentKind
     /// True for source builds, which get each variant's capabilities, ISA flags and build env.
     public var perVariant: Bool
     /// Family sharing one public version.
@@ -222,7 +228,7 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
     /// Python packages from the runtime's package set.
     public var pythonDeps: [PlannedPythonDependency]
     /// `keep` or `strip`.
-    public var requiresDist: String
+    public var requiresDist: RequiresDistPolicy
     /// Whether a build-time import check can run.
     public var importCheck: Bool
     /// The module the import check imports (the spec's `import-name`, else the distribution
@@ -230,8 +236,8 @@ public struct PlannedComponent: Codable, Hashable, Sendable {
     public var importName: String
     /// Remark from the spec.
     public var note: String?
-    /// Where the component is declared in the spec, `line:column`.
-    public var declaredAt: String
+    /// Where the component is declared in the spec.
+    public var declaredAt: SpecLocation
     /// A source component's build requirements as the spec declares them (PEP 508, spec order);
     /// absent when it declares none.
     public var buildRequires: [PlannedBuildRequirement]? = nil
@@ -246,11 +252,11 @@ public struct PlannedBuildRequirement: Codable, Hashable, Sendable {
     public var requirement: String
     /// Its PEP 503 normalised distribution name (`typing-extensions`).
     public var normalizedName: String
-    /// Where it is written in the spec, `line:column`.
-    public var declaredAt: String
+    /// Where it is written in the spec.
+    public var declaredAt: SpecLocation
 
     /// Creates an entry.
-    public init(requirement: String, normalizedName: String, declaredAt: String) {
+    public init(requirement: String, normalizedName: String, declaredAt: SpecLocation) {
         self.requirement = requirement
         self.normalizedName = normalizedName
         self.declaredAt = declaredAt
@@ -258,27 +264,41 @@ public struct PlannedBuildRequirement: Codable, Hashable, Sendable {
 }
 
 /// A remote artifact with its hash.
-public struct PlannedArtifact: Codable, Hashable, Sendable {
+///
+/// In JSON the digest is two fields: `hash` (SRI, `sha256-…`) and `hashHex` (lowercase hex of
+/// the same digest, pip `--hash=sha256:…`).
+public struct PlannedArtifact: Hashable, Sendable {
     /// Download URL.
     public var url: String
-    /// SRI hash (`sha256-…`).
-    public var hash: String
-    /// Lowercase hex of the same digest (pip `--hash=sha256:…`).
-    public var hashHex: String
+    /// The artifact's digest.
+    public var digest: Digest
     /// File name (percent-decoded last URL path segment).
     public var filename: String
     /// PEP 425 tags, for wheels.
     public var tags: [String]?
     /// glibc the wheel's least demanding installable platform tag needs; `null` for `any`.
     public var requiresGlibc: String?
-    /// Where the URL is written in the spec, `line:column` (for a locked index wheel: where the
-    /// component is declared).
-    public var declaredAt: String
+    /// Where the URL is written in the spec (for a locked index wheel: where the component is
+    /// declared).
+    public var declaredAt: SpecLocation
     /// Size in bytes, from the lock (`null` when unknown: not locked, or a URL pin not downloaded).
     public var size: Int? = nil
     /// `index` (chosen by `sglang-forge lock`) or `url` (pinned in the spec); `null` in plans made
     /// before the lock existed.
-    public var origin: String? = nil
+    public var origin: ArtifactOrigin? = nil
+
+    /// Creates an artifact record.
+    public init(url: String, digest: Digest, filename: String, tags: [String]?, requiresGlibc: String?, declaredAt: SpecLocation,
+                size: Int? = nil, origin: ArtifactOrigin? = nil) {
+        self.url = url
+        self.digest = digest
+        self.filename = filename
+        self.tags = tags
+        self.requiresGlibc = requiresGlibc
+        self.declaredAt = declaredAt
+        self.size = size
+        self.origin = origin
+    }
 }
 
 /// A Python package from the runtime's package set.
@@ -294,11 +314,11 @@ public struct PlannedPythonDependency: Codable, Hashable, Sendable {
 /// A node of the dependency graph.
 public struct PlannedNode: Codable, Hashable, Sendable {
     /// `component:<name>`, `library:<name>` or `python:<normalised name>`.
-    public var id: String
-    /// `component`, `library` or `python`.
-    public var kind: String
+    public var id: PlanNodeID
+    /// `component`, `library` or `python` (the kind of ``id``).
+    public var kind: PlanNodeKind
     /// Ids of the nodes it needs, in spec order.
-    public var dependsOn: [String]
+    public var dependsOn: [PlanNodeID]
 }
 
 /// One variant: a GPU target × ISA cell of the matrix with its overrides applied.
@@ -324,9 +344,9 @@ public struct PlannedVariant: Codable, Hashable, Sendable {
     /// Rendered from the description template.
     public var description: String
     /// Graph nodes the variant starts from: the runtime component and the source builds.
-    public var roots: [String]
+    public var roots: [PlanNodeID]
     /// Every node the variant needs, dependencies first.
-    public var order: [String]
+    public var order: [PlanNodeID]
 }
 
 /// `container` of the plan: the base image of every stage that is not `FROM scratch`.
@@ -335,15 +355,15 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     public var baseImage: String
     /// `sha256:<64 hex>`; `null` when the spec records none (the container backend refuses it).
     public var baseDigest: String?
-    /// Where `base-image` is written in the spec, `line:column`.
-    public var declaredAt: String
+    /// Where `base-image` is written in the spec.
+    public var declaredAt: SpecLocation
     /// The base image's glibc (`major.minor`) as the spec states it; `null` when it does not.
-    public var baseGlibc: String? = nil
+    public var baseGlibc: GlibcVersion? = nil
     /// The image the source components are built on (spec `builder-image`); `null`: the base image.
     public var builder: PlannedContainerImage? = nil
 
     /// Creates the section; `baseDigest` is `sha256:<64 hex>` or `nil`.
-    public init(baseImage: String, baseDigest: String?, declaredAt: String) {
+    public init(baseImage: String, baseDigest: String?, declaredAt: SpecLocation) {
         self.baseImage = baseImage
         self.baseDigest = baseDigest
         self.declaredAt = declaredAt
@@ -362,12 +382,12 @@ public struct PlannedContainerImage: Codable, Hashable, Sendable {
     /// `sha256:<64 hex>`; `null` when the spec records none.
     public var digest: String?
     /// Its glibc (`major.minor`) as the spec states it; `null` when it does not.
-    public var glibc: String?
-    /// Where the image is written in the spec, `line:column`.
-    public var declaredAt: String
+    public var glibc: GlibcVersion?
+    /// Where the image is written in the spec.
+    public var declaredAt: SpecLocation
 
     /// Creates an image entry.
-    public init(image: String, digest: String?, glibc: String?, declaredAt: String) {
+    public init(image: String, digest: String?, glibc: GlibcVersion?, declaredAt: SpecLocation) {
         self.image = image
         self.digest = digest
         self.glibc = glibc
@@ -412,26 +432,26 @@ public struct PlannedPythonPackage: Codable, Hashable, Sendable {
 }
 
 /// One wheel file of the Python closure, as every backend installs it.
-public struct PlannedWheelFile: Codable, Hashable, Sendable {
+///
+/// In JSON the SHA-256 digest is two fields: `sha256` (lowercase hex, pip `--hash=sha256:…`) and
+/// `hash` (SRI `sha256-<base64>`, Nix `fetchurl`'s `hash`).
+public struct PlannedWheelFile: Hashable, Sendable {
     /// PEP 427 file name.
     public var filename: String
     /// Download URL.
     public var url: String
-    /// Lowercase hex SHA-256 of the file (pip `--hash=sha256:…`).
-    public var sha256: String
-    /// The same digest as SRI (`sha256-<base64>`), for Nix `fetchurl`'s `hash`.
-    public var hash: String
+    /// The file's SHA-256 digest.
+    public var digest: Digest
     /// Size in bytes, when known.
     public var size: Int?
     /// glibc the file needs (`2.28`); `null` for `any`.
     public var requiresGlibc: String?
 
     /// Creates a file record.
-    public init(filename: String, url: String, sha256: String, hash: String, size: Int?, requiresGlibc: String?) {
+    public init(filename: String, url: String, digest: Digest, size: Int?, requiresGlibc: String?) {
         self.filename = filename
         self.url = url
-        self.sha256 = sha256
-        self.hash = hash
+        self.digest = digest
         self.size = size
         self.requiresGlibc = requiresGlibc
     }
@@ -443,28 +463,48 @@ public struct PlannedTarball: Codable, Hashable, Sendable {
     public var python: PlannedDownload?
     /// Artifacts carrying bundled system libraries, in spec order.
     public var libraries: [PlannedLibraryDownload]
-    /// Where `tarball:` is written, `line:column`.
-    public var declaredAt: String
+    /// Where `tarball:` is written.
+    public var declaredAt: SpecLocation
 }
 
 /// A download pinned by URL and hash.
-public struct PlannedDownload: Codable, Hashable, Sendable {
+///
+/// In JSON the digest is three fields: `hash` (SRI), `hashHex` (lowercase hex of the same digest)
+/// and `algorithm` (`sha256`, `sha512`, for `sha256sum`-style checks).
+public struct PlannedDownload: Hashable, Sendable {
     /// The artifact's version.
     public var version: String
     /// Download URL.
     public var url: String
-    /// SRI hash (`sha256-…`).
-    public var hash: String
-    /// Lowercase hex of the same digest.
-    public var hashHex: String
-    /// The digest algorithm (`sha256`, `sha512`…), for `sha256sum`-style checks.
-    public var algorithm: String
+    /// The pinned digest.
+    public var digest: Digest
     /// File name (percent-decoded last URL path segment).
     public var filename: String
     /// glibc the file needs, for manylinux wheels; `null` otherwise.
     public var requiresGlibc: String?
-    /// Where the URL is written in the spec, `line:column`.
-    public var declaredAt: String
+    /// Where the URL is written in the spec.
+    public var declaredAt: SpecLocation
+
+    /// Creates a download record.
+    public init(version: String, url: String, digest: Digest, filename: String, requiresGlibc: String?, declaredAt: SpecLocation) {
+        self.version = version
+        self.url = url
+        self.digest = digest
+        self.filename = filename
+        self.requiresGlibc = requiresGlibc
+        self.declaredAt = declaredAt
+    }
+}
+
+/// How a `tarball.libraries` artifact is installed.
+public enum LibraryDownloadFormat: String, NamedCaseCodable {
+    /// A wheel, installed with pip.
+    case wheel
+    /// A Debian package: its sonames are copied into `lib/`.
+    case deb
+
+    /// `library download format`.
+    public static var caseSetName: String { "library download format" }
 }
 
 /// One `tarball.libraries` entry.
@@ -472,7 +512,7 @@ public struct PlannedLibraryDownload: Codable, Hashable, Sendable {
     /// The `system-libraries` key.
     public var library: String
     /// `wheel` (installed with pip) or `deb` (its sonames copied into `lib/`).
-    public var format: String
+    public var format: LibraryDownloadFormat
     /// The pinned artifact.
     public var download: PlannedDownload
 }

@@ -16,25 +16,25 @@ struct PlanDotRenderer {
             let root = "\(variant.name)"
             out.append("    \(quote(root)) [shape=doubleoctagon, label=\(quote(variant.name))];")
             let pythonNode = "\(variant.name)/python"
-            let pythonCount = variant.order.filter { $0.hasPrefix("python:") }.count
+            let pythonCount = variant.order.filter { $0.kind == .python }.count
             if pythonCount > 0 {
                 out.append("    \(quote(pythonNode)) [shape=folder, label=\(quote("\(pythonCount) Python packages"))];")
             }
-            for id in variant.order where !id.hasPrefix("python:") {
+            for id in variant.order where id.kind != .python {
                 let label: String
-                if id.hasPrefix("component:"), let c = components[String(id.dropFirst("component:".count))] {
+                if id.kind == .component, let c = components[id.name] {
                     label = c.perVariant ? "\(c.name) \(c.version)\n\(variant.torchCudaArchList) \(variant.isa)" : "\(c.name) \(c.version)"
                 } else {
-                    label = String(id.split(separator: ":", maxSplits: 1).last ?? "")
+                    label = id.name
                 }
-                let shape = id.hasPrefix("library:") ? ", shape=ellipse" : ""
+                let shape = id.kind == .library ? ", shape=ellipse" : ""
                 out.append("    \(quote("\(variant.name)/\(id)")) [label=\(quote(label))\(shape)];")
             }
             for id in variant.roots { out.append("    \(quote(root)) -> \(quote("\(variant.name)/\(id)"));") }
-            var pythonEdges = Set<String>()
+            var pythonEdges = Set<PlanNodeID>()
             for id in variant.order {
                 for target in nodes[id]?.dependsOn ?? [] {
-                    if target.hasPrefix("python:") {
+                    if target.kind == .python {
                         if pythonEdges.insert(id).inserted { out.append("    \(quote("\(variant.name)/\(id)")) -> \(quote(pythonNode));") }
                     } else {
                         out.append("    \(quote("\(variant.name)/\(id)")) -> \(quote("\(variant.name)/\(target)"));")

@@ -1,3 +1,4 @@
+import Spec
 /// Renders a ``BuildPlan`` for people: a summary, the ISA and variant tables, the runtime
 /// environment, and the dependency graph as a tree in the style of the replaced build's README
 /// (`cargo tree`'s `(*)` marks a subtree already shown).
@@ -14,7 +15,7 @@ struct PlanTextRenderer {
         }
         out += Self.table([
             ["  spec", plan.spec],
-            ["  platform", "\(r.platform), CPython \(r.python.version) (\(r.python.tag)), \(glibc)"],
+            ["  platform", "\(r.platform.rawValue), CPython \(r.python.version) (\(r.python.tag)), \(glibc)"],
             ["  cuda", "\(r.cuda.version) (\(r.cuda.nixPackageSet)), NVIDIA driver ≥ \(r.cuda.minDriver)"],
             ["  nixpkgs", plan.nixpkgs.flakeRef + (plan.nixpkgs.narHash.map { " narHash \($0)" } ?? " (no narHash recorded)")],
             ["  build", buildSummary()],
@@ -70,30 +71,30 @@ struct PlanTextRenderer {
         let nodes = Dictionary(plan.graph.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let components = Dictionary(plan.components.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var shown = Set<String>()
+        var shown = Set<PlanNodeID>()
 
-        func children(of id: String) -> [String] { nodes[id]?.dependsOn ?? [] }
+        func children(of id: PlanNodeID) -> [PlanNodeID] { nodes[id]?.dependsOn ?? [] }
 
-        func visit(_ ids: [String], prefix: String) {
-            let python = ids.filter { $0.hasPrefix("python:") }
-            let libs = ids.filter { $0.hasPrefix("library:") }
-            let comps = ids.filter { $0.hasPrefix("component:") }
+        func visit(_ ids: [PlanNodeID], prefix: String) {
+            let python = ids.filter { $0.kind == .python }
+            let libs = ids.filter { $0.kind == .library }
+            let comps = ids.filter { $0.kind == .component }
             var entries: [(label: String, note: String, component: PlannedComponent?)] = []
             for id in comps {
-                guard let c = components[String(id.dropFirst("component:".count))] else { continue }
+                guard let c = components[id.name] else { continue }
                 entries.append(("\(c.name) \(c.version)", "", c))
             }
-            let linked = libs.compactMap { libraries[String($0.dropFirst("library:".count))] }
+            let linked = libs.compactMap { libraries[$0.name] }
             let byProvider = Dictionary(grouping: linked, by: \.provider)
-            for provider in ["cuda", "system", "driver"] {
+            for provider in [LibraryProvider.cuda, .system, .driver] {
                 guard let group = byProvider[provider], !group.isEmpty else { continue }
                 let label = group.map(\.name).joined(separator: ", ")
                 let sonames = group.flatMap(\.sonames).joined(separator: ", ")
-                let note = provider == "driver" ? "(from the NVIDIA driver, never bundled: \(sonames))" : "(\(provider): \(sonames))"
+                let note = provider == .driver ? "(from the NVIDIA driver, never bundled: \(sonames))" : "(\(provider.rawValue): \(sonames))"
                 entries.append((label, note, nil))
             }
             if !python.isEmpty {
-                let names = python.map { String($0.dropFirst("python:".count)) }
+                let names = python.map(\.name)
                 entries.append(("\(names.count) Python package\(names.count == 1 ? "" : "s")", "(runtime package set): \(names.joined(separator: ", "))", nil))
             }
             for (index, entry) in entries.enumerated() {
@@ -104,7 +105,7 @@ struct PlanTextRenderer {
                     lines.append((branch + entry.label, entry.note))
                     continue
                 }
-                let id = "component:\(c.name)"
+                let id = PlanNodeID.component(c.name)
                 if shown.contains(id) {
                     lines.append((branch + entry.label, "(*)"))
                     continue
@@ -139,7 +140,7 @@ struct PlanTextRenderer {
     private func describe(_ c: PlannedComponent) -> String {
         var parts: [String] = []
         parts.append(c.perVariant ? "source build per variant" : "wheel")
-        if c.requiresDist == "strip" { parts.append("Requires-Dist stripped") }
+        if c.requiresDist == .strip { parts.append("Requires-Dist stripped") }
         if let artifact = c.artifact { parts.append("pinned \(artifact.filename)") }
         if !c.importCheck { parts.append("no import check") }
         if let note = c.note { parts.append(note) }

@@ -84,8 +84,7 @@ struct DefinitionRenderer {
 
             """
         for (component, artifact) in inputs.wheels {
-            let algorithm = artifact.hash.split(separator: "-").first.map(String.init) ?? "sha256"
-            wheels += "\(component.name) @ \(artifact.url) --hash=\(algorithm):\(artifact.hashHex)\n"
+            wheels += "\(component.name) @ \(artifact.url) --hash=\(artifact.digest.algorithm.rawValue):\(artifact.digest.hex)\n"
         }
         var files = [PluginFile(path: "\(Paths.requirements)/wheels.txt", contents: wheels)]
         if let closure = inputs.closure {
@@ -137,7 +136,7 @@ struct DefinitionRenderer {
 
         // Stage 1: the variant's torch wheel, built as the container backend builds it.
         let source = inputs.torchSource
-        let algorithm = source.hash.split(separator: "-").first.map(String.init) ?? "sha256"
+        let algorithm = source.digest.algorithm.rawValue
         let tarball = "/tmp/" + source.filename
         let cpython = inputs.buildPython
         let archive = "/tmp/" + cpython.filename
@@ -167,15 +166,15 @@ struct DefinitionRenderer {
             "apt-get install --yes --no-install-recommends " + ["ca-certificates", "ccache", "curl", "g++", "gcc", "git", "make"].sorted().joined(separator: " "),
             "rm -rf /var/lib/apt/lists/*",
             "curl --fail --silent --show-error --location --output \(q(archive)) \(q(cpython.url))",
-            "printf '%s  %s\\n' \(q(cpython.hashHex)) \(q(archive)) > \(q(archive + ".\(cpython.algorithm)"))",
-            "\(cpython.algorithm)sum --check --strict \(q(archive + ".\(cpython.algorithm)"))",
+            "printf '%s  %s\\n' \(q(cpython.digest.hex)) \(q(archive)) > \(q(archive + ".\(cpython.digest.algorithm.rawValue)"))",
+            "\(cpython.digest.algorithm.rawValue)sum --check --strict \(q(archive + ".\(cpython.digest.algorithm.rawValue)"))",
             "mkdir -p \(Paths.buildPython)",
             "tar --extract --gzip --file \(q(archive)) --directory \(Paths.buildPython) --strip-components=1",
-            "rm \(q(archive)) \(q(archive + ".\(cpython.algorithm)"))",
+            "rm \(q(archive)) \(q(archive + ".\(cpython.digest.algorithm.rawValue)"))",
             "\(interpreter) -c \(q("import sys; assert sys.version.split()[0] == '\(cpython.version)', sys.version"))",
             "\(interpreter) -m pip install --no-cache-dir --require-hashes --no-deps --only-binary=:all: -r \(buildRequirements)",
             "curl --fail --silent --show-error --location --output \(q(tarball)) \(q(source.url))",
-            "printf '%s  %s\\n' \(q(source.hashHex)) \(q(tarball)) > \(q(tarball + ".\(algorithm)"))",
+            "printf '%s  %s\\n' \(q(source.digest.hex)) \(q(tarball)) > \(q(tarball + ".\(algorithm)"))",
             "\(algorithm)sum --check --strict \(q(tarball + ".\(algorithm)"))",
             "mkdir -p \(Paths.torchSource)",
             "tar --extract --gzip --file \(q(tarball)) --directory \(Paths.torchSource) --strip-components=1",
@@ -244,8 +243,8 @@ struct DefinitionRenderer {
             ("dev.sglang-forge.capabilities", variant.torchCudaArchList),
             ("dev.sglang-forge.isa", variant.isa),
             ("dev.sglang-forge.isa-flags", variant.isaFlags.joined(separator: " ")),
-            ("dev.sglang-forge.cuda", plan.runtime.cuda.version),
-            ("dev.sglang-forge.min-driver", plan.runtime.cuda.minDriver),
+            ("dev.sglang-forge.cuda", plan.runtime.cuda.version.description),
+            ("dev.sglang-forge.min-driver", plan.runtime.cuda.minDriver.description),
         ]
         return pairs
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hashes
+import Packaging
 
 /// Reads a spec file: bytes → ``YAMLNode`` tree → ``Spec``.
 ///
@@ -259,7 +260,7 @@ struct SpecDecoder {
     private mutating func runtime(_ node: YAMLNode?) -> Runtime {
         let m = node.flatMap { reader.mapping($0, what: "'runtime'", keys: ["name", "component", "summary", "homepage", "license", "platform", "python", "glibc", "entry-point"]) }
         let python = requiredString(m, "python")
-        if !python.value.isEmpty && !Names.isMajorMinor(python.value) {
+        if !python.value.isEmpty && PythonVersion(python.value) == nil {
             reader.diagnostics.error("'python' must be a CPython version 'major.minor' such as '3.12', found '\(python.value)'", at: python.location)
         }
         let glibc = requiredString(m, "glibc")

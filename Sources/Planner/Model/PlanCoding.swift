@@ -1,0 +1,182 @@
+import CUDACompatibility
+import Hashes
+import Lock
+import Packaging
+import Spec
+
+// The plan's JSON (`docs/plan-schema.md`) for the types whose Swift shape differs from it: a
+// digest written as two or three fields, versions written as their text. Absent optionals are
+// left out, as the synthesized conformances of the other plan types do.
+
+extension CUDATarget: Codable {
+    private enum CodingKeys: String, CodingKey { case version, minDriver, localTag, nixPackageSet }
+
+    /// Decodes `{"version": "12.8", "minDriver": "550", "localTag", "nixPackageSet"}`.
+    /// - Throws: `DecodingError.dataCorrupted` for a version that is not `major.minor` or a
+    ///   driver version that is not dot-separated numbers.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let versionText = try container.decode(String.self, forKey: .version)
+        guard let version = CUDAVersion(versionText), version.description == versionText else {
+            throw DecodingError.dataCorruptedError(forKey: .version, in: container, debugDescription: "CUDA version '\(versionText)' is not 'major.minor' such as '12.8'")
+        }
+        let driverText = try container.decode(String.self, forKey: .minDriver)
+        guard let driver = DriverVersion(driverText), driver.description == driverText else {
+            throw DecodingError.dataCorruptedError(forKey: .minDriver, in: container, debugDescription: "driver version '\(driverText)' is not dot-separated numbers such as '550' or '570.124.06'")
+        }
+        self.init(version: version, minDriver: driver,
+                  localTag: try container.decode(String.self, forKey: .localTag),
+                  nixPackageSet: try container.decode(String.self, forKey: .nixPackageSet))
+    }
+
+    /// Encodes the versions as their text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version.description, forKey: .version)
+        try container.encode(minDriver.description, forKey: .minDriver)
+        try container.encode(localTag, forKey: .localTag)
+        try container.encode(nixPackageSet, forKey: .nixPackageSet)
+    }
+}
+
+/// Reads the digest a plan writes as an SRI string plus its hex form, and checks that both name
+/// the same bytes.
+private func decodeDigest<Key: CodingKey>(
+    _ container: KeyedDecodingContainer<Key>, sri sriKey: Key, hex hexKey: Key, algorithm algorithmKey: Key? = nil
+) throws -> Digest {
+    let sri = try container.decode(String.self, forKey: sriKey)
+    let digest: Digest
+    do { digest = try Digest(parsing: sri) } catch {
+        throw DecodingError.dataCorruptedError(forKey: sriKey, in: container, debugDescription: error.description)
+    }
+    guard digest.sri == sri else {
+        throw DecodingError.dataCorruptedError(forKey: sriKey, in: container, debugDescription: "'\(sri)' is not an SRI hash ('\(digest.algorithm.rawValue)-<base64>')")
+    }
+    let hex = try container.decode(String.self, forKey: hexKey)
+    guard hex == digest.hex else {
+        throw DecodingError.dataCorruptedError(forKey: hexKey, in: container, debugDescription: "'\(hex)' is not the hex form of \(sri) (\(digest.hex))")
+    }
+    if let algorithmKey {
+        let algorithm = try container.decode(String.self, forKey: algorithmKey)
+        guard algorithm == digest.algorithm.rawValue else {
+            throw DecodingError.dataCorruptedError(forKey: algorithmKey, in: container, debugDescription: "algorithm '\(algorithm)' is not the algorithm of \(sri)")
+        }
+    }
+    return digest
+}
+
+extension PlannedArtifact: Codable {
+    private enum CodingKeys: String, CodingKey { case url, hash, hashHex, filename, tags, requiresGlibc, declaredAt, size, origin }
+
+    /// Decodes the artifact; `hash` (SRI) and `hashHex` must be the same digest.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            url: try container.decode(String.self, forKey: .url),
+            digest: try decodeDigest(container, sri: .hash, hex: .hashHex),
+            filename: try container.decode(String.self, forKey: .filename),
+            tags: try container.decodeIfPresent([String].self, forKey: .tags),
+            requiresGlibc: try container.decodeIfPresent(String.self, forKey: .requiresGlibc),
+            declaredAt: try container.decode(SpecLocation.self, forKey: .declaredAt),
+            size: try container.decodeIfPresent(Int.self, forKey: .size),
+            origin: try container.decodeIfPresent(ArtifactOrigin.self, forKey: .origin)
+        )
+    }
+
+    /// Encodes the digest as `hash` (SRI) and `hashHex`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+        try container.encode(digest.sri, forKey: .hash)
+        try container.encode(digest.hex, forKey: .hashHex)
+        try container.encode(filename, forKey: .filename)
+        try container.encodeIfPresent(tags, forKey: .tags)
+        try container.encodeIfPresent(requiresGlibc, forKey: .requiresGlibc)
+        try container.encode(declaredAt, forKey: .declaredAt)
+        try container.encodeIfPresent(size, forKey: .size)
+        try container.encodeIfPresent(origin, forKey: .origin)
+    }
+}
+
+extension PlannedDownload: Codable {
+    private enum CodingKeys: String, CodingKey { case version, url, hash, hashHex, algorithm, filename, requiresGlibc, declaredAt }
+
+    /// Decodes the download; `hash` (SRI), `hashHex` and `algorithm` must describe the same digest.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            version: try container.decode(String.self, forKey: .version),
+            url: try container.decode(String.self, forKey: .url),
+            digest: try decodeDigest(container, sri: .hash, hex: .hashHex, algorithm: .algorithm),
+            filename: try container.decode(String.self, forKey: .filename),
+            requiresGlibc: try container.decodeIfPresent(String.self, forKey: .requiresGlibc),
+            declaredAt: try container.decode(SpecLocation.self, forKey: .declaredAt)
+        )
+    }
+
+    /// Encodes the digest as `hash` (SRI), `hashHex` and `algorithm`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(url, forKey: .url)
+        try container.encode(digest.sri, forKey: .hash)
+        try container.encode(digest.hex, forKey: .hashHex)
+        try container.encode(digest.algorithm.rawValue, forKey: .algorithm)
+        try container.encode(filename, forKey: .filename)
+        try container.encodeIfPresent(requiresGlibc, forKey: .requiresGlibc)
+        try container.encode(declaredAt, forKey: .declaredAt)
+    }
+}
+
+extension PlannedWheelFile: Codable {
+    private enum CodingKeys: String, CodingKey { case filename, url, sha256, hash, size, requiresGlibc }
+
+    /// Decodes the file; `hash` (SRI) and `sha256` (hex) must be the same SHA-256 digest.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let digest = try decodeDigest(container, sri: .hash, hex: .sha256)
+        guard digest.algorithm == .sha256 else {
+            throw DecodingError.dataCorruptedError(forKey: .hash, in: container, debugDescription: "a closure wheel's hash must be sha256, found \(digest.algorithm.rawValue)")
+        }
+        self.init(
+            filename: try container.decode(String.self, forKey: .filename),
+            url: try container.decode(String.self, forKey: .url),
+            digest: digest,
+            size: try container.decodeIfPresent(Int.self, forKey: .size),
+            requiresGlibc: try container.decodeIfPresent(String.self, forKey: .requiresGlibc)
+        )
+    }
+
+    /// Encodes the digest as `sha256` (hex) and `hash` (SRI).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(filename, forKey: .filename)
+        try container.encode(url, forKey: .url)
+        try container.encode(digest.hex, forKey: .sha256)
+        try container.encode(digest.sri, forKey: .hash)
+        try container.encodeIfPresent(size, forKey: .size)
+        try container.encodeIfPresent(requiresGlibc, forKey: .requiresGlibc)
+    }
+}
+
+extension CUDAVersion: Codable {
+    /// Decodes `"major.minor"` (canonical: the text ``description`` writes).
+    /// - Throws: `DecodingError.dataCorrupted` for any other string.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let version = CUDAVersion(text), version.description == text else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "CUDA version '\(text)' is not 'major.minor' such as '12.8'")
+        }
+        self = version
+    }
+
+    /// Encodes `"major.minor"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
