@@ -58,6 +58,7 @@ struct ApptainerInputs {
         }
         func singleLine(_ value: String, _ what: String, component: String? = nil, variant: String? = nil) {
             if !SafeText.isSingleLine(value) { error("\(what) contains a line break or a control character, which an Apptainer definition file cannot hold", component: component, variant: variant) }
+            if DefinitionWriter.hasBootstrap(value) { error("\(what) contains 'bootstrap:', which starts a new stage in a definition file", component: component, variant: variant) }
         }
 
         var baseName = "", baseDigest = ""
