@@ -111,6 +111,7 @@ struct ApptainerHostileTextTests {
             plan.environment[i].why = "why \(string)"
         }
         plan.runtime.summary = "summary \(string)"
+        for i in plan.systemLibraries.indices where plan.systemLibraries[i].debian != nil { plan.systemLibraries[i].debian = "lib\(string)" }
         let response = ApptainerBackend.respond(to: PluginRequest(plan: plan, options: [:]))
         let refused = !SafeText.isSingleLine(string) || DefinitionWriter.hasBootstrap(string)
         if refused {
@@ -128,9 +129,11 @@ struct ApptainerHostileTextTests {
         let line = try #require(environ.first { $0.hasPrefix(name + "=") })
         let run = try Command.run(["/usr/bin/env", "sh", "-c", "export \(line); printf '%s' \"$\(name)\""])
         #expect(run.stdout == plan.environment.first { $0.name == name }?.value, "\(name) read \(run.stdout.debugDescription)")
-        let post = (stages["torch-build"]?["install"] as? [String] ?? []).joined(separator: "\n")
-        let syntax = try Command.run(["/usr/bin/env", "bash", "-n", "-c", post])
-        #expect(syntax.status == 0, "bash -n on %post: \(syntax.stderr)")
+        for stage in ["torch-build", "runtime"] {
+            let post = (stages[stage]?["install"] as? [String] ?? []).joined(separator: "\n")
+            let syntax = try Command.run(["/usr/bin/env", "bash", "-n", "-c", post])
+            #expect(syntax.status == 0, "bash -n on \(stage) %post: \(syntax.stderr)")
+        }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/forge-pwned"))
     }
 }

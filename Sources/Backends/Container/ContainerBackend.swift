@@ -146,7 +146,7 @@ struct ContainerRenderer {
     func buildRequirementsFile() -> String {
         let closure = inputs.torchBuildRequirements
         return closure.requirementsText(preamble: header + """
-            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(closure.source)),
+            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(SafeText.oneLine(closure.source))),
             # for `pip install --require-hashes --no-deps --only-binary=:all:` in the build-base stage.
 
             """)
@@ -154,7 +154,7 @@ struct ContainerRenderer {
 
     func closureFile(_ closure: PlannedPythonClosure) -> String {
         closure.requirementsText(preamble: header + """
-            # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
+            # The runtime Python package set at exact versions with their hashes (from \(SafeText.oneLine(closure.source))),
             # for `pip install --require-hashes --no-deps`.
 
             """)

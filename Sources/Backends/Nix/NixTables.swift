@@ -18,7 +18,10 @@ struct NixTables {
             problems.append(plan.error("nixpkgs has no 'tarball-hash': the Nix backend cannot pin nixpkgs (flake.lock narHash, fetchTarball sha256) without it; record the NAR hash of the revision's GitHub tarball (`nix flake prefetch \(plan.nixpkgs.flakeRef)`)", at: plan.nixpkgs.declaredAt))
         }
         let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        problems += PinnedArtifacts.wheels(plan, backend: "Nix", algorithms: ["sha256", "sha512"]).problems.map { $0.diagnostic(in: plan) }
+        // Nix takes SRI hashes only (checked below, with their length), so the shared check is
+        // asked for its other rules: a pinned artifact, a plain URL.
+        problems += PinnedArtifacts.wheels(plan, backend: "Nix", algorithms: plan.components.compactMap(\.artifact?.hashAlgorithm))
+            .problems.map { $0.diagnostic(in: plan) }
         for component in plan.components {
             switch component.kind {
             case "wheel":
@@ -54,7 +57,15 @@ struct NixTables {
         problems += RuntimeManifest.problems(plan)
         for variable in plan.environment {
             if case .failure(let reasons) = EnvironmentTemplate.parse(variable.value) {
-                problems += reasons.map { plan.error("environment variable \(variable.name): \($0), which the Nix backend cannot resolve (known: \(EnvironmentPlaceholder.allCases.map(\.token).joined(separator: ", ")))", at: nil) }
+                let known = EnvironmentPlaceholder.allCases.map(\.token).joined(separator: ", ")
+                problems += reasons.map { reason in
+                    switch reason {
+                    case .unknownPlaceholder(let field):
+                        plan.error("environment variable \(variable.name) uses '{\(field)}', which the Nix backend cannot resolve (known: \(known))", at: nil)
+                    case .unbalancedBrace:
+                        plan.error("environment variable \(variable.name): \(reason) in its value (known placeholders: \(known))", at: nil)
+                    }
+                }
             }
         }
         return problems

@@ -85,14 +85,14 @@ struct DefinitionRenderer {
         var files = [PluginFile(path: "\(Paths.requirements)/wheels.txt", contents: wheels)]
         if let closure = inputs.closure {
             files.append(PluginFile(path: "\(Paths.requirements)/python-closure.txt", contents: closure.requirementsText(preamble: header + """
-                # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
+                # The runtime Python package set at exact versions with their hashes (from \(SafeText.oneLine(closure.source))),
                 # for `pip install --require-hashes --no-deps`.
 
                 """)))
         }
         let build = inputs.torchBuildRequirements
         files.append(PluginFile(path: torchBuildRequirementsFile, contents: build.requirementsText(preamble: header + """
-            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(build.source)),
+            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(SafeText.oneLine(build.source))),
             # for `pip install --require-hashes --no-deps --only-binary=:all:` in the torch-build stage.
 
             """)))

@@ -167,9 +167,12 @@ struct ApptainerInputs {
         case .failure(let failure): for problem in failure.diagnostics { error(problem.message) }
         }
 
-        guard problems.isEmpty, let torch, let torchSource, let buildPython, let torchBuildRequirements else { return (nil, problems) }
         let linked = Set(plan.components.flatMap(\.links))
         let debian = Set(plan.systemLibraries.filter { $0.provider == "system" && linked.contains($0.name) }.compactMap(\.debian))
+        for package in debian.sorted() where !SafeText.isSingleLine(package) || DefinitionWriter.hasBootstrap(package) {
+            error("the Debian package name '\(SafeText.oneLine(package))' contains a line break, a control character or 'bootstrap:', which an Apptainer definition file cannot hold")
+        }
+        guard problems.isEmpty, let torch, let torchSource, let buildPython, let torchBuildRequirements else { return (nil, problems) }
         return (ApptainerInputs(
             baseImage: "\(baseName)@\(baseDigest)", baseName: baseName, baseDigest: baseDigest,
             builderImage: builderImage, builderGlibc: plan.container?.buildImage.glibc, buildPython: buildPython,
