@@ -477,7 +477,7 @@ struct ContainerRenderer {
         }
         let variantNames = Set(plan.variants.map(\.name))
         return order.filter { isBakeName($0) && !["default", inputs.torchWheel.bakeGroup].contains($0) && !variantNames.contains($0) }
-            .map { ($0, groups[$0]!) }
+            .map { ($0, groups[$0] ?? []) }
     }
 
     /// The OCI platform of the plan's Nix system double.

@@ -126,7 +126,7 @@ struct ContainerInputs {
         let closurePackages = Set(plan.pythonClosure?.packages.map(\.normalizedName) ?? [])
         for component in plan.components where !component.pythonDeps.isEmpty {
             let names = component.pythonDeps.map(\.normalizedName)
-            if plan.pythonClosure == nil {
+            guard let closure = plan.pythonClosure else {
                 problems.append(plan.error(
                     "component '\(component.name)' needs \(names.count) Python package\(names.count == 1 ? "" : "s") from the runtime package set (\(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", …" : "")), but the plan has no hashed Python closure; run `sglang-forge lock`, or pass `--python-closure FILE` (a requirements file with `--hash` for every package)",
                     at: component.declaredAt))
@@ -135,7 +135,7 @@ struct ContainerInputs {
             let missing = names.filter { !closurePackages.contains($0) }
             if !missing.isEmpty {
                 problems.append(plan.error(
-                    "the Python closure (\(plan.pythonClosure!.source)) lacks \(missing.count) package\(missing.count == 1 ? "" : "s") that component '\(component.name)' needs: \(missing.joined(separator: ", "))",
+                    "the Python closure (\(SafeText.oneLine(closure.source))) lacks \(missing.count) package\(missing.count == 1 ? "" : "s") that component '\(component.name)' needs: \(missing.joined(separator: ", "))",
                     at: component.declaredAt))
             }
         }

@@ -89,8 +89,7 @@ public struct HCLWriter: Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "{" where !interpolate && (previous == "$" || previous == "%"):
-                out.unicodeScalars.append(previous!)
-                out += "{"
+                out += previous == "$" ? "${" : "%{"
             case _ where SafeText.isControl(scalar) || SafeText.isLineBreak(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
