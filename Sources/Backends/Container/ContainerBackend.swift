@@ -454,7 +454,7 @@ struct ContainerRenderer {
                     capabilities: variant.torchCudaArchList, isa: variant.isa,
                     isaFlags: variant.isaFlags.joined(separator: " "), wrap: { $0 })
                 $0.attribute("labels", .object(labels.map { (key: $0.0, value: .string($0.1)) }))
-                $0.attribute("tags", .list([.template("${REGISTRY}\(variant.name):\(version)")]))
+                $0.attribute("tags", .list([.template("${REGISTRY}", literal: "\(variant.name):\(version)")]))
             }
             w.blank()
             w.block("target", inputs.torchWheel.bakeTarget(variant: variant.name)) {

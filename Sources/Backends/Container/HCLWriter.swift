@@ -12,6 +12,12 @@ public indirect enum HCLValue: Hashable, Sendable {
     /// `{ "key" = value, … }`, keys always quoted, in the given order.
     case object([(key: String, value: HCLValue)])
 
+    /// A template of `code` (kept, e.g. `${REGISTRY}`) followed by `literal`, whose `${` and `%{`
+    /// are escaped as `$${` and `%%{`, so only `code` is interpolated.
+    public static func template(_ code: StaticString, literal: String) -> HCLValue {
+        .template(code.description + literal.replacingOccurrences(of: "${", with: "$${").replacingOccurrences(of: "%{", with: "%%{"))
+    }
+
     /// Values are equal when they render to the same text.
     public static func == (a: HCLValue, b: HCLValue) -> Bool { a.rendered(indent: 0) == b.rendered(indent: 0) }
     /// Hashes the rendered text, consistent with `==`.
