@@ -272,17 +272,20 @@ struct PlanContext {
 
     // MARK: runtime environment
 
-    /// Placeholders an environment value may use; each backend fills them.
-    static let environmentPlaceholders = ["cuda.home", "cuda.include", "cuda.lib", "cache", "prefix"]
+    /// Placeholders an environment value may use (``EnvironmentPlaceholder``); each backend fills them.
+    static let environmentPlaceholders = EnvironmentPlaceholder.allCases.map(\.rawValue)
 
     private mutating func checkEnvironment() -> [PlannedEnvironmentVariable] {
         spec.environment.map { variable in
-            if let template = Template(variable.value.value) {
-                for field in template.fields where !Self.environmentPlaceholders.contains(field) {
-                    bag.error("unknown placeholder '{\(field)}' in the value of \(variable.name.value)" + Self.placeholderHint(field, Self.environmentPlaceholders), at: variable.value.location)
+            if case .failure(let problems) = EnvironmentTemplate.parse(variable.value.value) {
+                for problem in problems {
+                    switch problem {
+                    case .unknownPlaceholder(let field):
+                        bag.error("unknown placeholder '{\(field)}' in the value of \(variable.name.value)" + Self.placeholderHint(field, Self.environmentPlaceholders), at: variable.value.location)
+                    case .unbalancedBrace:
+                        bag.error("unbalanced '{' or '}' in the value of \(variable.name.value)", at: variable.value.location)
+                    }
                 }
-            } else {
-                bag.error("unbalanced '{' or '}' in the value of \(variable.name.value)", at: variable.value.location)
             }
             return PlannedEnvironmentVariable(name: variable.name.value, value: variable.value.value, why: variable.why?.value)
         }

@@ -46,6 +46,8 @@ struct BackendHostileTextTests {
             plan.isas[i].cpus = "cpus \(p)"
         }
         plan.runtime.summary = "summary \(p)"
+        // Debian package names reach `apt-get install` as words (the loader checks their grammar).
+        for i in plan.systemLibraries.indices where plan.systemLibraries[i].debian != nil { plan.systemLibraries[i].debian = "lib \(p)" }
         return plan
     }
 

@@ -50,6 +50,48 @@ struct WriterSafetyTests {
         #expect(ShellWord.quote("a\0b") == "'a\u{FFFD}b'")
     }
 
+    /// Every argument form of ``ShellCommand`` (a single-quoted word, a double-quoted word, words
+    /// joined with code, an assignment, a word list), run by the shell: each prints exactly the
+    /// string it was given, and the syntax check passes.
+    @Test(arguments: ["bash", "sh"])
+    func shellCommandsRoundTrip(shell: String) throws {
+        let directory = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var lines = ["X=/p"]
+        var expected: [String] = []
+        let name = try #require(ShellName("V"))
+        for string in Self.hostile {
+            lines.append(ShellCommand("printf", "'%s\\0'", .word(string)).text)
+            lines.append(ShellCommand("printf", "'%s\\0'", .doubleQuoted([.text(string), "${X}", .text(string)])).text)
+            lines.append(ShellCommand("printf", "'%s\\0'", .joined([.word(string), "\"$X\"", .word(string)])).text)
+            lines.append(ShellCommand.and([ShellCommand.assign("V", .doubleQuoted([.text(string)])), ShellCommand("printf", "'%s\\0'", .doubleQuoted([.variable(name)]))]).text)
+            lines.append(ShellCommand("printf", "'%s\\0'", .words([string, string])).text)
+            expected += [string, string + "/p" + string, string + "/p" + string, string, string, string]
+        }
+        let path = try Self.write(lines.joined(separator: "\n") + "\n", "commands.sh", in: directory)
+        let syntax = try Command.run(["/usr/bin/env", shell, "-n", path])
+        #expect(syntax.status == 0, "\(shell) -n: \(syntax.stderr)")
+        let run = try Command.run(["/usr/bin/env", shell, path])
+        #expect(run.status == 0 && run.stderr.isEmpty, "\(shell): \(run.stderr)")
+        var words = run.stdout.components(separatedBy: "\0")
+        #expect(words.popLast() == "")
+        #expect(words.count == expected.count)
+        for (word, want) in zip(words, expected) where word != want {
+            Issue.record("\(shell) read \(word.debugDescription), the writer was given \(want.debugDescription)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/forge-pwned"))
+    }
+
+    @Test func shellNamesAndGlobs() {
+        #expect(ShellName("PATH")?.name == "PATH")
+        #expect(ShellName("_a1")?.name == "_a1")
+        for bad in ["", "1A", "A-B", "A B", "A;b", "A\nB", "Ä"] { #expect(ShellName(bad) == nil, "\(bad.debugDescription)") }
+        #expect(ShellName(derivedFrom: "flash-attn", suffix: "_WHEEL").name == "FLASH_ATTN_WHEEL")
+        #expect(ShellName(derivedFrom: "3d", suffix: "_WHEEL").name == "_3D_WHEEL")
+        #expect(ShellCommand.Argument.glob("/tmp/torch-2.9.1*.whl").text == "/tmp/torch-2.9.1*.whl")
+        #expect(ShellCommand.Argument.glob("a b*c").text == "'a b'*c")
+    }
+
     @Test(arguments: ["bash", "sh"])
     func shellWordsAndCommentsRoundTrip(shell: String) throws {
         let directory = try Scratch.directory()
@@ -85,7 +127,7 @@ struct WriterSafetyTests {
             w.comment(string)
             w.from("scratch", as: "s\(index)")
             w.shell(["/bin/bash", "-c"])
-            w.run(["printf %s \(DockerfileWriter.shellQuoted(string))"], flags: ["--network=none"])
+            w.run([ShellCommand("printf", "%s", .word(string))], flags: ["--network=none"])
             w.env([("V\(index)", .literal(string))])
             w.label([("k\(index)", .literal(string))])
         }

@@ -97,7 +97,7 @@ import Testing
                     #expect(unpinned.isEmpty, "rendered \(files.count) files with unpinned wheels")
                 } catch {
                     #expect(error.diagnostics.map(\.description) == unpinned.map { c in
-                        "\(plan.spec):\(c.declaredAt): error: wheel '\(c.name)' \(c.version) has no pinned artifact: the Nix backend never emits a fetch without a hash; run `sglang-forge lock`, or pin it with `url:` and `hash:`"
+                        "\(plan.spec):\(c.declaredAt): error: wheel '\(c.name)' \(c.version) has no pinned artifact (URL and hash): the Nix backend never installs an unhashed wheel; run `sglang-forge lock`, or pin it with 'url:' and 'hash:'"
                     })
                     #expect(!unpinned.isEmpty)
                 }

@@ -98,7 +98,8 @@ struct TarballBackendTests {
         let main = try String(contentsOf: Repository.root
             .appendingPathComponent("specs/main.yaml"), encoding: .utf8)
         let errors = emitErrors(try plan(main, path: "specs/main.yaml"))
-        let message = { (name: String) in "error: component '\(name)' has no pinned wheel: the tarball backend installs only wheels pinned by url and hash (pin it in the spec, or run `sglang-forge lock`)" }
+        let versions = Dictionary(uniqueKeysWithValues: try plan(main, path: "specs/main.yaml").components.map { ($0.name, $0.version) })
+        let message = { (name: String) in "error: wheel '\(name)' \(versions[name] ?? "?") has no pinned artifact (URL and hash): the tarball backend never installs an unhashed wheel; run `sglang-forge lock`, or pin it with 'url:' and 'hash:'" }
         // Each error points at the component's key in the spec.
         let lines = main.split(separator: "\n", omittingEmptySubsequences: false)
         let line = { (name: String) in (lines.firstIndex { $0 == "  \(name):" } ?? -1) + 1 }

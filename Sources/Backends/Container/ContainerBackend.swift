@@ -36,20 +36,32 @@ public struct ContainerBackend: Backend {
     /// The backend; it holds no state.
     public init() {}
 
-    /// Renders every file of `plan` in `layout`, sorted by path; see the type's documentation for
-    /// the files and the errors.
-    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
-        let inputs = try ContainerInputs.check(plan)
-        let renderer = ContainerRenderer(plan: plan, inputs: inputs)
+    /// The plan checked for the container backend: ``ContainerInputs``, the layout and every
+    /// variant's runtime manifest (shared with the other backends, copied into the image).
+    public struct Inputs {
+        let plan: BuildPlan
+        let layout: String
+        let checked: ContainerInputs
+        let manifests: [(variant: PlannedVariant, manifest: String)]
+    }
+
+    /// Checks `plan`; see the type's documentation for the errors. Every problem is reported.
+    public func check(_ plan: BuildPlan, layout: String) -> Result<Inputs, EmitError> {
+        ContainerInputs.check(plan).flatMap { checked in
+            RuntimeManifest.checkedManifests(plan).map { Inputs(plan: plan, layout: layout, checked: checked, manifests: $0) }
+        }
+    }
+
+    /// Renders every file of checked inputs, sorted by path; see the type's documentation for the files.
+    public func render(_ inputs: Inputs) -> [GeneratedFile] {
+        let plan = inputs.plan
+        let renderer = ContainerRenderer(plan: plan, inputs: inputs.checked)
         var files: [GeneratedFile]
-        // The runtime manifest of each variant (shared with the other backends), copied into the image.
-        var manifests: [String: String] = [:]
-        for variant in plan.variants { manifests[variant.name] = try RuntimeManifest.render(plan, variant: variant) }
-        if layout == "per-variant" {
-            files = plan.variants.flatMap { variant in
+        if inputs.layout == "per-variant" {
+            files = inputs.manifests.flatMap { variant, manifest in
                 renderer.supportFiles(prefix: "\(variant.name)/", manifest: "runtime.json") + [
                     GeneratedFile(path: "\(variant.name)/Containerfile", contents: renderer.containerfile(for: variant)),
-                    GeneratedFile(path: "\(variant.name)/runtime.json", contents: manifests[variant.name]!),
+                    GeneratedFile(path: "\(variant.name)/runtime.json", contents: manifest),
                 ]
             }
         } else {
@@ -57,7 +69,7 @@ public struct ContainerBackend: Backend {
                 GeneratedFile(path: "Containerfile", contents: renderer.containerfile(for: nil)),
                 GeneratedFile(path: "docker-bake.hcl", contents: renderer.bakeFile()),
             ]
-            files += plan.variants.map { GeneratedFile(path: "\(ContainerInputs.Paths.manifests)/\($0.name).json", contents: manifests[$0.name]!) }
+            files += inputs.manifests.map { GeneratedFile(path: "\(ContainerInputs.Paths.manifests)/\($0.variant.name).json", contents: $0.manifest) }
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -123,8 +135,7 @@ struct ContainerRenderer {
 
             """
         for (component, artifact) in inputs.wheels {
-            let (algorithm, hex) = artifact.algorithmAndHex
-            text += "\(component.name) @ \(artifact.url) --hash=\(algorithm):\(hex)\n"
+            text += PipRequirement.direct(component, artifact) + "\n"
         }
         return text
     }
@@ -135,7 +146,7 @@ struct ContainerRenderer {
     func buildRequirementsFile() -> String {
         let closure = inputs.torchBuildRequirements
         return closure.requirementsText(preamble: header + """
-            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(closure.source)),
+            # The build requirements of \(inputs.torch.name) \(inputs.torch.version) at exact versions with their hashes (from \(SafeText.oneLine(closure.source))),
             # for `pip install --require-hashes --no-deps --only-binary=:all:` in the build-base stage.
 
             """)
@@ -143,7 +154,7 @@ struct ContainerRenderer {
 
     func closureFile(_ closure: PlannedPythonClosure) -> String {
         closure.requirementsText(preamble: header + """
-            # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
+            # The runtime Python package set at exact versions with their hashes (from \(SafeText.oneLine(closure.source))),
             # for `pip install --require-hashes --no-deps`.
 
             """)
@@ -204,48 +215,51 @@ struct ContainerRenderer {
             """)
         w.from(inputs.builderImage, as: "build-base")
         w.shell(Self.shell)
-        var setup: [String] = []
+        var setup: [ShellCommand] = []
         if let glibc = inputs.builderGlibc {
             // The spec states the builder's glibc; refuse an image that has another one.
-            setup.append("glibc=$(getconf GNU_LIBC_VERSION | cut -d ' ' -f 2)")
-            setup.append("if [ \"$glibc\" != \(DockerfileWriter.shellQuoted(glibc)) ]; then echo \"the builder image has glibc $glibc, the spec states \(glibc) (container.builder-glibc)\" >&2; exit 1; fi")
+            setup.append(ShellCommand("glibc=$(getconf GNU_LIBC_VERSION | cut -d ' ' -f 2)"))
+            setup.append(ShellCommand("if", "[", "\"$glibc\"", "!=", .word(glibc), "];", "then", "echo",
+                                      .quoted("the builder image has glibc $glibc, the spec states ", .text(glibc), " (container.builder-glibc)"),
+                                      ">&2;", "exit", "1;", "fi"))
         }
         let packages = ["ca-certificates", "ccache", "curl", "g++", "gcc", "git", "make"].sorted()
         setup += [
-            "apt-get update",
-            "apt-get install --yes --no-install-recommends " + packages.joined(separator: " "),
-            "rm -rf /var/lib/apt/lists/*",
+            ShellCommand("apt-get", "update"),
+            ShellCommand("apt-get", "install", "--yes", "--no-install-recommends", .words(packages)),
+            ShellCommand("rm", "-rf", "/var/lib/apt/lists/*"),
         ]
         w.run(setup)
         w.comment("CPython \(python.version) (\(python.filename)), the interpreter the tarball backend ships: one CPython ABI (\(plan.runtime.python.tag)) for the wheel and every runtime.")
-        w.run([
-            "curl --fail --silent --show-error --location --output \(DockerfileWriter.shellQuoted(archive)) \(DockerfileWriter.shellQuoted(python.url))",
-            "echo \(DockerfileWriter.shellQuoted("\(hex)  \(archive)")) | \(algorithm)sum --check --strict",
-            "mkdir -p \(Paths.buildPython)",
-            "tar --extract --gzip --file \(DockerfileWriter.shellQuoted(archive)) --directory \(Paths.buildPython) --strip-components=1",
-            "rm \(DockerfileWriter.shellQuoted(archive))",
-            "\(interpreter) -c \(DockerfileWriter.shellQuoted("import sys; assert sys.version.split()[0] == '\(python.version)', sys.version"))",
+        w.run(Self.fetchAndUnpack(url: python.url, algorithm: algorithm, hex: hex, archive: archive, into: Paths.buildPython) + [
+            ShellCommand(.word(interpreter), "-c", .word("import sys; assert sys.version.split()[0] == '\(python.version)', sys.version")),
         ])
         w.env([("PATH", .expanding("\(Paths.buildPython)/bin:${PATH}"))])
         w.copy([torchBuildRequirementsFile], to: "\(Paths.buildRequirements)/")
         w.comment("torch's build requirements (its pyproject.toml [build-system] requires), resolved by the lock: hashes required, wheels only.")
-        w.run(["\(interpreter) -m pip install --no-cache-dir --require-hashes --no-deps --only-binary=:all: -r \(requirements)"])
+        w.run([ShellCommand(.word(interpreter), "-m", "pip", "install", "--no-cache-dir", "--require-hashes", "--no-deps", "--only-binary=:all:", "-r", .word(requirements))])
+    }
+
+    /// Downloads `url` to `archive`, checks its digest, unpacks it into `directory` (one level
+    /// stripped) and removes it.
+    static func fetchAndUnpack(url: String, algorithm: String, hex: String, archive: String, into directory: String) -> [ShellCommand] {
+        [
+            ShellCommand("curl", "--fail", "--silent", "--show-error", "--location", "--output", .word(archive), .word(url)),
+            ShellCommand("echo", .word("\(hex)  \(archive)"), "|", .joined([.word(algorithm), "sum"]), "--check", "--strict"),
+            ShellCommand("mkdir", "-p", .word(directory)),
+            ShellCommand("tar", "--extract", "--gzip", "--file", .word(archive), "--directory", .word(directory), "--strip-components=1"),
+            ShellCommand("rm", .word(archive)),
+        ]
     }
 
     private func torchSource(_ w: inout DockerfileWriter) {
         let source = inputs.torchSource
-        let (algorithm, hex) = source.algorithmAndHex
+        let (algorithm, hex) = (source.digest.algorithm.rawValue, source.digest.hex)
         let tarball = "/tmp/" + source.filename
         w.comment("PyTorch \(inputs.torch.version) source (with submodules), verified before it is unpacked; shared by every variant.")
         w.from("build-base", as: "torch-source")
         w.shell(Self.shell)
-        w.run([
-            "curl --fail --silent --show-error --location --output \(DockerfileWriter.shellQuoted(tarball)) \(DockerfileWriter.shellQuoted(source.url))",
-            "echo \(DockerfileWriter.shellQuoted("\(hex)  \(tarball)")) | \(algorithm)sum --check --strict",
-            "mkdir -p \(Paths.torchSource)",
-            "tar --extract --gzip --file \(DockerfileWriter.shellQuoted(tarball)) --directory \(Paths.torchSource) --strip-components=1",
-            "rm \(DockerfileWriter.shellQuoted(tarball))",
-        ])
+        w.run(Self.fetchAndUnpack(url: source.url, algorithm: algorithm, hex: hex, archive: tarball, into: Paths.torchSource))
     }
 
     private func torchBuild(_ w: inout DockerfileWriter, _ variant: PlannedVariant?) {
@@ -266,7 +280,7 @@ struct ContainerRenderer {
             ]
             env += variant.buildEnv.map { ($0.name, .literal($0.value)) }
         } else {
-            for name in ["TORCH_CUDA_ARCH_LIST", "ISA_FLAGS", "MAX_JOBS"] + inputs.buildEnvNames { w.arg(name) }
+            for name in ["TORCH_CUDA_ARCH_LIST", "ISA_FLAGS", "MAX_JOBS"] + inputs.buildEnvNames.map(\.name) { w.arg(name) }
             env = [
                 ("TORCH_CUDA_ARCH_LIST", .expanding("${TORCH_CUDA_ARCH_LIST}")),
                 ("CFLAGS", .expanding("${ISA_FLAGS}")),
@@ -298,16 +312,21 @@ struct ContainerRenderer {
         w.env(env)
         w.workdir(Paths.torchSource)
         // Fail early, with a message, when a build arg was not passed (a plain `docker build`).
-        let source = variant == nil ? "set by docker-bake.hcl (--build-arg %@)" : "set above"
-        var commands = [("TORCH_CUDA_ARCH_LIST", "TORCH_CUDA_ARCH_LIST"), ("CXXFLAGS", "ISA_FLAGS"), ("MAX_JOBS", "MAX_JOBS")].map { name, arg in
-            ": \"${\(name):?must be \(source.replacingOccurrences(of: "%@", with: arg))}\""
-        }
+        var commands: [ShellCommand] = variant == nil ? [
+            ShellCommand(":", "\"${TORCH_CUDA_ARCH_LIST:?must be set by docker-bake.hcl (--build-arg TORCH_CUDA_ARCH_LIST)}\""),
+            ShellCommand(":", "\"${CXXFLAGS:?must be set by docker-bake.hcl (--build-arg ISA_FLAGS)}\""),
+            ShellCommand(":", "\"${MAX_JOBS:?must be set by docker-bake.hcl (--build-arg MAX_JOBS)}\""),
+        ] : [
+            ShellCommand(":", "\"${TORCH_CUDA_ARCH_LIST:?must be set above}\""),
+            ShellCommand(":", "\"${CXXFLAGS:?must be set above}\""),
+            ShellCommand(":", "\"${MAX_JOBS:?must be set above}\""),
+        ]
         if variant == nil {
             // An ARG the bake target does not set must not reach setup.py as an empty string
             // (torch reads USE_CUDNN="" as off): unset it instead.
-            commands += inputs.buildEnvNames.map { "if [ -z \"${\($0):-}\" ]; then unset \($0); fi" }
+            commands += inputs.buildEnvNames.map { ShellCommand("if", "[", "-z", .doubleQuoted([.valueOrEmpty($0)]), "];", "then", "unset", .joined([.name($0), ";"]), "fi") }
         }
-        commands.append("\(Paths.buildPython)/bin/\(python) -m pip wheel --no-build-isolation --no-deps --no-index --wheel-dir \(Paths.wheels) .")
+        commands.append(ShellCommand(.word("\(Paths.buildPython)/bin/\(python)"), "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index", "--wheel-dir", .word(Paths.wheels), "."))
         w.run(commands, flags: ["--mount=type=cache,id=sglang-forge-ccache,target=\(Paths.ccache)"])
     }
 
@@ -316,29 +335,29 @@ struct ContainerRenderer {
         w.from(inputs.baseImage, as: "runtime")
         w.shell(Self.shell)
         w.run([
-            "apt-get update",
-            "apt-get install --yes --no-install-recommends " + (inputs.debianPackages + [python, "\(python)-venv"]).sorted().map(DockerfileWriter.shellQuoted).joined(separator: " "),
-            "rm -rf /var/lib/apt/lists/*",
+            ShellCommand("apt-get", "update"),
+            ShellCommand("apt-get", "install", "--yes", "--no-install-recommends", .words((inputs.debianPackages + [python, "\(python)-venv"]).sorted())),
+            ShellCommand("rm", "-rf", "/var/lib/apt/lists/*"),
         ])
         let jitDirectories = inputs.environment.filter { $0.name == "FLASHINFER_JIT_DIR" }.map(\.value)
         w.run([
-            "useradd --create-home --uid \(Self.uid) --user-group --shell /bin/bash \(DockerfileWriter.shellQuoted(plan.runtime.name))",
-            "mkdir -p " + ([Paths.cache] + jitDirectories).map(DockerfileWriter.shellQuoted).joined(separator: " "),
-            "chown -R \(DockerfileWriter.shellQuoted("\(plan.runtime.name):\(plan.runtime.name)")) \(Paths.cache)",
-            "\(python) -m venv \(Paths.prefix)",
+            ShellCommand("useradd", "--create-home", "--uid", .word(String(Self.uid)), "--user-group", "--shell", "/bin/bash", .word(plan.runtime.name)),
+            ShellCommand("mkdir", "-p", .words([Paths.cache] + jitDirectories)),
+            ShellCommand("chown", "-R", .word("\(plan.runtime.name):\(plan.runtime.name)"), .word(Paths.cache)),
+            ShellCommand(.word(python), "-m", "venv", .word(Paths.prefix)),
         ])
         var requirementFiles = ["\(Paths.requirements)/wheels.txt"]
         if hasClosure { requirementFiles.append("\(Paths.requirements)/python-closure.txt") }
         w.copy(requirementFiles, to: "\(Paths.prefix)/\(Paths.requirements)/")
         w.comment("One layer with every wheel that is identical across variants (hash-checked, no dependency resolution).")
-        w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --require-hashes --no-deps "
-            + requirementFiles.map { "-r \(Paths.prefix)/\($0)" }.joined(separator: " ")])
+        w.run([ShellCommand([.word("\(Paths.prefix)/bin/pip"), "install", "--no-cache-dir", "--require-hashes", "--no-deps"]
+            + requirementFiles.flatMap { ["-r", ShellCommand.Argument.word("\(Paths.prefix)/\($0)")] })])
         if variant == nil {
             for name in ["VARIANT", "DESCRIPTION", "GPU", "TORCH_CUDA_ARCH_LIST", "ISA", "ISA_FLAGS"] { w.arg(name) }
         }
         w.comment("The variant's own torch wheel, built above; mounted, so it never lands in a layer.")
         let wheel = inputs.torchWheel
-        w.run(["\(Paths.prefix)/bin/pip install --no-cache-dir --no-deps --no-index /tmp/\(wheel.stage)/\(wheel.wheelGlob(version: inputs.torch.version))"],
+        w.run([ShellCommand(.word("\(Paths.prefix)/bin/pip"), "install", "--no-cache-dir", "--no-deps", "--no-index", .glob("/tmp/\(wheel.stage)/\(wheel.wheelGlob(version: inputs.torch.version))"))],
               flags: ["--mount=type=bind,from=\(wheel.stage),target=/tmp/\(wheel.stage)"])
         w.comment("The runtime manifest, the same bytes the Nix and tarball backends install.")
         w.copy([variant == nil ? "\(Paths.manifests)/${VARIANT}.json" : "runtime.json"], to: "\(Paths.prefix)/\(RuntimeManifest.installPath)")
@@ -435,7 +454,7 @@ struct ContainerRenderer {
                     capabilities: variant.torchCudaArchList, isa: variant.isa,
                     isaFlags: variant.isaFlags.joined(separator: " "), wrap: { $0 })
                 $0.attribute("labels", .object(labels.map { (key: $0.0, value: .string($0.1)) }))
-                $0.attribute("tags", .list([.template("${REGISTRY}\(variant.name):\(version)")]))
+                $0.attribute("tags", .list([.template("${REGISTRY}", literal: "\(variant.name):\(version)")]))
             }
             w.blank()
             w.block("target", inputs.torchWheel.bakeTarget(variant: variant.name)) {
@@ -458,7 +477,7 @@ struct ContainerRenderer {
         }
         let variantNames = Set(plan.variants.map(\.name))
         return order.filter { isBakeName($0) && !["default", inputs.torchWheel.bakeGroup].contains($0) && !variantNames.contains($0) }
-            .map { ($0, groups[$0]!) }
+            .map { ($0, groups[$0] ?? []) }
     }
 
     /// The OCI platform of the plan's Nix system double.

@@ -32,7 +32,7 @@ struct ContainerInputs {
     /// (`cuda` libraries come with the base image; `driver` ones from the host at run time).
     let debianPackages: [String]
     /// Names of every variable of the variants' build environments, in first-use order.
-    let buildEnvNames: [String]
+    let buildEnvNames: [ShellName]
     /// Runtime environment with the templates filled for the image layout.
     let environment: [(name: String, value: String)]
 
@@ -54,8 +54,9 @@ struct ContainerInputs {
     }
 
     /// Checks `plan` for everything the container backend needs.
-    /// - Throws: ``EmitError`` with every problem, located through the plan's `declaredAt` values.
-    static func check(_ plan: BuildPlan) throws(EmitError) -> ContainerInputs {
+    /// - Returns: the inputs, or ``EmitError`` with every problem, located through the plan's
+    ///   `declaredAt` values.
+    static func check(_ plan: BuildPlan) -> Result<ContainerInputs, EmitError> {
         var problems: [Diagnostic] = []
 
         var baseName = "", baseDigest = ""
@@ -98,30 +99,23 @@ struct ContainerInputs {
         var torch: PlannedComponent?
         var torchSource: PlannedArtifact?
         var torchBuildRequirements: PlannedPythonClosure?
-        var wheels: [(PlannedComponent, PlannedArtifact)] = []
-        for component in plan.components {
-            if component.perVariant {
-                guard component.name == "torch" else {
-                    problems.append(plan.error(
-                        "source component '\(component.name)': the container backend builds only 'torch' from source; pin a wheel for it instead",
-                        at: component.declaredAt))
-                    continue
-                }
-                torch = component
-                torchBuildRequirements = checkBuildRequirements(component, plan: plan, problems: &problems)
-                if let artifact = component.artifact {
-                    // Every plan digest is sha256 or sha512 (``HashAlgorithm``), which `sha256sum --check` and pip take.
-                    torchSource = artifact
-                } else {
-                    problems.append(plan.error(
-                        "source component 'torch' \(component.version) has no pinned source tarball; add 'url:' (the release tarball with submodules, e.g. https://github.com/pytorch/pytorch/releases/download/v\(component.version)/pytorch-v\(component.version).tar.gz) and its 'hash:'; the container backend never builds from an unverified download",
-                        at: component.declaredAt))
-                }
-            } else if let artifact = component.artifact {
-                wheels.append((component, artifact))
+        let pinned = PinnedArtifacts.wheels(plan, backend: "container")
+        problems += pinned.problems.map { $0.diagnostic(in: plan) }
+        for component in plan.components where component.perVariant {
+            guard component.name == "torch" else {
+                problems.append(plan.error(
+                    "source component '\(component.name)': the container backend builds only 'torch' from source; pin a wheel for it instead",
+                    at: component.declaredAt))
+                continue
+            }
+            torch = component
+            torchBuildRequirements = checkBuildRequirements(component, plan: plan, problems: &problems)
+            if let artifact = component.artifact {
+                torchSource = artifact
+                problems += PinnedArtifacts.check(artifact, of: component.name, backend: "container").map { $0.diagnostic(in: plan) }
             } else {
                 problems.append(plan.error(
-                    "wheel '\(component.name)' \(component.version) has no pinned artifact (URL and hash); run `sglang-forge lock`, or pin it with 'url:' and 'hash:'; the container backend never installs an unhashed wheel",
+                    "source component 'torch' \(component.version) has no pinned source tarball; add 'url:' (the release tarball with submodules, e.g. https://github.com/pytorch/pytorch/releases/download/v\(component.version)/pytorch-v\(component.version).tar.gz) and its 'hash:'; the container backend never builds from an unverified download",
                     at: component.declaredAt))
             }
         }
@@ -132,7 +126,7 @@ struct ContainerInputs {
         let closurePackages = Set(plan.pythonClosure?.packages.map(\.normalizedName) ?? [])
         for component in plan.components where !component.pythonDeps.isEmpty {
             let names = component.pythonDeps.map(\.normalizedName)
-            if plan.pythonClosure == nil {
+            guard let closure = plan.pythonClosure else {
                 problems.append(plan.error(
                     "component '\(component.name)' needs \(names.count) Python package\(names.count == 1 ? "" : "s") from the runtime package set (\(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", …" : "")), but the plan has no hashed Python closure; run `sglang-forge lock`, or pass `--python-closure FILE` (a requirements file with `--hash` for every package)",
                     at: component.declaredAt))
@@ -141,13 +135,34 @@ struct ContainerInputs {
             let missing = names.filter { !closurePackages.contains($0) }
             if !missing.isEmpty {
                 problems.append(plan.error(
-                    "the Python closure (\(plan.pythonClosure!.source)) lacks \(missing.count) package\(missing.count == 1 ? "" : "s") that component '\(component.name)' needs: \(missing.joined(separator: ", "))",
+                    "the Python closure (\(SafeText.oneLine(closure.source))) lacks \(missing.count) package\(missing.count == 1 ? "" : "s") that component '\(component.name)' needs: \(missing.joined(separator: ", "))",
                     at: component.declaredAt))
             }
         }
 
         for variant in plan.variants where !isBakeName(variant.name) {
             problems.append(plan.error("variant name '\(variant.name)' is not a Bake target name (letters, digits, '-' and '_'); change the 'variants.name' template", at: nil))
+        }
+
+        for image in [baseName, baseDigest, builderImage] where !image.isEmpty && !DockerfileWriter.isPlainToken(image) {
+            problems.append(plan.error("the image reference '\(SafeText.oneLine(image))' holds whitespace, a quote or a control character; FROM takes one plain token", at: plan.container?.declaredAt))
+        }
+        var envNames: [ShellName] = []
+        for variant in plan.variants {
+            for setting in variant.buildEnv where !envNames.contains(where: { $0.name == setting.name }) {
+                if let name = ShellName(setting.name) {
+                    envNames.append(name)
+                } else {
+                    problems.append(plan.error("build-env variable '\(SafeText.oneLine(setting.name))' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*)", at: nil))
+                }
+            }
+        }
+        var environment: [(name: String, value: String)] = []
+        for variable in plan.environment {
+            switch EnvironmentTemplate.parse(variable.value) {
+            case .success(let template): environment.append((variable.name, template.render(Self.imagePath)))
+            case .failure(let reasons): problems += reasons.map { plan.error("the value of environment variable \(SafeText.oneLine(variable.name)): \($0)", at: nil) }
+            }
         }
 
         problems += RuntimeManifest.problems(plan)
@@ -158,7 +173,7 @@ struct ContainerInputs {
                 let ka = [la?.line ?? 0, la?.column ?? 0, a.offset], kb = [lb?.line ?? 0, lb?.column ?? 0, b.offset]
                 return ka.lexicographicallyPrecedes(kb)
             }.map(\.element)
-            throw EmitError(ordered)
+            return .failure(EmitError(ordered))
         }
 
         var debian: Set<String> = []
@@ -166,28 +181,24 @@ struct ContainerInputs {
         for library in plan.systemLibraries where library.provider == .system && linked.contains(library.name) {
             if let package = library.debian { debian.insert(package) }
         }
-        var envNames: [String] = []
-        for variant in plan.variants {
-            for setting in variant.buildEnv where !envNames.contains(setting.name) { envNames.append(setting.name) }
-        }
-        let placeholders = [
-            "{cuda.home}": Paths.cudaHome, "{cuda.include}": Paths.cudaHome + "/include", "{cuda.lib}": Paths.cudaHome + "/lib64",
-            "{cache}": Paths.cache, "{prefix}": Paths.prefix,
-        ]
-        let environment = plan.environment.map { variable in
-            var value = variable.value
-            for (placeholder, path) in placeholders.sorted(by: { $0.key < $1.key }) {
-                value = value.replacingOccurrences(of: placeholder, with: path)
-            }
-            return (name: variable.name, value: value)
-        }
-        return ContainerInputs(
+        return .success(ContainerInputs(
             baseImage: "\(baseName)@\(baseDigest)", baseName: baseName, baseDigest: baseDigest,
             builderImage: builderImage, builderGlibc: plan.container?.buildImage.glibc?.description, buildPython: buildPython,
             torch: torch, torchSource: torchSource, torchBuildRequirements: torchBuildRequirements,
-            wheels: wheels, closure: plan.pythonClosure,
+            wheels: pinned.wheels, closure: plan.pythonClosure,
             debianPackages: debian.sorted(), buildEnvNames: envNames, environment: environment
-        )
+        ))
+    }
+
+    /// What a placeholder stands for in the images.
+    static func imagePath(_ placeholder: EnvironmentPlaceholder) -> String {
+        switch placeholder {
+        case .cudaHome: Paths.cudaHome
+        case .cudaInclude: Paths.cudaHome + "/include"
+        case .cudaLib: Paths.cudaHome + "/lib64"
+        case .cache: Paths.cache
+        case .prefix: Paths.prefix
+        }
     }
 }
 
@@ -195,12 +206,5 @@ struct ContainerInputs {
 func isBakeName(_ name: String) -> Bool {
     !name.isEmpty && name.unicodeScalars.allSatisfy {
         ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
-    }
-}
-
-extension PlannedArtifact {
-    /// `(algorithm, hex)` of the digest, e.g. `("sha256", "ab12…")`.
-    var algorithmAndHex: (String, String) {
-        (digest.algorithm.rawValue, digest.hex)
     }
 }

@@ -64,8 +64,12 @@ public struct DockerfileWriter: Sendable {
     public mutating func blank() { text += "\n" }
 
     /// `FROM image AS stage`.
+    ///
+    /// `FROM` has no quoted form: the backend's check refuses an image reference that is not one
+    /// plain token; here any whitespace or control character is written visibly
+    /// (``Self/token(_:)``), so the line can never become two instructions.
     public mutating func from(_ image: String, as stage: String) {
-        text += "FROM \(image) AS \(stage)\n"
+        text += "FROM \(Self.token(image)) AS \(Self.token(stage))\n"
         shellArgv = ["/bin/sh", "-c"]
     }
 
@@ -77,7 +81,7 @@ public struct DockerfileWriter: Sendable {
 
     /// `ARG NAME` or `ARG NAME="default"`.
     public mutating func arg(_ name: String, default value: DockerfileValue? = nil) {
-        text += value.map { "ARG \(name)=\($0.quoted)\n" } ?? "ARG \(name)\n"
+        text += value.map { "ARG \(Self.token(name))=\($0.quoted)\n" } ?? "ARG \(Self.token(name))\n"
     }
 
     /// `ENV` with one `NAME="value"` pair per line.
@@ -90,14 +94,18 @@ public struct DockerfileWriter: Sendable {
 
     /// `RUN [--mount=…] cmd1 && cmd2 …`, one command per line.
     /// - Parameters:
-    ///   - commands: shell commands; the caller quotes their arguments (``shellQuoted(_:)``).
+    ///   - commands: shell commands (``ShellCommand``: code and quoted words, never interpolated text).
     ///   - flags: instruction flags such as `--mount=type=cache,target=/root/.cache/ccache`.
     ///
     /// A shell-form `RUN` is one Dockerfile line (continued with `\`), so a command holding a line
     /// break or a control character — e.g. a quoted word with a newline — cannot be written in it:
     /// then the whole `RUN` is written in exec form, `RUN [flags] ["<shell>", …, "cmd1 && cmd2"]`,
     /// with the stage's `SHELL` and the script as one JSON string, which can hold any text.
-    public mutating func run(_ commands: [String], flags: [String] = []) {
+    public mutating func run(_ commands: [ShellCommand], flags: [String] = []) {
+        run(text: commands.map(\.text), flags: flags)
+    }
+
+    private mutating func run(text commands: [String], flags: [String]) {
         let head = (["RUN"] + flags).joined(separator: " ")
         guard let first = commands.first else { return }
         if commands.contains(where: { !SafeText.isSingleLine($0) }) {
@@ -111,19 +119,47 @@ public struct DockerfileWriter: Sendable {
     }
 
     /// `COPY [--from=stage] [--chown=…] src… dest`.
+    /// Paths are written as they are when each is a plain token, otherwise the whole instruction
+    /// is written in JSON form (`COPY ["a b", "/dst/"]`), which can hold any path.
     public mutating func copy(_ sources: [String], to destination: String, from stage: String? = nil, chown: String? = nil) {
         var parts = ["COPY"]
-        if let stage { parts.append("--from=\(stage)") }
-        if let chown { parts.append("--chown=\(chown)") }
-        parts += sources + [destination]
+        if let stage { parts.append("--from=\(Self.token(stage))") }
+        if let chown { parts.append("--chown=\(Self.token(chown))") }
+        let paths = sources + [destination]
+        if paths.allSatisfy(Self.isPlainToken) {
+            parts += paths
+        } else {
+            parts.append(Self.json(paths))
+        }
         text += parts.joined(separator: " ") + "\n"
     }
 
-    /// `WORKDIR path`.
-    public mutating func workdir(_ path: String) { text += "WORKDIR \(path)\n" }
+    /// `WORKDIR path` (the rest of the line is the path: it is kept on one line, ``SafeText/oneLine(_:)``).
+    public mutating func workdir(_ path: String) { text += "WORKDIR \(SafeText.oneLine(path))\n" }
 
-    /// `USER name`.
-    public mutating func user(_ name: String) { text += "USER \(name)\n" }
+    /// `USER name` (one token, ``Self/token(_:)``).
+    public mutating func user(_ name: String) { text += "USER \(Self.token(name))\n" }
+
+    /// Whether `word` can stand bare in a whitespace-separated instruction: not empty, no
+    /// whitespace, quote, backslash, line break or control character, not starting with `[`.
+    static func isPlainToken(_ word: String) -> Bool {
+        !word.isEmpty && !word.hasPrefix("[") && SafeText.isSingleLine(word)
+            && !word.unicodeScalars.contains { $0.properties.isWhitespace || $0 == "\"" || $0 == "\\" || $0 == "'" }
+    }
+
+    /// `word` as one token: whitespace and control characters written visibly (`\u{20}`), so a
+    /// value that should have been refused still cannot split the instruction.
+    static func token(_ word: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in word.unicodeScalars {
+            if scalar.properties.isWhitespace || SafeText.isControl(scalar) || SafeText.isLineBreak(scalar) {
+                out.append(contentsOf: ("\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}").unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
 
     /// `ENTRYPOINT ["…"]`.
     public mutating func entrypoint(_ argv: [String]) { text += "ENTRYPOINT \(Self.json(argv))\n" }
@@ -133,7 +169,7 @@ public struct DockerfileWriter: Sendable {
 
     private mutating func keyValues(_ instruction: String, _ pairs: [(String, DockerfileValue)]) {
         guard !pairs.isEmpty else { return }
-        let lines = pairs.map { "\($0.0)=\($0.1.quoted)" }
+        let lines = pairs.map { "\(Self.token($0.0))=\($0.1.quoted)" }
         if lines.count == 1 {
             text += "\(instruction) \(lines[0])\n"
         } else {

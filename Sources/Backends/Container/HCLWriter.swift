@@ -12,6 +12,12 @@ public indirect enum HCLValue: Hashable, Sendable {
     /// `{ "key" = value, … }`, keys always quoted, in the given order.
     case object([(key: String, value: HCLValue)])
 
+    /// A template of `code` (kept, e.g. `${REGISTRY}`) followed by `literal`, whose `${` and `%{`
+    /// are escaped as `$${` and `%%{`, so only `code` is interpolated.
+    public static func template(_ code: StaticString, literal: String) -> HCLValue {
+        .template(code.description + literal.replacingOccurrences(of: "${", with: "$${").replacingOccurrences(of: "%{", with: "%%{"))
+    }
+
     /// Values are equal when they render to the same text.
     public static func == (a: HCLValue, b: HCLValue) -> Bool { a.rendered(indent: 0) == b.rendered(indent: 0) }
     /// Hashes the rendered text, consistent with `==`.
@@ -89,8 +95,7 @@ public struct HCLWriter: Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "{" where !interpolate && (previous == "$" || previous == "%"):
-                out.unicodeScalars.append(previous!)
-                out += "{"
+                out += previous == "$" ? "${" : "%{"
             case _ where SafeText.isControl(scalar) || SafeText.isLineBreak(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex

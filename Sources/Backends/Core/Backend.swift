@@ -1,18 +1,35 @@
 import Planner
 
-/// A backend turns a ``BuildPlan`` into build files, in memory. Backends read only the plan
-/// (never the spec, the disk, the clock or the environment), so the same plan always gives the
-/// same bytes; the CLI's `OutputWriter` alone puts files on disk.
+/// A backend turns a ``BuildPlan`` into build files, in memory, in two steps: ``check(_:layout:)``
+/// reads the plan into the backend's typed ``Inputs`` and collects every problem, then
+/// ``render(_:)`` writes the files from those inputs and cannot fail (no check-then-unwrap).
+/// Backends read only the plan (never the spec, the disk, the clock or the environment), so the
+/// same plan always gives the same bytes; the CLI's `OutputWriter` alone puts files on disk.
 public protocol Backend {
+    /// What ``check(_:layout:)`` proves about a plan: every value ``render(_:)`` needs, checked.
+    associatedtype Inputs
+
     /// The layouts this backend can write; the first is the default (e.g. `flake`, `flox`).
     static var layouts: [String] { get }
 
-    /// Renders every file of `plan` in `layout` (one of ``layouts``).
+    /// Checks `plan` for `layout` (one of ``layouts``).
+    ///
+    /// - Returns: the checked inputs, or ``EmitError`` listing every problem (e.g. an artifact
+    ///   without a hash), each located in the spec through the plan's `declaredAt`.
+    func check(_ plan: BuildPlan, layout: String) -> Result<Inputs, EmitError>
+
+    /// Renders every file of checked inputs.
     ///
     /// - Returns: files with paths relative to the output directory, sorted by path.
-    /// - Throws: ``EmitError`` listing every problem (e.g. an artifact without a hash), each
-    ///   located in the spec through the plan's `declaredAt`.
-    func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile]
+    func render(_ inputs: Inputs) -> [GeneratedFile]
+}
+
+extension Backend {
+    /// ``check(_:layout:)`` then ``render(_:)``.
+    /// - Throws: the check's ``EmitError``.
+    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
+        render(try check(plan, layout: layout).get())
+    }
 }
 
 /// One file a backend generates.

@@ -13,7 +13,7 @@ extension PlannedPythonClosure {
         var text = preamble
         for package in packages where !excluding.contains(package.normalizedName) {
             let hashes = package.installedSHA256.map { [$0] } ?? package.sha256
-            text += "\(package.normalizedName)==\(package.version)" + hashes.map { " --hash=sha256:\($0)" }.joined() + "\n"
+            text += PipRequirement.exact(package.normalizedName, version: package.version, sha256: hashes) + "\n"
         }
         return text
     }

@@ -45,6 +45,19 @@ public enum RuntimeManifest {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// Every variant's manifest, in `plan.variants` order, or the problems (``problems(_:)``):
+    /// what a backend's check keeps in its inputs, so rendering cannot fail.
+    public static func checkedManifests(_ plan: BuildPlan) -> Result<[(variant: PlannedVariant, manifest: String)], EmitError> {
+        let problems = self.problems(plan)
+        if !problems.isEmpty { return .failure(EmitError(problems)) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return .success(plan.variants.map { variant in
+            let data = (try? encoder.encode(Document(plan: plan, variant: variant))) ?? Data("{}".utf8)
+            return (variant, String(decoding: data, as: UTF8.self) + "\n")
+        })
+    }
+
     /// Why a manifest cannot be rendered for `plan` (empty when it can), each located in the spec.
     public static func problems(_ plan: BuildPlan) -> [Diagnostic] {
         // Wheel components without an artifact are each backend's own error already.

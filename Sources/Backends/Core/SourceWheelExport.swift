@@ -29,6 +29,14 @@ public struct SourceWheelExport: Hashable, Sendable {
     /// directory: `out/<variant>/<component>-wheel`. `variant` may be a shell expansion (`$variant`).
     public func outputDirectory(variant: String) -> String { "out/\(variant)/\(stage)" }
 
+    /// ``bakeTarget(variant:)`` inside a double-quoted shell word, the variant being the shell
+    /// variable `variant`: `"$variant-torch-wheel"`.
+    public var bakeTargetInShell: [ShellCommand.DoubleQuotedPart] { ["$variant", .text("-" + stage)] }
+
+    /// ``outputDirectory(variant:)`` inside a double-quoted shell word after `$container/`, the
+    /// variant being the shell variable `variant`: `out/$variant/torch-wheel`.
+    public var outputDirectoryInShell: [ShellCommand.DoubleQuotedPart] { [.text("out/"), "$variant", .text("/" + stage)] }
+
     /// A glob matching the wheel file of `version`: `<name with - as _>-<version>*.whl`.
     public func wheelGlob(version: String) -> String {
         "\(component.replacingOccurrences(of: "-", with: "_"))-\(version)*.whl"

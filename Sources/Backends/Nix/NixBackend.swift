@@ -18,22 +18,42 @@ public struct NixBackend: Backend {
     /// Creates the backend.
     public init() {}
 
-    /// Renders the flake or flox tree of `plan`.
+    /// The plan checked for Nix: the data tables, the pinned nixpkgs NAR hash, the layout and
+    /// every variant's manifest.
+    public struct Inputs {
+        let plan: BuildPlan
+        let layout: String
+        let narHash: String
+        let manifests: [(variant: PlannedVariant, manifest: String)]
+    }
+
+    /// Checks `plan`: every problem, located in the spec: a wheel without a pinned artifact
+    /// (never an unhashed fetch), nixpkgs without a NAR hash, a source component other than
+    /// `torch`, a linked system library without a nixpkgs attribute, an unknown value template
+    /// in the runtime environment.
+    public func check(_ plan: BuildPlan, layout: String) -> Result<Inputs, EmitError> {
+        var problems = NixTables.problems(in: plan)
+        var manifests: [(variant: PlannedVariant, manifest: String)] = []
+        if problems.isEmpty {
+            switch RuntimeManifest.checkedManifests(plan) {
+            case .success(let rendered): manifests = rendered
+            case .failure(let error): problems += error.diagnostics
+            }
+        }
+        guard problems.isEmpty, let narHash = plan.nixpkgs.narHash else { return .failure(EmitError(problems)) }
+        return .success(Inputs(plan: plan, layout: layout, narHash: narHash, manifests: manifests))
+    }
+
+    /// Renders the flake or flox tree of checked inputs.
     ///
     /// - Returns: every file, sorted by path; `.nix` files start with
     ///   ``GeneratedFile/header(comment:specPath:)``; `flake.lock` is JSON, which has no comments,
     ///   so it has no header.
-    /// - Throws: ``EmitError`` with every problem, located in the spec: a wheel without a pinned
-    ///   artifact (never an unhashed fetch), nixpkgs without a NAR hash, a source component other
-    ///   than `torch`, a linked system library without a nixpkgs attribute, an unknown value
-    ///   template in the runtime environment.
-    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
-        let problems = NixTables.problems(in: plan)
-        if !problems.isEmpty { throw EmitError(problems) }
+    public func render(_ inputs: Inputs) -> [GeneratedFile] {
+        let plan = inputs.plan, narHash = inputs.narHash
         let tables = NixTables(plan: plan)
         let renderer = NixRenderer()
         let header = GeneratedFile.header(comment: "#", specPath: plan.spec)
-        let narHash = plan.nixpkgs.narHash!  // checked by `problems`
 
         var libFiles: [(String, String)] = [
             ("runtime.nix", renderer.file(tables.runtime, header: header)),
@@ -44,12 +64,12 @@ public struct NixBackend: Backend {
         ]
         libFiles += NixLibrary.files.map { ($0.name, header + $0.text) }
         // The runtime manifest of each variant, installed by variant.nix; JSON, so no header.
-        for variant in plan.variants {
-            libFiles.append(("manifests/\(variant.name).json", try RuntimeManifest.render(plan, variant: variant)))
+        for (variant, manifest) in inputs.manifests {
+            libFiles.append(("manifests/\(variant.name).json", manifest))
         }
 
         var files: [GeneratedFile] = []
-        switch layout {
+        switch inputs.layout {
         case "flox":
             libFiles.append(("flox.nix", renderer.file(tables.floxEntry(narHash: narHash), header: header)))
             files += libFiles.map { GeneratedFile(path: ".flox/pkgs/lib/\($0.0)", contents: $0.1) }

@@ -7,9 +7,6 @@ import Planner
 struct NixTables {
     let plan: BuildPlan
 
-    /// Value templates the builders resolve (`variant.nix`), as documented in docs/plan-schema.md.
-    static let templates: Set<String> = ["cuda.home", "cuda.include", "cuda.lib", "cache", "prefix"]
-
     /// Source components the backend can build: those with a recipe in the pinned nixpkgs that
     /// `custom-torch.nix` knows how to specialise.
     static let sourceComponents: Set<String> = ["torch"]
@@ -21,13 +18,13 @@ struct NixTables {
             problems.append(plan.error("nixpkgs has no 'tarball-hash': the Nix backend cannot pin nixpkgs (flake.lock narHash, fetchTarball sha256) without it; record the NAR hash of the revision's GitHub tarball (`nix flake prefetch \(plan.nixpkgs.flakeRef)`)", at: plan.nixpkgs.declaredAt))
         }
         let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Every plan digest is SRI-expressible (sha256/sha512), which `fetchurl` takes; the shared
+        // check gives the rest: a pinned artifact, a plain URL.
+        problems += PinnedArtifacts.wheels(plan, backend: "Nix").problems.map { $0.diagnostic(in: plan) }
         for component in plan.components {
             switch component.kind {
             case .wheel:
-                if component.artifact == nil {
-                    problems.append(plan.error("wheel '\(component.name)' \(component.version) has no pinned artifact: the Nix backend never emits a fetch without a hash; run `sglang-forge lock`, or pin it with `url:` and `hash:`", at: component.declaredAt))
-                    continue
-                }
+                break
             case .source where !sourceComponents.contains(component.name):
                 problems.append(plan.error("the Nix backend can build source component '\(component.name)' only if it is one of \(sourceComponents.sorted().joined(separator: ", ")) (a recipe of the pinned nixpkgs it specialises per variant)", at: component.declaredAt))
             case .source:
@@ -52,21 +49,19 @@ struct NixTables {
         }
         problems += RuntimeManifest.problems(plan)
         for variable in plan.environment {
-            for field in placeholders(in: variable.value) where !templates.contains(field) {
-                problems.append(plan.error("environment variable \(variable.name) uses '{\(field)}', which the Nix backend cannot resolve (known: \(templates.sorted().map { "{\($0)}" }.joined(separator: ", ")))", at: nil))
+            if case .failure(let reasons) = EnvironmentTemplate.parse(variable.value) {
+                let known = EnvironmentPlaceholder.allCases.map(\.token).joined(separator: ", ")
+                problems += reasons.map { reason in
+                    switch reason {
+                    case .unknownPlaceholder(let field):
+                        plan.error("environment variable \(variable.name) uses '{\(field)}', which the Nix backend cannot resolve (known: \(known))", at: nil)
+                    case .unbalancedBrace:
+                        plan.error("environment variable \(variable.name): \(reason) in its value (known placeholders: \(known))", at: nil)
+                    }
+                }
             }
         }
         return problems
-    }
-
-    static func placeholders(in text: String) -> [String] {
-        var fields: [String] = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            fields.append(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
-        }
-        return fields
     }
 
     /// The default package: the variant that runs on the most GPUs (most compute capabilities);

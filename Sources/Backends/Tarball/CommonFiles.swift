@@ -1,3 +1,5 @@
+import BackendCore
+
 /// The files every variant's recipe shares, as text. They depend on the plan only through the
 /// entry point's name, so they are rendered once per emit.
 enum CommonFiles {
@@ -207,16 +209,17 @@ enum CommonFiles {
     /// `common/<entry point>`, installed as `bin/<entry point>`: runs pip's console script
     /// (moved to `libexec/sglang-forge/`) with the runtime environment.
     static func launcher(entryPoint: String) -> String {
-        """
+        let exec = ShellCommand("exec", .quoted("$SGLANG_FORGE_PREFIX/libexec/sglang-forge/", .text(entryPoint)), "\"$@\"")
+        return """
         #!/bin/sh
-        # Runs `\(entryPoint)` from this relocatable prefix with its runtime environment; every path
+        # Runs `\(SafeText.oneLine(entryPoint))` from this relocatable prefix with its runtime environment; every path
         # is derived from this script's own location (symlinks to it resolved), so the unpacked
         # tree can live anywhere.
         set -eu
         SGLANG_FORGE_PREFIX=$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "$0")")/.." && pwd -P)
         export SGLANG_FORGE_PREFIX
         . "$SGLANG_FORGE_PREFIX/share/sglang-forge/env.sh"
-        exec "$SGLANG_FORGE_PREFIX/libexec/sglang-forge/\(entryPoint)" "$@"
+        \(exec)
         """
     }
 }

@@ -27,24 +27,37 @@ public struct TarballBackend: Backend {
 
     public init() {}
 
-    /// Renders the recipes (see the type's documentation); throws ``EmitError`` with every missing pin.
-    public func render(_ plan: BuildPlan, layout: String) throws(EmitError) -> [GeneratedFile] {
+    /// The plan checked for the tarball backend: the pinned interpreter, the pinned wheels, the
+    /// runtime environment parsed into shell names and templates, and every variant's manifest.
+    public struct Inputs {
+        let plan: BuildPlan
+        let tarball: PlannedTarball
+        let python: PlannedDownload
+        let wheels: [(component: PlannedComponent, artifact: PlannedArtifact)]
+        let environment: [(name: ShellName, template: EnvironmentTemplate, why: String?)]
+        let manifests: [(variant: PlannedVariant, manifest: String)]
+    }
+
+    /// Checks the plan (see the type's documentation for the errors); every problem is reported.
+    public func check(_ plan: BuildPlan, layout: String) -> Result<Inputs, EmitError> {
         var problems: [Diagnostic] = []
         guard let tarball = plan.tarball else {
-            throw EmitError([plan.error("the spec has no 'tarball' section; the tarball backend needs at least 'tarball.python', a relocatable CPython pinned by url and hash", at: nil)])
+            return .failure(EmitError([plan.error("the spec has no 'tarball' section; the tarball backend needs at least 'tarball.python', a relocatable CPython pinned by url and hash", at: nil)]))
         }
         if tarball.python == nil {
             problems.append(plan.error("'tarball' has no 'python': pin a relocatable CPython \(plan.runtime.python.version) (python-build-standalone install_only archive) by version, url and hash", at: tarball.declaredAt))
         }
-        for component in plan.components where component.kind == .wheel && component.artifact == nil {
-            problems.append(plan.error("component '\(component.name)' has no pinned wheel: the tarball backend installs only wheels pinned by url and hash (pin it in the spec, or run `sglang-forge lock`)", at: component.declaredAt))
-        }
+        let pinned = PinnedArtifacts.wheels(plan, backend: "tarball")
+        problems += pinned.problems.map { $0.diagnostic(in: plan) }
         let libraries = Dictionary(plan.systemLibraries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let pinned = Set(tarball.libraries.map(\.library))
+        let bundled = Set(tarball.libraries.map(\.library))
         for component in plan.components {
-            for name in component.links where libraries[name]?.provider == .cuda && !pinned.contains(name) {
+            for name in component.links where libraries[name]?.provider == .cuda && !bundled.contains(name) {
                 problems.append(plan.error("component '\(component.name)' links '\(name)' (\(libraries[name]?.sonames.joined(separator: ", ") ?? "")), a CUDA library the tarball must bundle, but 'tarball.libraries' pins no artifact for it", at: component.declaredAt))
             }
+        }
+        for library in tarball.libraries where library.format == .wheel && !PinnedArtifacts.isPlainURL(library.download.url) {
+            problems.append(plan.error("the URL of 'tarball.libraries.\(library.library)' contains whitespace or a control character; a requirements line takes a URL only as one plain token", at: library.download.declaredAt))
         }
         // A CUDA library wheel that is also a closure package must be the closure's file: the
         // prefix would otherwise hold another file than the other backends install.
@@ -55,9 +68,30 @@ public struct TarballBackend: Backend {
                 problems.append(plan.error("'tarball.libraries.\(library.library)' pins \(library.download.filename) (sha256 \(library.download.digest.hex)), but the Python closure installs \(distribution) \(package.version) from \(package.wheel?.filename ?? "another file") (sha256 \(installed)); pin the closure's file so every backend installs the same wheel", at: library.download.declaredAt))
             }
         }
-        problems += RuntimeManifest.problems(plan)
-        guard problems.isEmpty, let python = tarball.python else { throw EmitError(problems) }
+        var environment: [(name: ShellName, template: EnvironmentTemplate, why: String?)] = []
+        for variable in plan.environment {
+            let name = ShellName(variable.name)
+            if name == nil {
+                problems.append(plan.error("environment variable '\(SafeText.oneLine(variable.name))' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*), which env.sh must export", at: nil))
+            }
+            switch EnvironmentTemplate.parse(variable.value) {
+            case .success(let template): if let name { environment.append((name, template, variable.why)) }
+            case .failure(let reasons):
+                problems += reasons.map { plan.error("the value of environment variable \(SafeText.oneLine(variable.name)): \($0)", at: nil) }
+            }
+        }
+        let manifests: [(variant: PlannedVariant, manifest: String)]
+        switch RuntimeManifest.checkedManifests(plan) {
+        case .success(let rendered): manifests = rendered
+        case .failure(let error): problems += error.diagnostics; manifests = []
+        }
+        guard problems.isEmpty, let python = tarball.python else { return .failure(EmitError(problems)) }
+        return .success(Inputs(plan: plan, tarball: tarball, python: python, wheels: pinned.wheels, environment: environment, manifests: manifests))
+    }
 
+    /// Renders the recipes of checked inputs (see the type's documentation).
+    public func render(_ inputs: Inputs) -> [GeneratedFile] {
+        let plan = inputs.plan, tarball = inputs.tarball, python = inputs.python
         let header = GeneratedFile.header(comment: "#", specPath: plan.spec)
         let entryPoint = plan.runtime.entryPoint
         var files: [GeneratedFile] = [
@@ -65,20 +99,20 @@ public struct TarballBackend: Backend {
             GeneratedFile(path: "common/relink.py", contents: header + CommonFiles.relinkPy + "\n"),
             GeneratedFile(path: "common/activate", contents: header + CommonFiles.activate + "\n"),
             GeneratedFile(path: "common/\(entryPoint)", contents: injectHeader(header, into: CommonFiles.launcher(entryPoint: entryPoint)) + "\n", isExecutable: true),
-            GeneratedFile(path: "common/requirements.txt", contents: header + requirements(plan, tarball)),
+            GeneratedFile(path: "common/requirements.txt", contents: header + requirements(inputs)),
             GeneratedFile(path: "common/python-deps.in", contents: header + pythonDeps(plan)),
         ]
         if let closure = plan.pythonClosure {
             files.append(GeneratedFile(path: "common/python-closure.txt", contents: closure.requirementsText(preamble: header + """
-                # The runtime Python package set at exact versions with their hashes (from \(closure.source)),
+                # The runtime Python package set at exact versions with their hashes (from \(SafeText.oneLine(closure.source))),
                 # for `pip install --require-hashes --no-deps`; build.sh's default PYTHON_DEPS_REQUIREMENTS.
 
                 """)))
         }
-        for variant in plan.variants {
+        for (variant, manifest) in inputs.manifests {
             files.append(GeneratedFile(path: "\(variant.name)/build.sh", contents: buildScript(plan, tarball, python, variant, header: header), isExecutable: true))
-            files.append(GeneratedFile(path: "\(variant.name)/env.sh", contents: header + environment(plan, variant)))
-            files.append(GeneratedFile(path: "\(variant.name)/runtime.json", contents: try RuntimeManifest.render(plan, variant: variant)))
+            files.append(GeneratedFile(path: "\(variant.name)/env.sh", contents: header + environment(inputs, variant)))
+            files.append(GeneratedFile(path: "\(variant.name)/runtime.json", contents: manifest))
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -91,20 +125,13 @@ public struct TarballBackend: Backend {
         return String(script[...newline]) + header + String(script[script.index(after: newline)...])
     }
 
-    private func hashOption(_ digest: Digest) -> String {
-        "--hash=\(digest.algorithm.rawValue):\(digest.hex)"
-    }
-
-    private func requirements(_ plan: BuildPlan, _ tarball: PlannedTarball) -> String {
+    private func requirements(_ inputs: Inputs) -> String {
         var lines = ["# Every pinned wheel, for `pip install --require-hashes --no-deps`: the components, then the",
                      "# wheels that carry bundled CUDA libraries."]
-        for component in plan.components where component.kind == .wheel {
-            guard let artifact = component.artifact else { continue }
-            lines.append("\(component.name) @ \(artifact.url) \(hashOption(artifact.digest))")
-        }
-        for library in tarball.libraries where library.format == .wheel {
-            let distribution = plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library
-            lines.append("\(distribution) @ \(library.download.url) --hash=\(library.download.digest.algorithm.rawValue):\(library.download.digest.hex)")
+        lines += inputs.wheels.map { PipRequirement.direct($0.component, $0.artifact) }
+        for library in inputs.tarball.libraries where library.format == .wheel {
+            let distribution = inputs.plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library
+            lines.append(PipRequirement.direct(distribution, url: library.download.url, digest: library.download.digest))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -139,13 +166,12 @@ public struct TarballBackend: Backend {
     }
 
     private func buildScript(_ plan: BuildPlan, _ tarball: PlannedTarball, _ python: PlannedDownload, _ variant: PlannedVariant, header: String) -> String {
-        let q = ShellScript.quote
         let pythonExe = "python\(plan.runtime.python.version)"
         let entryPoint = plan.runtime.entryPoint
-        let sources = plan.components.filter { $0.kind == .source }
+        let sources = plan.components.filter { $0.perVariant }
         var s = ShellScript()
         s.line("#!/usr/bin/env bash")
-        s.block(String(header.dropLast()))
+        s.header(header)
         s.comment("Builds \(variant.name).tar.zst: \(variant.description).")
         s.comment("")
         s.comment("Needs on the build host: bash, curl, sha256sum, tar, gzip, ar and readelf (binutils), patchelf,")
@@ -158,8 +184,9 @@ public struct TarballBackend: Backend {
             s.comment("  PYTHON_DEPS_REQUIREMENTS  required: hash-pinned requirements for ../common/python-deps.in")
         }
         for component in sources {
-            s.comment("  \(wheelVariable(component.name))  a \(component.name) \(component.version) wheel built for this variant (default: the")
-            s.comment("  \(String(repeating: " ", count: wheelVariable(component.name).count))  container backend's `docker buildx bake \(SourceWheelExport(component: component.name).bakeTarget(variant: variant.name))`)")
+            let variable = wheelVariable(component.name).name
+            s.comment("  \(variable)  a \(component.name) \(component.version) wheel built for this variant (default: the")
+            s.comment("  \(String(repeating: " ", count: variable.count))  container backend's `docker buildx bake \(SourceWheelExport(component: component.name).bakeTarget(variant: variant.name))`)")
         }
         s.comment("  CONTAINER_DIR  the container backend's output (default: ../../container)")
         s.comment("  OUT_DIR, WORK_DIR, DOWNLOADS  (default: ../out, ../work, ../downloads)")
@@ -170,7 +197,7 @@ public struct TarballBackend: Backend {
         s.line("common=\"$here/../common\"")
         s.line(". \"$common/lib.sh\"")
         s.line()
-        s.line("variant=\(q(variant.name))")
+        s.line(.assign("variant", .word(variant.name)))
         s.line("work=\"${WORK_DIR:-$here/../work}/$variant\"")
         s.line("out=\"${OUT_DIR:-$here/../out}\"")
         s.line("downloads=\"${DOWNLOADS:-$here/../downloads}\"")
@@ -189,13 +216,14 @@ public struct TarballBackend: Backend {
         s.line("export PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1")
         s.line("unset PYTHONPATH PYTHONHOME PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_REQUIRE_VIRTUALENV")
         s.line()
-        s.line("step \(q("CPython \(python.version) (\(python.filename))"))")
-        s.line("fetch \(q(python.url)) \(python.digest.algorithm.rawValue) \(python.digest.hex) \"$downloads/\"\(q(python.filename))")
+        let downloaded = { (file: String) in ShellCommand.Argument.joined(["\"$downloads/\"", .word(file)]) }
+        s.line(ShellCommand("step", .word("CPython \(python.version) (\(python.filename))")))
+        s.line(ShellCommand("fetch", .word(python.url), .word(python.digest.algorithm.rawValue), .word(python.digest.hex), downloaded(python.filename)))
         s.line("mkdir \"$work/python\"")
-        s.line("tar -xzf \"$downloads/\"\(q(python.filename)) -C \"$work/python\"")
+        s.line(ShellCommand("tar", "-xzf", downloaded(python.filename), "-C", "\"$work/python\""))
         s.line("mv \"$work/python/python\" \"$prefix\"")
-        s.line("py=\"$prefix/bin/\(pythonExe)\"")
-        s.line("\"$py\" -c 'import sys; assert sys.version_info[:2] == (\("\(plan.runtime.python.version.major), \(plan.runtime.python.version.minor)")), sys.version'")
+        s.line(.assign("py", .quoted("$prefix/bin/", .text(pythonExe))))
+        s.line(ShellCommand("\"$py\"", "-c", .word("import sys; assert sys.version_info[:2] == (\(plan.runtime.python.version.major), \(plan.runtime.python.version.minor)), sys.version")))
         s.line("\"$py\" -m pip --version >/dev/null 2>&1 || \"$py\" -m ensurepip --default-pip")
         s.line("pip_install() { \"$py\" -m pip install --no-deps --no-compile --only-binary=:all: --no-warn-script-location \"$@\"; }")
         s.line()
@@ -204,17 +232,18 @@ public struct TarballBackend: Backend {
         s.line("pip_install --require-hashes -r \"$PYTHON_DEPS_REQUIREMENTS\"")
         for component in sources {
             let variable = wheelVariable(component.name)
-            s.line()
-            s.line("step \(q("\(component.name) \(component.version), built from source for \(variant.gpu) (TORCH_CUDA_ARCH_LIST=\(variant.torchCudaArchList)) and \(variant.isa)"))")
-            s.line("if [ -z \"${\(variable):-}\" ]; then")
-            s.line("    container=\"${CONTAINER_DIR:-$here/../../container}\"")
             let export = SourceWheelExport(component: component.name)
-            s.line("    (cd \"$container\" && docker buildx bake \"\(export.bakeTarget(variant: "$variant"))\")")
-            s.line("    \(variable)=$(single_file \"$container/\(export.outputDirectory(variant: "$variant"))\" \(q(export.wheelGlob(version: component.version))))")
+            s.line()
+            s.line(ShellCommand("step", .word("\(component.name) \(component.version), built from source for \(variant.gpu) (TORCH_CUDA_ARCH_LIST=\(variant.torchCudaArchList)) and \(variant.isa)")))
+            s.line(ShellCommand("if", "[", "-z", .doubleQuoted([.valueOrEmpty(variable)]), "];", "then"))
+            s.line("    container=\"${CONTAINER_DIR:-$here/../../container}\"")
+            s.line(indent: 1, ShellCommand("(cd", "\"$container\"", "&&", "docker", "buildx", "bake", .joined([.doubleQuoted(export.bakeTargetInShell), ")"])))
+            s.line(indent: 1, ShellCommand(.joined([.name(variable), "=$(single_file ", .doubleQuoted(["$container/"] + export.outputDirectoryInShell), " ", .word(export.wheelGlob(version: component.version)), ")"])))
             s.line("fi")
-            s.line("pip_install --force-reinstall \"$\(variable)\"")
+            s.line(ShellCommand("pip_install", "--force-reinstall", .doubleQuoted([.variable(variable)])))
             s.line("mkdir -p \"$prefix/share/sglang-forge\"")
-            s.line("(cd \"$(dirname \"$\(variable)\")\" && sha256sum \"$(basename \"$\(variable)\")\") >> \"$prefix/share/sglang-forge/source-wheels.sha256\"")
+            s.line(ShellCommand(.joined(["(cd \"$(dirname ", .doubleQuoted([.variable(variable)]), ")\" && sha256sum \"$(basename ", .doubleQuoted([.variable(variable)]),
+                                         ")\") >> \"$prefix/share/sglang-forge/source-wheels.sha256\""])))
         }
         s.line()
         s.line("step 'pinned wheels (components and CUDA runtime libraries), hashes required'")
@@ -222,28 +251,28 @@ public struct TarballBackend: Backend {
         for library in tarball.libraries where library.format == .deb {
             let sonames = plan.systemLibraries.first { $0.name == library.library }?.sonames ?? []
             s.line()
-            s.line("step \(q("\(library.library) \(library.download.version) (\(sonames.joined(separator: ", "))) from \(library.download.filename)"))")
-            s.line("fetch \(q(library.download.url)) \(library.download.digest.algorithm.rawValue) \(library.download.digest.hex) \"$downloads/\"\(q(library.download.filename))")
-            s.line("extract_deb_sonames \"$downloads/\"\(q(library.download.filename)) \"$prefix/lib\" \(sonames.map(q).joined(separator: " "))")
+            s.line(ShellCommand("step", .word("\(library.library) \(library.download.version) (\(sonames.joined(separator: ", "))) from \(library.download.filename)")))
+            s.line(ShellCommand("fetch", .word(library.download.url), .word(library.download.digest.algorithm.rawValue), .word(library.download.digest.hex), downloaded(library.download.filename)))
+            s.line(ShellCommand("extract_deb_sonames", downloaded(library.download.filename), "\"$prefix/lib\"", .words(sonames)))
         }
         // Source-built wheels link the CUDA libraries too; wheel components as their `links` say.
         let bundled = Set(tarball.libraries.map(\.library))
-        let linking = plan.components.filter { $0.kind == .source || $0.links.contains(where: bundled.contains) }.map(\.name)
+        let linking = plan.components.filter { $0.perVariant || $0.links.contains(where: bundled.contains) }.map(\.name)
         s.line()
         s.line("step 'run paths: $ORIGIN-relative to the bundled libraries'")
-        s.line("\"$py\" \"$common/relink.py\" \"$prefix\" --sonames \(bundledSonames(plan, tarball).map(q).joined(separator: " ")) --dists \(linking.map(q).joined(separator: " "))")
+        s.line(ShellCommand("\"$py\"", "\"$common/relink.py\"", "\"$prefix\"", "--sonames", .words(bundledSonames(plan, tarball)), "--dists", .words(linking)))
         s.line("# shellcheck disable=SC2086")
-        s.line("\"$py\" \"$common/relink.py\" \"$prefix\" --check \(hostSonames(plan, tarball).map(q).joined(separator: " ")) ${HOST_SONAMES:-}")
+        s.line(ShellCommand("\"$py\"", "\"$common/relink.py\"", "\"$prefix\"", "--check", .words(hostSonames(plan, tarball)), "${HOST_SONAMES:-}"))
         s.line("if find \"$prefix\" -name 'libcuda.so*' | grep -q .; then die 'libcuda.so.1 must come from the driver, but the prefix contains a copy'; fi")
         s.line()
-        s.line("step \(q("glibc: every ELF file may need at most glibc \(plan.runtime.glibc.target), the target hosts' oldest"))")
-        s.line("check_glibc \"$prefix\" \(q(plan.runtime.glibc.target.description))")
+        s.line(ShellCommand("step", .word("glibc: every ELF file may need at most glibc \(plan.runtime.glibc.target), the target hosts' oldest")))
+        s.line(ShellCommand("check_glibc", "\"$prefix\"", .word(plan.runtime.glibc.target.description)))
         s.line()
         s.line("step 'launchers, environment, manifest'")
-        s.line("[ -f \"$prefix/bin/\(entryPoint)\" ] || die \(q("no console script named \(entryPoint) was installed"))")
+        s.line(ShellCommand("[", "-f", .quoted("$prefix/bin/", .text(entryPoint)), "]", "||", "die", .word("no console script named \(entryPoint) was installed")))
         s.line("mkdir -p \"$prefix/libexec/sglang-forge\" \"$prefix/share/sglang-forge\"")
-        s.line("mv \"$prefix/bin/\(entryPoint)\" \"$prefix/libexec/sglang-forge/\(entryPoint)\"")
-        s.line("install -m 0755 \"$common/\(entryPoint)\" \"$prefix/bin/\(entryPoint)\"")
+        s.line(ShellCommand("mv", .quoted("$prefix/bin/", .text(entryPoint)), .quoted("$prefix/libexec/sglang-forge/", .text(entryPoint))))
+        s.line(ShellCommand("install", "-m", "0755", .quoted("$common/", .text(entryPoint)), .quoted("$prefix/bin/", .text(entryPoint))))
         s.line("install -m 0644 \"$common/activate\" \"$prefix/bin/activate\"")
         s.line("install -m 0644 \"$here/env.sh\" \"$prefix/share/sglang-forge/env.sh\"")
         s.line("install -m 0644 \"$here/runtime.json\" \"$prefix/share/sglang-forge/runtime.json\"")
@@ -253,54 +282,47 @@ public struct TarballBackend: Backend {
         return s.text
     }
 
-    private func wheelVariable(_ component: String) -> String {
-        component.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.map(String.init).joined() + "_WHEEL"
+    /// The variable a source wheel can be given in: `TORCH_WHEEL` for `torch`.
+    private func wheelVariable(_ component: String) -> ShellName {
+        ShellName(derivedFrom: component, suffix: "_WHEEL")
     }
 
     /// `env.sh`: the plan's `environment`, with `{cuda.home}` → `$CUDA_HOME` (default
     /// `/usr/local/cuda`: nvcc is needed only by the JIT and is not bundled), `{cuda.include}`,
     /// `{cuda.lib}` under it, `{cache}` → `${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/<variant>`
     /// (outside the tree), `{prefix}` → the unpacked prefix. Search-path variables are
-    /// prepended to; other variables keep a value the user already set.
-    private func environment(_ plan: BuildPlan, _ variant: PlannedVariant) -> String {
+    /// prepended to; other variables keep a value the user already set. Each value is one shell
+    /// word with exactly the template's literal text (``ShellWord/word(_:)``).
+    private func environment(_ inputs: Inputs, _ variant: PlannedVariant) -> String {
+        let plan = inputs.plan
         var s = ShellScript()
         s.comment("The runtime environment of \(variant.name); sourced by bin/\(plan.runtime.entryPoint) and")
         s.comment("bin/activate with SGLANG_FORGE_PREFIX set to the unpacked prefix.")
         s.line("_sf_cuda_home=${CUDA_HOME:-/usr/local/cuda}")
-        s.line("_sf_cache=\"${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/\"\(ShellScript.quote(variant.name))")
-        let values = ["cuda.home": [ShellWord.Part.variable("_sf_cuda_home")], "cuda.include": [.variable("_sf_cuda_home"), .literal("/include")],
-                      "cuda.lib": [.variable("_sf_cuda_home"), .literal("/lib64")], "cache": [.variable("_sf_cache")], "prefix": [.variable("SGLANG_FORGE_PREFIX")]]
+        s.line(.assign("_sf_cache", .joined(["\"${XDG_CACHE_HOME:-$HOME/.cache}/sglang-forge/\"", .word(variant.name)])))
         let searchPaths: Set<String> = ["PATH", "CPATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH"]
-        for variable in plan.environment {
-            if let why = variable.why { s.comment("\(variable.name): \(why)") }
-            let value = ShellWord.word(expand(variable.value, values))
-            if searchPaths.contains(variable.name) {
-                s.line("\(variable.name)=\(value)\"${\(variable.name):+:$\(variable.name)}\"")
+        for (name, template, why) in inputs.environment {
+            if let why { s.comment("\(name): \(why)") }
+            let value = ShellCommand.Argument.parts(template.map(literal: { [ShellWord.Part.literal($0)] }, placeholder: Self.shellValue).flatMap { $0 })
+            if searchPaths.contains(name.name) {
+                s.line(ShellCommand(.joined([.name(name), "=", value, .doubleQuoted([.searchPathTail(name)])])))
             } else {
-                s.line("[ -n \"${\(variable.name):-}\" ] || \(variable.name)=\(value)")
+                s.line(ShellCommand("[", "-n", .doubleQuoted([.valueOrEmpty(name)]), "]", "||", .joined([.name(name), "=", value])))
             }
-            s.line("export \(variable.name)")
+            s.line(ShellCommand("export", .name(name)))
         }
         s.line("unset _sf_cuda_home _sf_cache")
         return s.text
     }
 
-    /// Splits a template at its `{field}`s: known fields become their shell variables, the rest
-    /// (unknown fields included) literal text, so the value is one shell word with exactly that
-    /// text whatever characters it holds.
-    private func expand(_ template: String, _ values: [String: [ShellWord.Part]]) -> [ShellWord.Part] {
-        var out: [ShellWord.Part] = []
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            let field = String(rest[rest.index(after: open)..<close])
-            if let parts = values[field] {
-                out.append(.literal(String(rest[..<open])))
-                out += parts
-            } else {
-                out.append(.literal(String(rest[...close])))
-            }
-            rest = rest[rest.index(after: close)...]
+    /// What a placeholder is in `env.sh`.
+    private static func shellValue(_ placeholder: EnvironmentPlaceholder) -> [ShellWord.Part] {
+        switch placeholder {
+        case .cudaHome: [.variable("_sf_cuda_home")]
+        case .cudaInclude: [.variable("_sf_cuda_home"), .literal("/include")]
+        case .cudaLib: [.variable("_sf_cuda_home"), .literal("/lib64")]
+        case .cache: [.variable("_sf_cache")]
+        case .prefix: [.variable("SGLANG_FORGE_PREFIX")]
         }
-        return out + [.literal(String(rest))]
     }
 }

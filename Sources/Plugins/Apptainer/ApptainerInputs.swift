@@ -1,4 +1,5 @@
 import BackendCore
+import Planner
 import PluginKit
 
 /// The facts of a plan the Apptainer backend renders, checked: the base image pinned by digest,
@@ -27,8 +28,12 @@ struct ApptainerInputs {
     let closure: PlannedPythonClosure?
     /// Debian packages of the `system` libraries some component links, sorted.
     let debianPackages: [String]
-    /// The runtime environment as `%environment` lines' values (double-quoted bodies).
-    let environment: [(name: String, quotedValue: String)]
+    /// The runtime environment: names and their values as double-quoted shell words.
+    let environment: [(name: ShellName, value: ShellCommand.Argument)]
+    /// Each variant's build environment (spec `build-env`), by variant name, with checked names.
+    let buildEnv: [String: [(ShellName, String)]]
+    /// Every variant's runtime manifest, in plan order.
+    let manifests: [(variant: PlannedVariant, manifest: String)]
 
     /// Where things live in the image, and the values of the plan's environment placeholders.
     /// `{cache}` is under the user's cache directory: a SIF image is read-only at run time and
@@ -42,7 +47,6 @@ struct ApptainerInputs {
         static let buildPython = "/opt/python"
         static let buildRequirements = "/opt/build-requirements"
         static let requirements = "requirements"
-        static let cacheExpansion = "${XDG_CACHE_HOME:-${HOME}/.cache}/sglang"
     }
 
     /// Checks `plan`.
@@ -54,6 +58,7 @@ struct ApptainerInputs {
         }
         func singleLine(_ value: String, _ what: String, component: String? = nil, variant: String? = nil) {
             if !SafeText.isSingleLine(value) { error("\(what) contains a line break or a control character, which an Apptainer definition file cannot hold", component: component, variant: variant) }
+            if DefinitionWriter.hasBootstrap(value) { error("\(what) contains 'bootstrap:', which starts a new stage in a definition file", component: component, variant: variant) }
         }
 
         var baseName = "", baseDigest = ""
@@ -84,35 +89,28 @@ struct ApptainerInputs {
         }
 
         var torch: PlannedComponent?, torchSource: PlannedArtifact?, torchBuildRequirements: PlannedPythonClosure?
-        var wheels: [(PlannedComponent, PlannedArtifact)] = []
-        for component in plan.components {
-            if component.perVariant {
-                guard component.name == "torch" else {
-                    error("the Apptainer backend builds only 'torch' from source; pin a wheel for it instead", component: component.name)
-                    continue
-                }
-                torch = component
-                if let closure = component.buildClosure {
-                    if closure.packages.contains(where: { $0.sha256.isEmpty }) {
-                        error("a build requirement of 'torch' has no hash; pip's --require-hashes refuses it: run `sglang-forge lock`", component: component.name)
-                    } else {
-                        torchBuildRequirements = closure
-                    }
+        let pinned = PinnedArtifacts.wheels(plan, backend: "Apptainer")
+        for problem in pinned.problems { error(problem.message, component: problem.component) }
+        for component in plan.components where component.perVariant {
+            guard component.name == "torch" else {
+                error("the Apptainer backend builds only 'torch' from source; pin a wheel for it instead", component: component.name)
+                continue
+            }
+            torch = component
+            if let closure = component.buildClosure {
+                if closure.packages.contains(where: { $0.sha256.isEmpty }) {
+                    error("a build requirement of 'torch' has no hash; pip's --require-hashes refuses it: run `sglang-forge lock`", component: component.name)
                 } else {
-                    error("the build requirements of 'torch' have no hashes in the plan (declare 'build-requires' and run `sglang-forge lock`); the Apptainer backend never installs build requirements unpinned", component: component.name)
+                    torchBuildRequirements = closure
                 }
-                if let artifact = component.artifact {
-                    // Every plan digest is sha256 or sha512 (``HashAlgorithm``), which `sha256sum --check` and pip take.
-                    torchSource = artifact
-                    singleLine(artifact.url, "the torch source URL", component: component.name)
-                } else {
-                    error("source component 'torch' \(component.version) has no pinned source tarball; add 'url:' (the release tarball with submodules) and its 'hash:'; the Apptainer backend never builds from an unverified download", component: component.name)
-                }
-            } else if let artifact = component.artifact {
-                singleLine(artifact.url, "the wheel URL", component: component.name)
-                wheels.append((component, artifact))
             } else {
-                error("wheel '\(component.name)' \(component.version) has no pinned artifact (URL and hash); run `sglang-forge lock`, or pin it with 'url:' and 'hash:'; the Apptainer backend never installs an unhashed wheel", component: component.name)
+                error("the build requirements of 'torch' have no hashes in the plan (declare 'build-requires' and run `sglang-forge lock`); the Apptainer backend never installs build requirements unpinned", component: component.name)
+            }
+            if let artifact = component.artifact {
+                torchSource = artifact
+                for problem in PinnedArtifacts.check(artifact, of: component.name, backend: "Apptainer") { error(problem.message, component: component.name) }
+            } else {
+                error("source component 'torch' \(component.version) has no pinned source tarball; add 'url:' (the release tarball with submodules) and its 'hash:'; the Apptainer backend never builds from an unverified download", component: component.name)
             }
         }
         if torch == nil && !plan.components.contains(where: { $0.name == "torch" }) {
@@ -130,63 +128,72 @@ struct ApptainerInputs {
             }
         }
 
+        var buildEnv: [String: [(ShellName, String)]] = [:]
         for variant in plan.variants {
             if !isFileName(variant.name) {
                 error("the variant name is not usable as a file name (letters, digits, '.', '-' and '_'); change the 'variants.name' template", variant: variant.name)
             }
             singleLine(variant.description, "the description", variant: variant.name)
-            for setting in variant.buildEnv { singleLine(setting.value, "build-env \(setting.name)", variant: variant.name) }
+            for setting in variant.buildEnv {
+                singleLine(setting.value, "build-env \(setting.name)", variant: variant.name)
+                if let name = ShellName(setting.name) {
+                    buildEnv[variant.name, default: []].append((name, setting.value))
+                } else {
+                    error("build-env '\(SafeText.oneLine(setting.name))' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*)", variant: variant.name)
+                }
+            }
         }
-        for value in [plan.runtime.homepage, plan.runtime.license, plan.runtime.summary].compactMap({ $0 }) { singleLine(value, "runtime metadata '\(value.prefix(20))…'") }
+        for value in [plan.runtime.homepage, plan.runtime.license, plan.runtime.summary].compactMap({ $0 }) { singleLine(value, "runtime metadata '\(SafeText.oneLine(String(value.prefix(20))))…'") }
+        for image in [baseName, baseDigest, builderImage] where !image.isEmpty && !PinnedArtifacts.isPlainURL(image) {
+            error("the image reference '\(SafeText.oneLine(image))' holds whitespace or a control character; 'From:' takes one plain token")
+        }
 
-        var environment: [(String, String)] = []
+        var environment: [(ShellName, ShellCommand.Argument)] = []
         for variable in plan.environment {
-            singleLine(variable.value, "the environment variable \(variable.name)")
-            switch expand(variable.value) {
-            case .success(let value): environment.append((variable.name, value))
-            case .failure(let placeholder): error("the environment variable \(variable.name) uses the placeholder \(placeholder), which this backend does not know")
+            singleLine(variable.value, "the environment variable \(SafeText.oneLine(variable.name))")
+            guard let name = ShellName(variable.name) else {
+                error("the environment variable '\(SafeText.oneLine(variable.name))' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*)")
+                continue
+            }
+            switch EnvironmentTemplate.parse(variable.value) {
+            case .success(let template): environment.append((name, value(template)))
+            case .failure(let reasons): for reason in reasons { error("the environment variable \(variable.name): \(reason), which this backend does not know") }
             }
         }
 
-        for problem in RuntimeManifest.problems(plan) { error(problem.message) }
+        var manifests: [(variant: PlannedVariant, manifest: String)] = []
+        switch RuntimeManifest.checkedManifests(plan) {
+        case .success(let rendered): manifests = rendered
+        case .failure(let failure): for problem in failure.diagnostics { error(problem.message) }
+        }
 
-        guard problems.isEmpty, let torch, let torchSource, let buildPython, let torchBuildRequirements else { return (nil, problems) }
         let linked = Set(plan.components.flatMap(\.links))
         let debian = Set(plan.systemLibraries.filter { $0.provider == .system && linked.contains($0.name) }.compactMap(\.debian))
+        for package in debian.sorted() where !SafeText.isSingleLine(package) || DefinitionWriter.hasBootstrap(package) {
+            error("the Debian package name '\(SafeText.oneLine(package))' contains a line break, a control character or 'bootstrap:', which an Apptainer definition file cannot hold")
+        }
+        guard problems.isEmpty, let torch, let torchSource, let buildPython, let torchBuildRequirements else { return (nil, problems) }
         return (ApptainerInputs(
             baseImage: "\(baseName)@\(baseDigest)", baseName: baseName, baseDigest: baseDigest,
             builderImage: builderImage, builderGlibc: plan.container?.buildImage.glibc?.description, buildPython: buildPython,
-            torchBuildRequirements: torchBuildRequirements, torch: torch, torchSource: torchSource, wheels: wheels, closure: plan.pythonClosure,
-            debianPackages: debian.sorted(), environment: environment
+            torchBuildRequirements: torchBuildRequirements, torch: torch, torchSource: torchSource, wheels: pinned.wheels, closure: plan.pythonClosure,
+            debianPackages: debian.sorted(), environment: environment, buildEnv: buildEnv, manifests: manifests
         ), [])
     }
 
-    struct UnknownPlaceholder: Error { var name: String }
-
-    /// A plan environment template (`docs/plan-schema.md`) as the body of a double-quoted shell
-    /// string: literal text escaped, placeholders replaced by image paths or, for `{cache}`, an
-    /// expansion evaluated when the container starts.
-    static func expand(_ template: String) -> Result<String, UnknownPlaceholder> {
-        let values = [
-            "cuda.home": Paths.cudaHome, "cuda.include": Paths.cudaHome + "/include", "cuda.lib": Paths.cudaHome + "/lib64",
-            "prefix": Paths.prefix,
-        ]
-        var out = ""
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += DefinitionWriter.doubleQuotedBody(String(rest[..<open]))
-            guard let close = rest[open...].firstIndex(of: "}") else { return .failure(UnknownPlaceholder(name: String(rest[open...]))) }
-            let name = String(rest[rest.index(after: open)..<close])
-            if name == "cache" {
-                out += Paths.cacheExpansion
-            } else if let value = values[name] {
-                out += DefinitionWriter.doubleQuotedBody(value)
-            } else {
-                return .failure(UnknownPlaceholder(name: "{\(name)}"))
+    /// An environment template as one double-quoted shell word: literal text escaped,
+    /// placeholders replaced by image paths or, for `{cache}`, an expansion evaluated when the
+    /// container starts (``Paths/cacheExpansion``).
+    static func value(_ template: EnvironmentTemplate) -> ShellCommand.Argument {
+        .doubleQuoted(template.map(literal: { ShellCommand.DoubleQuotedPart.text($0) }, placeholder: { placeholder in
+            switch placeholder {
+            case .cudaHome: .text(Paths.cudaHome)
+            case .cudaInclude: .text(Paths.cudaHome + "/include")
+            case .cudaLib: .text(Paths.cudaHome + "/lib64")
+            case .cache: "${XDG_CACHE_HOME:-${HOME}/.cache}/sglang"
+            case .prefix: .text(Paths.prefix)
             }
-            rest = rest[rest.index(after: close)...]
-        }
-        return .success(out + DefinitionWriter.doubleQuotedBody(String(rest)))
+        }))
     }
 
     static func isFileName(_ name: String) -> Bool {
