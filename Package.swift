@@ -226,6 +226,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         // `select` with injected host facts (Selection), and HostProbe's cpuinfo and nvidia-smi parsers.
+        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "CUDACompatibility"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "HostProbe", "Planner", "Spec", "Lock", "CUDACompatibility"]),
         // `verify` on prefixes built from fixture wheels (DeviceCodeTests/Fixtures).
         .testTarget(
