@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-15}
-swift build -c release --product sglang-forge >/dev/null
-bin=.build/release/sglang-forge
+# The same build as benchmarks/startup.sh (Swift runtime linked statically); SGLANG_FORGE=PATH
+# measures an existing binary instead.
+if [ -z "${SGLANG_FORGE:-}" ]; then swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null; fi
+bin=${SGLANG_FORGE:-.build/release/sglang-forge}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 inputs=("specs/main.yaml")

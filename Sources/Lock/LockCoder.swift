@@ -16,16 +16,25 @@ public enum LockCoder {
     /// - Throws: ``LockError/unreadable(_:)`` for malformed JSON or a missing field,
     ///   ``LockError/unsupportedFormat(_:_:)`` for another format or version.
     public static func decode(_ data: Data) throws(LockError) -> LockFile {
+        // One full decode in the common case: JSONDecoder parses the whole document even for a
+        // two-field header, and a lock is hundreds of kilobytes (issue 13 §5). The header is read
+        // only when the full decode fails, to tell another format or version from a damaged file.
         struct Header: Decodable { var format: String?; var version: Int? }
-        if let header = try? JSONDecoder().decode(Header.self, from: data),
-           header.format != LockFile.formatName || header.version != LockFile.currentVersion {
-            throw .unsupportedFormat(header.format ?? "?", header.version ?? 0)
-        }
+        let decoder = JSONDecoder()
+        let lock: LockFile
         do {
-            return try JSONDecoder().decode(LockFile.self, from: data)
+            lock = try decoder.decode(LockFile.self, from: data)
         } catch {
+            if let header = try? decoder.decode(Header.self, from: data),
+               header.format != LockFile.formatName || header.version != LockFile.currentVersion {
+                throw .unsupportedFormat(header.format ?? "?", header.version ?? 0)
+            }
             throw .unreadable("\(error)")
         }
+        guard lock.format == LockFile.formatName, lock.version == LockFile.currentVersion else {
+            throw .unsupportedFormat(lock.format, lock.version)
+        }
+        return lock
     }
 }
 

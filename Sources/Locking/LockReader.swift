@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hashes
 import Lock
 import Planner
 import Spec
@@ -46,7 +47,7 @@ public enum LockReader {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return (nil, [Diagnostic(.error, "the lock references the Python closure \(display), which cannot be read; run `sglang-forge lock`", file: lockPath, at: nil)])
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = Base16.encode(Array(SHA256.hash(data: data)))
         guard digest == closure.sha256 else {
             return (nil, [Diagnostic(.error, "the Python closure \(display) does not match the lock (sha256 \(digest), the lock records \(closure.sha256)); run `sglang-forge lock`", file: lockPath, at: nil)])
         }

@@ -25,31 +25,39 @@ public enum PythonClosureReader {
         var packages: [PlannedPythonPackage] = []
         var seen: [String: Int] = [:]
         // Logical lines: physical lines joined at a trailing backslash; remember where each starts.
-        // Bytes, not Characters: a closure is hundreds of kilobytes of ASCII hashes.
+        // Bytes, not Characters, scanned by index: a closure is hundreds of kilobytes of ASCII
+        // hashes, and splitting the String's UTF-8 view cost more than the rest of `plan`.
+        let bytes = Array(text.utf8)
         var logical: [(line: Int, bytes: [UInt8])] = []
         var pending: (line: Int, bytes: [UInt8])?
-        for (index, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            var line = raw[...]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            let continued = line.last == UInt8(ascii: "\\")
-            if continued { line = line.dropLast() }
-            if pending == nil { pending = (index + 1, []) }
-            pending!.bytes.append(UInt8(ascii: " "))
-            pending!.bytes.append(contentsOf: line)
-            if !continued, let done = pending {
-                logical.append(done)
-                pending = nil
-            }
+        var lineNumber = 0
+        var lineStart = 0
+        // Every "\n" ends a physical line; the text after the last one is a line too (maybe empty).
+        while lineStart <= bytes.count {
+            var end = lineStart
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            lineNumber += 1
+            var lineEnd = end
+            if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            let continued = lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\\")
+            if continued { lineEnd -= 1 }
+            var joined = pending ?? (lineNumber, [])
+            pending = nil
+            joined.bytes.append(UInt8(ascii: " "))
+            joined.bytes.append(contentsOf: bytes[lineStart..<lineEnd])
+            if continued { pending = joined } else { logical.append(joined) }
+            lineStart = end + 1
         }
         if let done = pending { logical.append(done) }
 
         for (number, rawBytes) in logical {
             let location = SourceLocation(line: number, column: 1, offset: 0)
             let content = Self.strippingComment(rawBytes)
+            // Words stay bytes; a String is made only for what the closure keeps and for messages.
             let words = content.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-                .map { String(decoding: $0, as: UTF8.self) }
-            guard let first = words.first else { continue }
-            if first.hasPrefix("-") {
+            guard let firstBytes = words.first else { continue }
+            let first = String(decoding: firstBytes, as: UTF8.self)
+            if firstBytes.first == UInt8(ascii: "-") {
                 bag.error("option '\(first)' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
                 continue
             }
@@ -57,25 +65,25 @@ public enum PythonClosureReader {
                 bag.error("environment markers are not supported: compile the closure for the one target platform (Python and manylinux x86_64)", at: location)
                 continue
             }
-            let pin = first.components(separatedBy: "==")
+            let pin = Self.splitAtDoubleEquals(firstBytes)
             guard pin.count == 2, Names.isDistributionName(pin[0]), !pin[1].isEmpty else {
                 bag.error("'\(first)' is not pinned as 'name==version'", at: location)
                 continue
             }
             var hashes: [String] = []
-            for word in words.dropFirst() {
-                guard word.hasPrefix("--hash=") else {
-                    bag.error("unexpected '\(word)' after '\(first)'; only --hash=sha256:… may follow a requirement", at: location)
+            for wordBytes in words.dropFirst() {
+                guard wordBytes.starts(with: Self.hashOption) else {
+                    bag.error("unexpected '\(String(decoding: wordBytes, as: UTF8.self))' after '\(first)'; only --hash=sha256:… may follow a requirement", at: location)
                     continue
                 }
-                let value = word.dropFirst("--hash=".count)
-                guard value.hasPrefix("sha256:"), value.utf8.count == 7 + 64,
-                    value.utf8.dropFirst(7).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+                let value = wordBytes.dropFirst(Self.hashOption.count)
+                guard value.starts(with: Self.sha256Prefix), value.count == Self.sha256Prefix.count + 64,
+                    value.dropFirst(Self.sha256Prefix.count).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
                 else {
-                    bag.error("'\(word)' is not a sha256 hash of 64 lowercase hex digits", at: location)
+                    bag.error("'\(String(decoding: wordBytes, as: UTF8.self))' is not a sha256 hash of 64 lowercase hex digits", at: location)
                     continue
                 }
-                hashes.append(String(value.dropFirst(7)))
+                hashes.append(String(decoding: value.dropFirst(Self.sha256Prefix.count), as: UTF8.self))
             }
             if hashes.isEmpty {
                 bag.error("'\(first)' has no --hash=sha256:…; every package of the closure must be hash-pinned", at: location)
@@ -91,6 +99,29 @@ public enum PythonClosureReader {
         }
         if bag.hasErrors { return (nil, bag.sorted) }
         return (PlannedPythonClosure(source: source, packages: packages), bag.sorted)
+    }
+
+    /// `--hash=`, the only option a requirement may carry.
+    private static let hashOption = Array("--hash=".utf8)
+    /// The one hash algorithm accepted.
+    private static let sha256Prefix = Array("sha256:".utf8)
+
+    /// `word` split at every `==`, left to right (as `components(separatedBy: "==")` splits it).
+    private static func splitAtDoubleEquals(_ word: ArraySlice<UInt8>) -> [String] {
+        var parts: [String] = []
+        var partStart = word.startIndex
+        var index = word.startIndex
+        while index < word.endIndex {
+            if word[index] == UInt8(ascii: "="), word.index(after: index) < word.endIndex, word[word.index(after: index)] == UInt8(ascii: "=") {
+                parts.append(String(decoding: word[partStart..<index], as: UTF8.self))
+                index += 2
+                partStart = index
+            } else {
+                index += 1
+            }
+        }
+        parts.append(String(decoding: word[partStart..<word.endIndex], as: UTF8.self))
+        return parts
     }
 
     /// The bytes before a `#` that starts the line or follows whitespace (pip's comment rule).
