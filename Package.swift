@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "LockTests",
             dependencies: [
-                "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeCLI", "ForgeTestSupport",
+                "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -204,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "ForgeCLITests",
             dependencies: [
-                "ForgeCLI", "BackendCore", "Hashes", "Lock", "Spec", "ForgeTestSupport", "sglang-forge",
+                "ForgeCLI", "BackendCore", "Hashes", "Lock", "Locking", "Spec", "ForgeTestSupport", "sglang-forge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -9,7 +9,7 @@
 #   emit --plugin apptainer      the Apptainer plugin (a Swift plugin on PluginKit), 39 files
 #   apptainer plugin alone       the same plugin fed the saved request: its own process cost
 # Each sample is a whole process run into a fresh output directory; medians of RUNS runs.
-# On specs/main.yaml with its lock (18 variants). Not a test: numbers depend on the machine.
+# On specs/main.yaml with its lock (14 variants). Not a test: numbers depend on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-21}

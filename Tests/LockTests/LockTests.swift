@@ -4,7 +4,6 @@ import Lock
 import Locking
 import Spec
 import Testing
-@testable import ForgeCLI
 
 /// `sglang-forge lock` end to end against the fixture index, the golden lock, staleness and the
 /// consistency check.
@@ -42,43 +41,6 @@ import Testing
         #expect(text == (try String(contentsOf: golden, encoding: .utf8)))
         // Round trip: the bytes decode to the same lock.
         #expect(try LockCoder.decode(LockCoder.encode(locked)) == locked)
-    }
-
-    @Test func planUsesAFreshLockAndRefusesAStaleOne() async throws {
-        let index = try FixtureIndex()
-        defer { index.stop() }
-        let specPath = try writeSpec(index: index.root)
-        let lockPath = LockLocation.defaultPath(forSpec: specPath)
-        // --locked without a lock: error.
-        #expect(try Pipeline.plan(specAt: specPath, lockAt: lockPath, locked: true) == nil)
-        // Without --locked and without a lock: planned, index wheels have no artifact.
-        let unlocked = try #require(try Pipeline.plan(specAt: specPath, lockAt: lockPath, locked: false))
-        #expect(unlocked.components.first { $0.name == "alpha" }?.artifact == nil)
-
-        let (lock, diagnostics) = try await lock(specAt: specPath, cache: try Scratch.directory())
-        try LockCoder.encode(try #require(lock, "\(diagnostics)")).write(to: URL(fileURLWithPath: lockPath))
-        let plan = try #require(try Pipeline.plan(specAt: specPath, lockAt: lockPath, locked: true))
-        let artifact = try #require(plan.components.first { $0.name == "alpha" }?.artifact)
-        #expect(artifact.filename == "alpha-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")
-        #expect(artifact.digest.hex == lock?.artifact(of: "alpha")?.sha256)
-        #expect(artifact.origin == .index)
-        #expect(plan.runtime.glibc.minimum?.description == "2.17")
-
-        // Edit a pin: the lock is stale, and plan refuses it even without --locked.
-        let edited = try String(contentsOfFile: specPath, encoding: .utf8).replacingOccurrences(of: "  beta:\n    version: 1.0", with: "  beta:\n    version: 1.1")
-        try edited.write(toFile: specPath, atomically: true, encoding: .utf8)
-        let spec = try #require(SpecLoader.load(path: specPath).spec)
-        guard case .failure(.stale(let reasons)) = LockReader.readLock(at: lockPath, for: spec) else {
-            Issue.record("a lock made for beta 1.0 was accepted for beta 1.1")
-            return
-        }
-        #expect(reasons == ["component 'beta': 1.1 in the spec, 1.0 in the lock"])
-        #expect(try Pipeline.plan(specAt: specPath, lockAt: lockPath, locked: false) == nil)
-
-        // Editing a comment or a note does not make it stale.
-        try (try String(contentsOf: URL(fileURLWithPath: specPath), encoding: .utf8).replacingOccurrences(of: "version: 1.1", with: "version: 1.0") + "# trailing comment\n")
-            .write(toFile: specPath, atomically: true, encoding: .utf8)
-        #expect(try Pipeline.plan(specAt: specPath, lockAt: lockPath, locked: true) != nil)
     }
 
     @Test func checkReportsBothSidesWaiversAndUnusedWaivers() async throws {
