@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "LockTests",
             dependencies: [
-                "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeCLI", "ForgeTestSupport",
+                "Hashes", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeCLI", "ForgeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import Hashes
 import Planner
 import Spec
 
@@ -62,20 +63,17 @@ public enum PythonClosureReader {
                 bag.error("'\(first)' is not pinned as 'name==version'", at: location)
                 continue
             }
-            var hashes: [String] = []
+            var hashes: [Digest] = []
             for word in words.dropFirst() {
                 guard word.hasPrefix("--hash=") else {
                     bag.error("unexpected '\(word)' after '\(first)'; only --hash=sha256:… may follow a requirement", at: location)
                     continue
                 }
-                let value = word.dropFirst("--hash=".count)
-                guard value.hasPrefix("sha256:"), value.utf8.count == 7 + 64,
-                    value.utf8.dropFirst(7).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-                else {
+                guard let digest = try? Digest(prefixedHex: String(word.dropFirst("--hash=".count))), digest.algorithm == .sha256 else {
                     bag.error("'\(word)' is not a sha256 hash of 64 lowercase hex digits", at: location)
                     continue
                 }
-                hashes.append(String(value.dropFirst(7)))
+                hashes.append(digest)
             }
             if hashes.isEmpty {
                 bag.error("'\(first)' has no --hash=sha256:…; every package of the closure must be hash-pinned", at: location)
