@@ -313,22 +313,3 @@ extension PlannedWheelFile: Codable {
         try container.encodeIfPresent(requiresGlibc, forKey: .requiresGlibc)
     }
 }
-
-extension CUDAVersion: Codable {
-    /// Decodes `"major.minor"` (canonical: the text ``description`` writes).
-    /// - Throws: `DecodingError.dataCorrupted` for any other string.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let version = CUDAVersion(text), version.description == text else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "CUDA version '\(text)' is not 'major.minor' such as '12.8'")
-        }
-        self = version
-    }
-
-    /// Encodes `"major.minor"`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
