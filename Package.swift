@@ -169,14 +169,14 @@ let package = Package(
         .testTarget(
             name: "LockTests",
             dependencies: [
-                "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeTestSupport",
+                "Hashes", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The PEP 691/503 client and wheel choice against the fixture package index.
         .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "Packaging", "ForgeTestSupport"]),
         // The planner: matrix and graph rules, GPU targets without code (from the lock), the renderings' goldens.
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Spec", "Lock", "Packaging", "Hashes", "ForgeTestSupport"]),
+        .testTarget(name: "PlannerTests", dependencies: ["CUDACompatibility", "Planner", "Spec", "Lock", "Packaging", "Hashes", "ForgeTestSupport"]),
         // What all backends share: equivalent outputs, hostile text, writer safety under real parsers.
         .testTarget(
             name: "BackendCoreTests",

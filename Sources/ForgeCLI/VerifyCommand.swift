@@ -2,6 +2,7 @@ import ArgumentParser
 import CUDACompatibility
 import Foundation
 import HostProbe
+import Packaging
 import Verify
 
 /// `sglang-forge verify PREFIX`: an installed runtime against its runtime manifest.
@@ -117,8 +118,7 @@ enum HostFit {
         for gpu in host.gpus where CompatibilityRules.coverage(of: sass, on: gpu.capability) == .none {
             result.append(.host("GPU \(gpu.index) \(gpu.name) has compute capability \(gpu.capability); the variant is built for \(manifest.capabilities.joined(separator: ", "))"))
         }
-        if let need = manifest.glibc?.minimum, let have = host.glibc,
-           have.split(separator: ".").compactMap({ Int($0) }).lexicographicallyPrecedes(need.split(separator: ".").compactMap { Int($0) }) {
+        if let need = manifest.glibc?.minimum, let have = host.glibc, let haveVersion = GlibcVersion(have), haveVersion < need {
             result.append(.host("glibc \(have) is older than the manifest's minimum \(need)"))
         }
         return result

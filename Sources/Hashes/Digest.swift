@@ -72,10 +72,31 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// Reads the OCI form `algorithm:hex` (the OCI image spec's `digest` grammar restricted to
+    /// the algorithms of ``HashAlgorithm``, lowercase hex; the form ``prefixedHex`` writes), e.g.
+    /// `sha256:24c8…` in `image@sha256:…` references.
+    /// - Throws: ``DigestError/missingAlgorithm(_:)`` without `algorithm:`,
+    ///   ``DigestError/unsupportedAlgorithm(_:)`` for another algorithm, and the errors of
+    ///   ``init(algorithm:hex:)`` for the hex part.
+    public init(prefixedHex text: String) throws(DigestError) {
+        guard let colon = text.firstIndex(of: ":") else { throw .missingAlgorithm(text) }
+        let name = String(text[..<colon])
+        guard let algorithm = HashAlgorithm(rawValue: name) else { throw .unsupportedAlgorithm(name) }
+        let hex = String(text[text.index(after: colon)...])
+        guard hex.utf8.count == algorithm.hexLength else {
+            throw .badEncoding(text, expected: "\(algorithm.hexLength) lowercase hex characters after '\(name):'")
+        }
+        guard let bytes = Base16.decode(hex) else { throw .notCanonical(text) }
+        self.algorithm = algorithm
+        self.bytes = bytes
+    }
+
     /// Lowercase hex of the digest, e.g. for PEP 503 `#sha256=` fragments and `pip --require-hashes`.
     public var hex: String { Base16.encode(bytes) }
     /// Nix base-32 of the digest (`nix hash to-base32`), e.g. for `fetchTarball { sha256 = … }`.
     public var nixBase32: String { NixBase32.encode(bytes) }
+    /// OCI form `algorithm:hex` (`sha256:<64 lowercase hex>`), as in `image@sha256:…` and pip's `--hash=`.
+    public var prefixedHex: String { "\(algorithm.rawValue):\(hex)" }
     /// SRI form `sha256-<base64>` (`nix hash to-sri`), the form flake.lock's `narHash` uses.
     public var sri: String { "\(algorithm.rawValue)-\(Base64.encode(bytes))" }
     /// The SRI form.

@@ -55,7 +55,7 @@ public struct ClosureMetadata: Sendable {
     /// - Throws: ``IndexError``.
     func entry(_ package: PlannedPythonPackage, index: String) async throws(IndexError) -> LockedClosureWheel {
         resolver.progress("closure metadata: \(package.normalizedName) \(package.version)")
-        let request = ClosurePackageRequest(name: package.normalizedName, version: package.version, sha256: Set(package.sha256))
+        let request = ClosurePackageRequest(name: package.normalizedName, version: package.version, sha256: Set(package.sha256.map(\.hex)))
         let chosen = try await resolver.chooseClosureWheel(request, index: index).get()
         let file = chosen.choice.file
         let (metadata, origin) = try await remote.read(file, wheel: chosen.choice.wheel)

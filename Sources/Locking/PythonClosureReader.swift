@@ -1,4 +1,5 @@
 import Foundation
+import Hashes
 import Planner
 import Spec
 
@@ -70,7 +71,7 @@ public enum PythonClosureReader {
                 bag.error("'\(first)' is not pinned as 'name==version'", at: location)
                 continue
             }
-            var hashes: [String] = []
+            var hashes: [Digest] = []
             for wordBytes in words.dropFirst() {
                 guard wordBytes.starts(with: Self.hashOption) else {
                     bag.error("unexpected '\(String(decoding: wordBytes, as: UTF8.self))' after '\(first)'; only --hash=sha256:… may follow a requirement", at: location)
@@ -78,12 +79,13 @@ public enum PythonClosureReader {
                 }
                 let value = wordBytes.dropFirst(Self.hashOption.count)
                 guard value.starts(with: Self.sha256Prefix), value.count == Self.sha256Prefix.count + 64,
-                    value.dropFirst(Self.sha256Prefix.count).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+                    value.dropFirst(Self.sha256Prefix.count).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+                    let digest = try? Digest(algorithm: .sha256, hex: String(decoding: value.dropFirst(Self.sha256Prefix.count), as: UTF8.self))
                 else {
                     bag.error("'\(String(decoding: wordBytes, as: UTF8.self))' is not a sha256 hash of 64 lowercase hex digits", at: location)
                     continue
                 }
-                hashes.append(String(decoding: value.dropFirst(Self.sha256Prefix.count), as: UTF8.self))
+                hashes.append(digest)
             }
             if hashes.isEmpty {
                 bag.error("'\(first)' has no --hash=sha256:…; every package of the closure must be hash-pinned", at: location)

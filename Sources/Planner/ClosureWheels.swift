@@ -1,5 +1,6 @@
 import Hashes
 import Lock
+import Packaging
 
 extension PlannedPythonClosure {
     /// The closure with each package's ``PlannedPythonPackage/wheel`` taken from the lock's
@@ -25,12 +26,17 @@ extension PlannedPythonClosure {
                 problems.append("the lock's wheel for '\(package.normalizedName)' is version \(wheel.version), the closure pins \(package.version); run `sglang-forge lock`")
                 continue
             }
-            guard package.sha256.contains(wheel.sha256), let digest = try? Digest(algorithm: .sha256, hex: wheel.sha256) else {
+            guard let digest = try? Digest(algorithm: .sha256, hex: wheel.sha256), package.sha256.contains(digest) else {
                 problems.append("the lock's wheel for '\(package.normalizedName)' (\(wheel.filename), sha256 \(wheel.sha256)) is not one of the closure's files for it; run `sglang-forge lock`")
                 continue
             }
+            let glibc = wheel.requiresGlibc.flatMap(GlibcVersion.init)
+            if let text = wheel.requiresGlibc, glibc == nil {
+                problems.append("the lock's wheel for '\(package.normalizedName)' (\(wheel.filename)) records requiresGlibc '\(text)', which is not 'major.minor' such as '2.28'; run `sglang-forge lock`")
+                continue
+            }
             result.packages[index].wheel = PlannedWheelFile(
-                filename: wheel.filename, url: wheel.url, digest: digest, size: wheel.size, requiresGlibc: wheel.requiresGlibc)
+                filename: wheel.filename, url: wheel.url, digest: digest, size: wheel.size, requiresGlibc: glibc)
         }
         for name in byName.keys.sorted() {
             problems.append("the lock records a wheel for '\(name)', which the closure does not list; run `sglang-forge lock`")

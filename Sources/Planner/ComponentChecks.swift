@@ -108,7 +108,7 @@ extension PlanContext {
         guard let target else { return artifact }
         switch target.compatibility(of: wheel) {
         case .compatible(let glibc):
-            artifact.requiresGlibc = glibc?.description
+            artifact.requiresGlibc = glibc
         case .wrongInterpreter:
             bag.error("wheel '\(filename)' has no tag for CPython \(spec.runtime.python.value) (tags: \(wheel.tags.map(\.description).joined(separator: ", ")))", at: url.location)
         case .glibcTooNew(let needed):
@@ -124,9 +124,11 @@ extension PlanContext {
     private func lockedArtifact(of c: Component) -> PlannedArtifact? {
         guard c.kind.value == .wheel, let locked = lock?.artifact(of: c.name.value),
               let digest = try? Digest(algorithm: .sha256, hex: locked.sha256) else { return nil }
+        let glibc = locked.requiresGlibc.flatMap(GlibcVersion.init)
+        guard (glibc == nil) == (locked.requiresGlibc == nil) else { return nil }
         return PlannedArtifact(
             url: locked.url, digest: digest, filename: locked.filename, tags: locked.tags,
-            requiresGlibc: locked.requiresGlibc, declaredAt: SpecLocation(c.name.location), size: locked.size, origin: locked.origin)
+            requiresGlibc: glibc, declaredAt: SpecLocation(c.name.location), size: locked.size, origin: locked.origin)
     }
 
     /// Members of a family (`family: flashinfer`) must share one public version (PEP 440 comparison).

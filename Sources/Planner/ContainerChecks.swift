@@ -10,12 +10,12 @@ extension PlanContext {
     mutating func plannedContainer() -> PlannedContainer? {
         guard let container = spec.container else { return nil }
         var planned = PlannedContainer(
-            baseImage: container.baseImage.value, baseDigest: container.baseDigest.map { "sha256:\($0.value.hex)" },
+            baseImage: container.baseImage.value, baseDigest: container.baseDigest?.value,
             declaredAt: SpecLocation(container.baseImage.location))
         planned.baseGlibc = container.baseGlibc.flatMap { GlibcVersion($0.value) }
         if let builder = container.builder {
             planned.builder = PlannedContainerImage(
-                image: builder.image.value, digest: builder.digest.map { "sha256:\($0.value.hex)" },
+                image: builder.image.value, digest: builder.digest?.value,
                 glibc: builder.glibc.flatMap { GlibcVersion($0.value) }, declaredAt: SpecLocation(builder.image.location))
         }
         let target = GlibcVersion(spec.runtime.glibc.value)

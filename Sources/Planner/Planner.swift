@@ -202,7 +202,7 @@ struct PlanContext {
         var unknown: [String] = []
         for component in planned where component.kind == .wheel {
             guard let artifact = component.artifact else { unknown.append(component.name); continue }
-            guard let text = artifact.requiresGlibc, let glibc = GlibcVersion(text) else { continue }
+            guard let glibc = artifact.requiresGlibc else { continue }
             if minimum == nil || glibc > minimum! { minimum = glibc; from = [component.name] } else if glibc == minimum { from.append(component.name) }
         }
         return PlannedRuntime(
@@ -227,13 +227,22 @@ struct PlanContext {
 
     /// The nixpkgs pin: the spec's rev and tarball hash, with `lastModified` (and the narHash when
     /// the spec has none) from the lock when the lock pins the same rev.
-    private func plannedNixpkgs() -> PlannedNixpkgs {
+    /// A lock narHash that is not an SRI sha256 string is an error at `nixpkgs.rev`.
+    private mutating func plannedNixpkgs() -> PlannedNixpkgs {
         let pin = spec.nixpkgs
         let locked = lock?.nixpkgs.rev == pin.rev.value ? lock?.nixpkgs : nil
+        var lockedNarHash: Digest?
+        if let text = locked?.narHash {
+            if let digest = try? Digest(parsing: text), digest.sri == text, digest.algorithm == .sha256 {
+                lockedNarHash = digest
+            } else {
+                bag.error("the lock's nixpkgs narHash '\(text)' is not an SRI sha256 hash ('sha256-<base64>'); run `sglang-forge pin` or `sglang-forge lock`", at: pin.rev.location)
+            }
+        }
         return PlannedNixpkgs(
             owner: pin.owner.value, repo: pin.repo.value, rev: pin.rev.value,
             flakeRef: "github:\(pin.owner.value)/\(pin.repo.value)/\(pin.rev.value)",
-            narHash: pin.tarballHash?.value.sri ?? locked?.narHash,
+            narHash: pin.tarballHash?.value ?? lockedNarHash,
             lastModified: locked?.lastModified,
             declaredAt: SpecLocation(pin.rev.location)
         )

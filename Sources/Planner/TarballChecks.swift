@@ -33,7 +33,7 @@ extension PlanContext {
                         bag.error("wheel '\(planned.filename)' is distribution '\(wheel.distribution)', but system library '\(entry.name.value)' names '\(pypi.value)'", at: entry.download.url.location)
                     }
                     if let target, case .compatible(let glibc) = target.compatibility(of: wheel) {
-                        planned.requiresGlibc = glibc?.description
+                        planned.requiresGlibc = glibc
                     } else if target != nil {
                         bag.error("wheel '\(planned.filename)' cannot be installed on the target (CPython \(spec.runtime.python.value), glibc \(spec.runtime.glibc.value))", at: entry.download.url.location)
                     }

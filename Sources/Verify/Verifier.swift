@@ -86,13 +86,13 @@ public struct Verifier: Sendable {
     public func run() -> Report {
         var differences: [Difference] = environment.unreadable.map { .unreadableDistribution(path: $0.path, problem: $0.problem) }
         var expected: [String: (version: String, source: Bool)] = [:]
-        for c in manifest.components { expected[InstalledEnvironment.normalize(c.name)] = (c.version, c.kind == "source") }
+        for c in manifest.components { expected[InstalledEnvironment.normalize(c.name)] = (c.version, c.kind == .source) }
         for c in manifest.components.sorted(by: { $0.name < $1.name }) {
             guard let dist = environment.distributions[InstalledEnvironment.normalize(c.name)] else {
                 differences.append(.missingDistribution(name: c.name, expected: c.version))
                 continue
             }
-            if !Self.versionsMatch(installed: dist.version, expected: c.version, publicOnly: c.kind == "source") {
+            if !Self.versionsMatch(installed: dist.version, expected: c.version, publicOnly: c.kind == .source) {
                 differences.append(.wrongVersion(name: c.name, expected: c.version, installed: dist.version))
             }
         }
@@ -123,8 +123,8 @@ public struct Verifier: Sendable {
                         if case .native = coverage { continue }
                         differences.append(.deviceCode(library: "torch/lib/libtorch_cuda.so", capability: capability, coverage: coverage.description))
                     }
-                    if let major = manifest.cuda.version.split(separator: ".").first.flatMap({ Int($0) }),
-                       !file.cudaRuntimeMajors.isEmpty, file.cudaRuntimeMajors != [major] {
+                    let major = manifest.cuda.version.major
+                    if !file.cudaRuntimeMajors.isEmpty, file.cudaRuntimeMajors != [major] {
                         differences.append(.cudaRuntime(library: "torch/lib/libtorch_cuda.so", expected: major, found: file.cudaRuntimeMajors))
                     }
                 } catch {

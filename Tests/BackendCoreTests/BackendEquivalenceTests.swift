@@ -82,8 +82,8 @@ import Testing
         #expect(entries.count == 160)
         for (name, entry) in entries {
             let package = try #require(packages[name], "\(name) is not in the closure file")
-            let hex = try Digest(parsing: entry.src.hash).hex
-            #expect(entry.version == package.version && package.sha256.contains(hex), "\(name)")
+            let digest = try Digest(parsing: entry.src.hash)
+            #expect(entry.version == package.version && package.sha256.contains(digest), "\(name)")
             #expect(entry.src.url.hasSuffix("/" + entry.src.name) && entry.src.name.hasSuffix(".whl"), "\(name)")
         }
         // One sample written out, checked by hand against PyPI's simple page and the closure file.

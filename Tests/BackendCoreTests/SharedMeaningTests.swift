@@ -41,6 +41,8 @@ import Testing
 
     @Test func pipRequirementLines() throws {
         #expect(PipRequirement.direct("torch", url: "https://x/t.whl", digest: try Digest(algorithm: .sha256, hex: String(repeating: "ab", count: 32))) == "torch @ https://x/t.whl --hash=sha256:" + String(repeating: "ab", count: 32))
-        #expect(PipRequirement.exact("numpy", version: "2.1.0", sha256: ["aa", "bb"]) == "numpy==2.1.0 --hash=sha256:aa --hash=sha256:bb")
+        let (a, b) = (String(repeating: "aa", count: 32), String(repeating: "bb", count: 32))
+        let digests = [try Digest(algorithm: .sha256, hex: a), try Digest(algorithm: .sha256, hex: b)]
+        #expect(PipRequirement.exact("numpy", version: "2.1.0", sha256: digests) == "numpy==2.1.0 --hash=sha256:\(a) --hash=sha256:\(b)")
     }
 }

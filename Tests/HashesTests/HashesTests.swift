@@ -44,4 +44,16 @@ import Testing
         #expect(throws: DigestError.unsupportedAlgorithm("md5")) { try Digest(parsing: "md5:00") }
         #expect(throws: DigestError.missingAlgorithm(hex)) { try Digest(parsing: hex) }
     }
+
+    @Test func theOCIFormReadsAndWritesAlgorithmColonHex() throws {
+        let digest = try Digest(prefixedHex: "sha256:\(hex)")
+        #expect(digest.sri == sri && digest.prefixedHex == "sha256:\(hex)")
+        #expect(try Digest(parsing: sri).prefixedHex == "sha256:\(hex)")
+        #expect(throws: DigestError.missingAlgorithm(sri)) { try Digest(prefixedHex: sri) }
+        #expect(throws: DigestError.unsupportedAlgorithm("md5")) { try Digest(prefixedHex: "md5:\(hex)") }
+        #expect(throws: DigestError.notCanonical("sha256:\(hex.uppercased())")) { try Digest(prefixedHex: "sha256:\(hex.uppercased())") }
+        #expect(throws: DigestError.badEncoding("sha256:\(base32)", expected: "64 lowercase hex characters after 'sha256:'")) {
+            try Digest(prefixedHex: "sha256:\(base32)")
+        }
+    }
 }

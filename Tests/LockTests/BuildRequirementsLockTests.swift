@@ -1,6 +1,7 @@
 import Crypto
 import ForgeTestSupport
 import Foundation
+import Hashes
 import Lock
 import Planner
 import Spec
@@ -105,5 +106,5 @@ import Testing
 
 /// The `slow` package of the fixture index as the closure reader returns it.
 enum PlannedPythonPackageShape {
-    static let slow = PlannedPythonPackage(normalizedName: "slow", version: "1.0", sha256: ["bb41a8184ab1f64de896071e4adf64eb4469dd9eec4ab25d04693ac7764ff05c"])
+    static let slow = PlannedPythonPackage(normalizedName: "slow", version: "1.0", sha256: [try! Digest(algorithm: .sha256, hex: "bb41a8184ab1f64de896071e4adf64eb4469dd9eec4ab25d04693ac7764ff05c")])
 }

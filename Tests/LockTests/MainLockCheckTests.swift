@@ -54,7 +54,7 @@ import Testing
         // The old set of distributions; their Requires-Dist as the new lock records them for the same name.
         stale.closure!.wheels = old.packages.map { p in
             var d = current[p.normalizedName] ?? LockedClosureWheel(name: p.normalizedName, version: p.version, filename: "\(p.normalizedName)-\(p.version).whl",
-                                                                    url: "", sha256: p.sha256[0], size: nil, requiresGlibc: nil)
+                                                                    url: "", sha256: p.sha256[0].hex, size: nil, requiresGlibc: nil)
             d.version = p.version
             return d
         }

@@ -134,6 +134,56 @@ import Testing
         #expect(notSRI.hasSuffix("hash: 'sha256:\(artifact.digest.hex)' is not an SRI hash ('sha256-<base64>')"), "\(notSRI)")
     }
 
+    @Test func malformedNarHashesAreClearErrors() throws {
+        let narHash = try #require(try PlanGoldenTests.mainPlan().nixpkgs.narHash)
+        let old = #""narHash" : "\#(narHash.sri)""#
+        let cases: [(String, String)] = [
+            ("sha256:\(narHash.hex)", "nixpkgs.narHash: 'sha256:\(narHash.hex)' is not an SRI hash ('sha256-<base64>')"),
+            ("sha256-abc", "nixpkgs.narHash: hash 'sha256-abc' has the wrong length: expected 44 base64 characters after 'sha256-'"),
+            ("md5-abc", "nixpkgs.narHash: unsupported hash algorithm 'md5'; use one of: sha256, sha512"),
+            ("0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=", "nixpkgs.narHash: hash '0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=' names no algorithm"),
+        ]
+        for (new, expected) in cases {
+            let message = try #require(Self.decodingMessage(try Self.mainJSON(replacing: old, with: #""narHash" : "\#(new)""#)), "\(new) decoded")
+            #expect(message.hasPrefix(expected), "\(message)")
+        }
+    }
+
+    @Test func malformedImageDigestsAreClearErrors() throws {
+        let container = try #require(try PlanGoldenTests.mainPlan().container)
+        let base = try #require(container.baseDigest), builder = try #require(container.builder?.digest)
+        let upper = "sha256:" + base.hex.uppercased()
+        let cases: [(String, String, String)] = [
+            (#""baseDigest" : "\#(base.prefixedHex)""#, #""baseDigest" : "\#(base.sri)""#,
+             "container.baseDigest: '\(base.sri)' is not an OCI image digest 'sha256:<64 hex>': hash '\(base.sri)' names no algorithm"),
+            (#""baseDigest" : "\#(base.prefixedHex)""#, #""baseDigest" : "\#(upper)""#,
+             "container.baseDigest: '\(upper)' is not an OCI image digest 'sha256:<64 hex>': hash '\(upper)' is not a canonical encoding"),
+            (#""baseDigest" : "\#(base.prefixedHex)""#, #""baseDigest" : "sha256:\#(base.nixBase32)""#,
+             "container.baseDigest: 'sha256:\(base.nixBase32)' is not an OCI image digest 'sha256:<64 hex>': hash 'sha256:\(base.nixBase32)' has the wrong length: expected 64 lowercase hex characters after 'sha256:'"),
+            (#""digest" : "\#(builder.prefixedHex)""#, #""digest" : "sha512:\#(builder.hex + builder.hex)""#,
+             "container.builder.digest: an image digest must be sha256, found sha512"),
+        ]
+        for (old, new, expected) in cases {
+            let message = try #require(Self.decodingMessage(try Self.mainJSON(replacing: old, with: new)), "\(new) decoded")
+            #expect(message.hasPrefix(expected), "\(message)")
+        }
+    }
+
+    @Test func malformedClosureHashesAndGlibcVersionsAreClearErrors() throws {
+        /// The message of decoding a closure package whose second hash is `bad` (the first is fine).
+        func closureMessage(_ bad: String) -> String? {
+            let good = String(repeating: "ab", count: 32)
+            let json = #"{"normalizedName": "numpy", "version": "2.1.0", "sha256": ["\#(good)", "\#(bad)"]}"#
+            do { _ = try JSONDecoder().decode(PlannedPythonPackage.self, from: Data(json.utf8)); return nil } catch { return PlanDecodingError(error).description }
+        }
+        let upper = String(repeating: "AB", count: 32)
+        #expect(closureMessage(upper) == "sha256[1]: hash '\(upper)' is not a canonical encoding (lowercase hex, Nix base-32 or padded base64 with zero padding bits)")
+        #expect(closureMessage("abc") == "sha256[1]: hash 'abc' has the wrong length: expected 64 lowercase hex characters for sha256")
+        #expect(closureMessage(String(repeating: "cd", count: 32)) == nil)
+        let glibc = try #require(Self.decodingMessage(try Self.mainJSON(replacing: #""requiresGlibc" : "2.28""#, with: #""requiresGlibc" : "2.28.1""#)))
+        #expect(glibc.hasPrefix("components[") && glibc.hasSuffix("].artifact.requiresGlibc: glibc version '2.28.1' is not 'major.minor' such as '2.28'"), "\(glibc)")
+    }
+
     @Test func anUnknownArtifactOriginIsAClearError() throws {
         let data = Data(#"{"url": "https://x/a.whl", "hash": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "hashHex": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "filename": "a.whl", "declaredAt": "3:5", "origin": "mirror"}"#.utf8)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(PlannedArtifact.self, from: data) }

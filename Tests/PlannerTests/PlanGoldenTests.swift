@@ -41,7 +41,7 @@ import Testing
         #expect(plan.runtime.python.tag == "cp312")
         #expect(plan.runtime.cuda.minDriver.description == "550")
         #expect(plan.runtime.glibc.minimum == GlibcVersion(major: 2, minor: 28))
-        #expect(plan.nixpkgs.narHash == "sha256-0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=")
+        #expect(plan.nixpkgs.narHash?.sri == "sha256-0NBlEBKkN3lufyvFegY4TYv5mCNHbi5OmBDrzihbBMQ=")
         let versions = Dictionary(uniqueKeysWithValues: plan.components.map { ($0.name, $0.version) })
         #expect(versions == [
             "sglang": "0.5.9", "torch": "2.9.1", "sgl-kernel": "0.3.21", "flashinfer-python": "0.6.5",

@@ -1,3 +1,4 @@
+import CUDACompatibility
 import Planner
 import Testing
 

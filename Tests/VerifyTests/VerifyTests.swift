@@ -134,4 +134,37 @@ import Verify
         defer { try? FileManager.default.removeItem(at: empty) }
         #expect(throws: VerifyError.self) { try InstalledEnvironment.scan(prefix: empty) }
     }
+
+    /// A manifest whose component kind, distribution origin and CUDA version are the given words.
+    static func manifest(kind: String = "wheel", origin: String = "closure", cuda: String = "12.8") -> Data {
+        Data("""
+            {"schema": "sglang-forge/runtime", "schemaVersion": 1,
+             "variant": {"name": "v", "gpu": {"target": "sm90", "capabilities": ["9.0"]}},
+             "cuda": {"version": "\(cuda)", "minDriver": "550"}, "glibc": {"minimum": "2.28"},
+             "components": [{"name": "sglang", "version": "0.5.9", "kind": "\(kind)"}],
+             "distributions": [{"name": "numpy", "version": "2.1.0", "origin": "\(origin)"}]}
+            """.utf8)
+    }
+
+    @Test func manifestWordsAndVersionsAreTyped() throws {
+        let manifest = try RuntimeManifest.decode(Self.manifest(kind: "source"), path: "runtime.json")
+        #expect(manifest.components.map(\.kind) == [.source])
+        #expect(manifest.distributions.map(\.origin) == [.closure] && manifest.closure == ["numpy": "2.1.0"])
+        #expect(manifest.cuda.version.major == 12 && manifest.cuda.version.minor == 8)
+        #expect(manifest.glibc?.minimum?.description == "2.28")
+    }
+
+    @Test(arguments: [
+        (VerifyTests.manifest(kind: "egg"), "unknown component kind 'egg'; expected one of: wheel, source"),
+        (VerifyTests.manifest(origin: "mirror"), "unknown distribution origin 'mirror'; expected one of: component, closure"),
+        (VerifyTests.manifest(cuda: "12"), "CUDA version '12' is not 'major.minor' such as '12.8'"),
+    ])
+    func unknownManifestWordsAreClearErrors(data: Data, expected: String) {
+        do {
+            _ = try RuntimeManifest.decode(data, path: "runtime.json")
+            Issue.record("decoded")
+        } catch {
+            #expect(error.message.hasPrefix("runtime.json: not a runtime manifest: ") && error.message.contains(expected), "\(error.message)")
+        }
+    }
 }

@@ -63,7 +63,7 @@ struct ContainerInputs {
         if let container = plan.container {
             baseName = container.baseImage
             if let digest = container.baseDigest {
-                baseDigest = digest
+                baseDigest = digest.prefixedHex
             } else {
                 problems.append(plan.error(
                     "base image '\(container.baseImage)' is not pinned by digest; add 'base-digest: sha256:…' under 'container:' (e.g. from `docker buildx imagetools inspect \(container.baseImage)`); the container backend never writes an unpinned FROM",
@@ -78,7 +78,7 @@ struct ContainerInputs {
         var builderImage = ""
         if let build = plan.container?.buildImage {
             if let digest = build.digest {
-                builderImage = "\(build.image)@\(digest)"
+                builderImage = "\(build.image)@\(digest.prefixedHex)"
             } else if plan.container?.builder != nil {
                 problems.append(plan.error(
                     "builder image '\(build.image)' is not pinned by digest; add 'builder-digest: sha256:…' under 'container:' (e.g. from `docker buildx imagetools inspect \(build.image)`); the container backend never writes an unpinned FROM",
@@ -144,7 +144,7 @@ struct ContainerInputs {
             problems.append(plan.error("variant name '\(variant.name)' is not a Bake target name (letters, digits, '-' and '_'); change the 'variants.name' template", at: nil))
         }
 
-        for image in [baseName, baseDigest, builderImage] where !image.isEmpty && !DockerfileWriter.isPlainToken(image) {
+        for image in [baseName, builderImage] where !image.isEmpty && !DockerfileWriter.isPlainToken(image) {
             problems.append(plan.error("the image reference '\(SafeText.oneLine(image))' holds whitespace, a quote or a control character; FROM takes one plain token", at: plan.container?.declaredAt))
         }
         var envNames: [ShellName] = []

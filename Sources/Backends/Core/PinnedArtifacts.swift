@@ -58,7 +58,7 @@ public enum PipRequirement {
     /// `name @ url --hash=algorithm:hex` (a PEP 508 direct reference; pip's hash form is the
     /// algorithm and the lowercase hex digest).
     public static func direct(_ name: String, url: String, digest: Digest) -> String {
-        "\(name) @ \(url) --hash=\(digest.algorithm.rawValue):\(digest.hex)"
+        "\(name) @ \(url) --hash=\(digest.prefixedHex)"
     }
 
     /// The direct reference of a pinned wheel component.
@@ -66,8 +66,8 @@ public enum PipRequirement {
         direct(component.name, url: artifact.url, digest: artifact.digest)
     }
 
-    /// `name==version --hash=sha256:<hex>…`, one `--hash` per admitted file.
-    public static func exact(_ name: String, version: String, sha256: [String]) -> String {
-        "\(name)==\(version)" + sha256.map { " --hash=sha256:\($0)" }.joined()
+    /// `name==version --hash=sha256:<hex>…`, one `--hash` per admitted file (`sha256`: SHA-256 digests).
+    public static func exact(_ name: String, version: String, sha256: [Digest]) -> String {
+        "\(name)==\(version)" + sha256.map { " --hash=\($0.prefixedHex)" }.joined()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hashes
 import Packaging
 import Planner
 
@@ -84,7 +85,7 @@ public enum RuntimeManifest {
         let components = Set(result.map(\.name))
         for package in plan.pythonClosure?.packages ?? [] where !components.contains(package.normalizedName) {
             guard let sha256 = package.installedSHA256 else { continue }
-            result.append(Distribution(name: package.normalizedName, version: package.version, sha256: sha256,
+            result.append(Distribution(name: package.normalizedName, version: package.version, sha256: sha256.hex,
                                        filename: package.wheel?.filename, url: package.wheel?.url, origin: .closure))
         }
         return result.sorted { $0.name < $1.name }
@@ -123,10 +124,10 @@ public enum RuntimeManifest {
 }
 
 extension PlannedPythonPackage {
-    /// The sha256 of the one file every backend installs: the lock's chosen wheel, or the only
-    /// hash the closure lists; `nil` when the closure admits several files and no lock chose one.
-    public var installedSHA256: String? {
-        if let wheel { return wheel.digest.hex }
+    /// The SHA-256 digest of the one file every backend installs: the lock's chosen wheel, or the
+    /// only hash the closure lists; `nil` when the closure admits several files and no lock chose one.
+    public var installedSHA256: Digest? {
+        if let wheel { return wheel.digest }
         return sha256.count == 1 ? sha256[0] : nil
     }
 }

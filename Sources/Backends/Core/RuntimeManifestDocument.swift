@@ -1,3 +1,4 @@
+import Packaging
 import Planner
 
 extension RuntimeManifest {
@@ -58,40 +59,29 @@ extension RuntimeManifest {
 
         /// The highest glibc any installed wheel needs, and which distributions need it.
         static func glibc(_ plan: BuildPlan, _ installed: [Distribution]) -> Glibc {
-            var needs: [(String, String)] = []
+            var needs: [(String, GlibcVersion)] = []
             for c in plan.components where c.kind == .wheel {
                 if let g = c.artifact?.requiresGlibc { needs.append((RuntimeManifest.normalized(c.name), g)) }
             }
             for p in plan.pythonClosure?.packages ?? [] where installed.contains(where: { $0.name == p.normalizedName && $0.origin == .closure }) {
                 if let g = p.wheel?.requiresGlibc { needs.append((p.normalizedName, g)) }
             }
-            var minimum: String?
+            var minimum: GlibcVersion?
             var from: [String] = []
             for (name, g) in needs {
                 if let current = minimum {
-                    let order = compare(g, current)
-                    if order < 0 { continue }
-                    if order == 0 { from.append(name); continue }
+                    if g < current { continue }
+                    if g == current { from.append(name); continue }
                 }
                 minimum = g
                 from = [name]
             }
-            return Glibc(target: plan.runtime.glibc.target.description, minimum: minimum, minimumFrom: from.sorted())
-        }
-
-        /// Dotted numeric comparison (`2.28` vs `2.17`): -1, 0, 1.
-        static func compare(_ a: String, _ b: String) -> Int {
-            let x = a.split(separator: ".").map { Int($0) ?? 0 }, y = b.split(separator: ".").map { Int($0) ?? 0 }
-            for i in 0..<max(x.count, y.count) {
-                let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
-                if l != r { return l < r ? -1 : 1 }
-            }
-            return 0
+            return Glibc(target: plan.runtime.glibc.target.description, minimum: minimum?.description, minimumFrom: from.sorted())
         }
 
         /// Every declared system library and, per backend, where the runtime gets it.
         static func libraries(_ plan: BuildPlan, _ installed: [Distribution]) -> [Library] {
-            let base = plan.container.map { "\($0.baseImage)@\($0.baseDigest ?? "?")" } ?? "the container base image"
+            let base = plan.container.map { "\($0.baseImage)@\($0.baseDigest?.prefixedHex ?? "?")" } ?? "the container base image"
             let set = plan.runtime.cuda.nixPackageSet
             let bundled = Dictionary(plan.tarball?.libraries.map { ($0.library, $0) } ?? [], uniquingKeysWith: { a, _ in a })
             return plan.systemLibraries.map { l in
@@ -127,7 +117,7 @@ extension RuntimeManifest {
         /// What differs between the backends: the CUDA toolkit the JIT uses (`{cuda.home}`) and
         /// the CUDA libraries (cuDNN, NCCL, cuBLAS…) the source-built torch links.
         static func backends(_ plan: BuildPlan) -> [String: Backend] {
-            let base = plan.container.map { "\($0.baseImage)@\($0.baseDigest ?? "?")" } ?? "the container base image"
+            let base = plan.container.map { "\($0.baseImage)@\($0.baseDigest?.prefixedHex ?? "?")" } ?? "the container base image"
             let set = plan.runtime.cuda.nixPackageSet
             let nixpkgs = "\(plan.nixpkgs.owner)/\(plan.nixpkgs.repo)@\(plan.nixpkgs.rev)"
             let standalone = plan.tarball?.python.map { "\($0.filename) (CPython \($0.version), sha256 \($0.digest.hex))" } ?? "a relocatable CPython (tarball.python)"

@@ -1,4 +1,5 @@
 import BackendCore
+import Hashes
 import Planner
 
 /// `flake.lock` (format version 7, Nix manual "nix flake" → "Lock files") pinning the flake's one
@@ -10,12 +11,12 @@ import Planner
 /// the lock file); Nix accepts a GitHub input without it.
 struct FlakeLock {
     var nixpkgs: PlannedNixpkgs
-    /// SRI `sha256-…` NAR hash of the unpacked GitHub tarball.
-    var narHash: String
+    /// NAR hash of the unpacked GitHub tarball, written in SRI form `sha256-…`.
+    var narHash: Digest
 
     var json: String {
         var locked: [(String, JSON)] = [
-            ("narHash", .string(narHash)), ("owner", .string(nixpkgs.owner)), ("repo", .string(nixpkgs.repo)),
+            ("narHash", .string(narHash.sri)), ("owner", .string(nixpkgs.owner)), ("repo", .string(nixpkgs.repo)),
             ("rev", .string(nixpkgs.rev)), ("type", .string("github")),
         ]
         if let lastModified = nixpkgs.lastModified { locked.append(("lastModified", .int(lastModified))) }

@@ -1,4 +1,5 @@
 import BackendCore
+import Hashes
 import Planner
 
 /// The Nix backend: one flake (or flox package tree) that builds every variant of the plan from
@@ -23,7 +24,7 @@ public struct NixBackend: Backend {
     public struct Inputs {
         let plan: BuildPlan
         let layout: String
-        let narHash: String
+        let narHash: Digest
         let manifests: [(variant: PlannedVariant, manifest: String)]
     }
 

@@ -1,4 +1,5 @@
 import BackendCore
+import Hashes
 import Planner
 
 /// The plan-dependent Nix files, built as ``NixExpr`` values: the data tables the shared builders
@@ -213,12 +214,12 @@ struct NixTables {
     /// flox layout `lib/flox.nix`: the one nixpkgs of the flox layout, GitHub's tarball of the
     /// pinned revision checked against its NAR hash (`fetchTarball`'s `sha256` is the NAR hash of
     /// the unpacked tree, the same value as flake.lock's `narHash`).
-    func floxEntry(narHash: String) -> NixExpr {
+    func floxEntry(narHash: Digest) -> NixExpr {
         let n = plan.nixpkgs
         return .letIn(
             [.assign("nixpkgs", .apply(.select(.variable("builtins"), ["fetchTarball"]), [.attrs([
                 .assign("url", .string("https://github.com/\(n.owner)/\(n.repo)/archive/\(n.rev).tar.gz")),
-                .assign("sha256", .string(narHash)),
+                .assign("sha256", .string(narHash.sri)),
             ])]))],
             .import(.path("./packages.nix"), .attrs([.assign("pkgs", importNixpkgs(.variable("nixpkgs"), lib: "."))]))
         )

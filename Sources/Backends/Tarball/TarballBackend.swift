@@ -64,8 +64,8 @@ public struct TarballBackend: Backend {
         let closure = Dictionary((plan.pythonClosure?.packages ?? []).map { ($0.normalizedName, $0) }, uniquingKeysWith: { a, _ in a })
         for library in tarball.libraries where library.format == .wheel {
             let distribution = RuntimeManifest.normalized(plan.systemLibraries.first { $0.name == library.library }?.pypi ?? library.library)
-            if let package = closure[distribution], let installed = package.installedSHA256, installed != library.download.digest.hex {
-                problems.append(plan.error("'tarball.libraries.\(library.library)' pins \(library.download.filename) (sha256 \(library.download.digest.hex)), but the Python closure installs \(distribution) \(package.version) from \(package.wheel?.filename ?? "another file") (sha256 \(installed)); pin the closure's file so every backend installs the same wheel", at: library.download.declaredAt))
+            if let package = closure[distribution], let installed = package.installedSHA256, installed != library.download.digest {
+                problems.append(plan.error("'tarball.libraries.\(library.library)' pins \(library.download.filename) (sha256 \(library.download.digest.hex)), but the Python closure installs \(distribution) \(package.version) from \(package.wheel?.filename ?? "another file") (sha256 \(installed.hex)); pin the closure's file so every backend installs the same wheel", at: library.download.declaredAt))
             }
         }
         var environment: [(name: ShellName, template: EnvironmentTemplate, why: String?)] = []

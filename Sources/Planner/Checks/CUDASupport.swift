@@ -1,3 +1,5 @@
+import CUDACompatibility
+
 /// Which compute capabilities each CUDA toolkit release can compile for.
 ///
 /// Sources: the NVIDIA CUDA Toolkit release notes (12.0 drops Kepler 3.5/3.7; 12.8 adds
@@ -87,27 +89,4 @@ public enum CUDASupport {
         guard (2...3).contains(digits.count), digits.allSatisfy(\.isNumber) else { return nil }
         return "\(digits.dropLast()).\(digits.suffix(1))\(suffix)"
     }
-}
-
-/// A CUDA toolkit release `major.minor`.
-public struct CUDAVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// Major release (12).
-    public var major: Int
-    /// Minor release (8).
-    public var minor: Int
-    /// Creates a release number.
-    public init(_ major: Int, _ minor: Int) {
-        self.major = major
-        self.minor = minor
-    }
-    /// Parses `12.8`.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
-        self.init(major, minor)
-    }
-    public static func < (a: Self, b: Self) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
-    public var description: String { "\(major).\(minor)" }
-    /// The local version label wheels built for it carry (`cu128`, PyTorch/FlashInfer convention).
-    public var localTag: String { "cu\(major)\(minor)" }
 }

@@ -112,7 +112,9 @@ public struct GlibcRequirement: Codable, Hashable, Sendable {
 }
 
 /// `nixpkgs` of the plan.
-public struct PlannedNixpkgs: Codable, Hashable, Sendable {
+///
+/// In JSON `narHash` is the SRI string (`sha256-<base64>`).
+public struct PlannedNixpkgs: Hashable, Sendable {
     /// GitHub owner (`NixOS`).
     public var owner: String
     /// GitHub repository (`nixpkgs`).
@@ -121,8 +123,9 @@ public struct PlannedNixpkgs: Codable, Hashable, Sendable {
     public var rev: String
     /// Flake reference, `github:<owner>/<repo>/<rev>`.
     public var flakeRef: String
-    /// NAR hash of the unpacked tarball, SRI sha256; `null` when the spec records none.
-    public var narHash: String?
+    /// NAR hash of the unpacked tarball (SRI sha256 in JSON); `null` when neither the spec nor
+    /// the lock records one.
+    public var narHash: Digest?
     /// Commit time of `rev` (Unix seconds), flake.lock's `lastModified`; `null` until a lock
     /// file records it (the spec does not).
     public var lastModified: Int? = nil
@@ -277,7 +280,7 @@ public struct PlannedArtifact: Hashable, Sendable {
     /// PEP 425 tags, for wheels.
     public var tags: [String]?
     /// glibc the wheel's least demanding installable platform tag needs; `null` for `any`.
-    public var requiresGlibc: String?
+    public var requiresGlibc: GlibcVersion?
     /// Where the URL is written in the spec (for a locked index wheel: where the component is
     /// declared).
     public var declaredAt: SpecLocation
@@ -288,7 +291,7 @@ public struct PlannedArtifact: Hashable, Sendable {
     public var origin: ArtifactOrigin? = nil
 
     /// Creates an artifact record.
-    public init(url: String, digest: Digest, filename: String, tags: [String]?, requiresGlibc: String?, declaredAt: SpecLocation,
+    public init(url: String, digest: Digest, filename: String, tags: [String]?, requiresGlibc: GlibcVersion?, declaredAt: SpecLocation,
                 size: Int? = nil, origin: ArtifactOrigin? = nil) {
         self.url = url
         self.digest = digest
@@ -350,11 +353,14 @@ public struct PlannedVariant: Codable, Hashable, Sendable {
 }
 
 /// `container` of the plan: the base image of every stage that is not `FROM scratch`.
-public struct PlannedContainer: Codable, Hashable, Sendable {
+///
+/// In JSON `baseDigest` is the OCI form `sha256:<64 hex>`.
+public struct PlannedContainer: Hashable, Sendable {
     /// `name:tag` (`nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04`).
     public var baseImage: String
-    /// `sha256:<64 hex>`; `null` when the spec records none (the container backend refuses it).
-    public var baseDigest: String?
+    /// The base image's digest (`sha256:<64 hex>` in JSON, ``Digest/prefixedHex``); `null` when
+    /// the spec records none (the container backend refuses it).
+    public var baseDigest: Digest?
     /// Where `base-image` is written in the spec.
     public var declaredAt: SpecLocation
     /// The base image's glibc (`major.minor`) as the spec states it; `null` when it does not.
@@ -362,8 +368,8 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
     /// The image the source components are built on (spec `builder-image`); `null`: the base image.
     public var builder: PlannedContainerImage? = nil
 
-    /// Creates the section; `baseDigest` is `sha256:<64 hex>` or `nil`.
-    public init(baseImage: String, baseDigest: String?, declaredAt: SpecLocation) {
+    /// Creates the section.
+    public init(baseImage: String, baseDigest: Digest?, declaredAt: SpecLocation) {
         self.baseImage = baseImage
         self.baseDigest = baseDigest
         self.declaredAt = declaredAt
@@ -376,18 +382,21 @@ public struct PlannedContainer: Codable, Hashable, Sendable {
 }
 
 /// A container base image: reference, digest and glibc.
-public struct PlannedContainerImage: Codable, Hashable, Sendable {
+///
+/// In JSON `digest` is the OCI form `sha256:<64 hex>`.
+public struct PlannedContainerImage: Hashable, Sendable {
     /// `name:tag`.
     public var image: String
-    /// `sha256:<64 hex>`; `null` when the spec records none.
-    public var digest: String?
+    /// The image's digest (`sha256:<64 hex>` in JSON, ``Digest/prefixedHex``); `null` when the
+    /// spec records none.
+    public var digest: Digest?
     /// Its glibc (`major.minor`) as the spec states it; `null` when it does not.
     public var glibc: GlibcVersion?
     /// Where the image is written in the spec.
     public var declaredAt: SpecLocation
 
     /// Creates an image entry.
-    public init(image: String, digest: String?, glibc: GlibcVersion?, declaredAt: SpecLocation) {
+    public init(image: String, digest: Digest?, glibc: GlibcVersion?, declaredAt: SpecLocation) {
         self.image = image
         self.digest = digest
         self.glibc = glibc
@@ -411,22 +420,24 @@ public struct PlannedPythonClosure: Codable, Hashable, Sendable {
 }
 
 /// One pinned Python package of the closure.
-public struct PlannedPythonPackage: Codable, Hashable, Sendable {
+///
+/// In JSON `sha256` is the list of lowercase hex digests.
+public struct PlannedPythonPackage: Hashable, Sendable {
     /// PEP 503 normalised name.
     public var normalizedName: String
     /// Exact version (`==`).
     public var version: String
-    /// Lowercase hex sha256 of every acceptable file (pip accepts any one of them), sorted.
-    public var sha256: [String]
+    /// SHA-256 digest of every acceptable file (pip accepts any one of them), sorted by hex.
+    public var sha256: [Digest]
     /// The one wheel file every backend installs (the lock's choice for the target); `null` when
     /// the closure came without a lock that records it (`emit --python-closure FILE`, old locks).
     public var wheel: PlannedWheelFile? = nil
 
-    /// Creates a package; `sha256` (lowercase hex digests) is sorted.
-    public init(normalizedName: String, version: String, sha256: [String], wheel: PlannedWheelFile? = nil) {
+    /// Creates a package; `sha256` (SHA-256 digests) is sorted by hex.
+    public init(normalizedName: String, version: String, sha256: [Digest], wheel: PlannedWheelFile? = nil) {
         self.normalizedName = normalizedName
         self.version = version
-        self.sha256 = sha256.sorted()
+        self.sha256 = sha256.sorted { $0.hex < $1.hex }
         self.wheel = wheel
     }
 }
@@ -445,10 +456,10 @@ public struct PlannedWheelFile: Hashable, Sendable {
     /// Size in bytes, when known.
     public var size: Int?
     /// glibc the file needs (`2.28`); `null` for `any`.
-    public var requiresGlibc: String?
+    public var requiresGlibc: GlibcVersion?
 
     /// Creates a file record.
-    public init(filename: String, url: String, digest: Digest, size: Int?, requiresGlibc: String?) {
+    public init(filename: String, url: String, digest: Digest, size: Int?, requiresGlibc: GlibcVersion?) {
         self.filename = filename
         self.url = url
         self.digest = digest
@@ -481,12 +492,12 @@ public struct PlannedDownload: Hashable, Sendable {
     /// File name (percent-decoded last URL path segment).
     public var filename: String
     /// glibc the file needs, for manylinux wheels; `null` otherwise.
-    public var requiresGlibc: String?
+    public var requiresGlibc: GlibcVersion?
     /// Where the URL is written in the spec.
     public var declaredAt: SpecLocation
 
     /// Creates a download record.
-    public init(version: String, url: String, digest: Digest, filename: String, requiresGlibc: String?, declaredAt: SpecLocation) {
+    public init(version: String, url: String, digest: Digest, filename: String, requiresGlibc: GlibcVersion?, declaredAt: SpecLocation) {
         self.version = version
         self.url = url
         self.digest = digest

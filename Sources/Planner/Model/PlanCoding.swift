@@ -65,6 +65,158 @@ private func decodeDigest<Key: CodingKey>(
     return digest
 }
 
+/// Reads an optional SRI digest (`sha256-<base64>`, the form ``Digest/sri`` writes).
+/// - Throws: `DecodingError.dataCorrupted` at `key` for any other string.
+private func decodeSRIIfPresent<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> Digest? {
+    guard let text = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
+    let digest: Digest
+    do { digest = try Digest(parsing: text) } catch {
+        throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: error.description)
+    }
+    guard digest.sri == text else {
+        throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not an SRI hash ('\(digest.algorithm.rawValue)-<base64>')")
+    }
+    return digest
+}
+
+/// Reads an optional OCI digest (`sha256:<64 lowercase hex>`, ``Digest/init(prefixedHex:)``).
+/// - Throws: `DecodingError.dataCorrupted` at `key` for any other string or another algorithm than sha256.
+private func decodeOCIDigestIfPresent<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> Digest? {
+    guard let text = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
+    let digest: Digest
+    do { digest = try Digest(prefixedHex: text) } catch {
+        throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not an OCI image digest 'sha256:<64 hex>': \(error.description)")
+    }
+    guard digest.algorithm == .sha256 else {
+        throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "an image digest must be sha256, found \(digest.algorithm.rawValue)")
+    }
+    return digest
+}
+
+/// The key of an array element, for the coding path of an error inside an array.
+private struct IndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { "\(intValue ?? 0)" }
+    init(_ index: Int) { intValue = index }
+    init?(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { nil }
+}
+
+extension PlannedNixpkgs: Codable {
+    private enum CodingKeys: String, CodingKey { case owner, repo, rev, flakeRef, narHash, lastModified, declaredAt }
+
+    /// Decodes the pin; `narHash`, when present, must be an SRI string.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            owner: try container.decode(String.self, forKey: .owner),
+            repo: try container.decode(String.self, forKey: .repo),
+            rev: try container.decode(String.self, forKey: .rev),
+            flakeRef: try container.decode(String.self, forKey: .flakeRef),
+            narHash: try decodeSRIIfPresent(container, .narHash),
+            lastModified: try container.decodeIfPresent(Int.self, forKey: .lastModified),
+            declaredAt: try container.decodeIfPresent(SpecLocation.self, forKey: .declaredAt)
+        )
+    }
+
+    /// Encodes `narHash` as SRI; absent optionals are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(owner, forKey: .owner)
+        try container.encode(repo, forKey: .repo)
+        try container.encode(rev, forKey: .rev)
+        try container.encode(flakeRef, forKey: .flakeRef)
+        try container.encodeIfPresent(narHash?.sri, forKey: .narHash)
+        try container.encodeIfPresent(lastModified, forKey: .lastModified)
+        try container.encodeIfPresent(declaredAt, forKey: .declaredAt)
+    }
+}
+
+extension PlannedContainer: Codable {
+    private enum CodingKeys: String, CodingKey { case baseImage, baseDigest, declaredAt, baseGlibc, builder }
+
+    /// Decodes the section; `baseDigest`, when present, must be `sha256:<64 hex>`.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            baseImage: try container.decode(String.self, forKey: .baseImage),
+            baseDigest: try decodeOCIDigestIfPresent(container, .baseDigest),
+            declaredAt: try container.decode(SpecLocation.self, forKey: .declaredAt)
+        )
+        baseGlibc = try container.decodeIfPresent(GlibcVersion.self, forKey: .baseGlibc)
+        builder = try container.decodeIfPresent(PlannedContainerImage.self, forKey: .builder)
+    }
+
+    /// Encodes `baseDigest` in OCI form; absent optionals are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(baseImage, forKey: .baseImage)
+        try container.encodeIfPresent(baseDigest?.prefixedHex, forKey: .baseDigest)
+        try container.encode(declaredAt, forKey: .declaredAt)
+        try container.encodeIfPresent(baseGlibc, forKey: .baseGlibc)
+        try container.encodeIfPresent(builder, forKey: .builder)
+    }
+}
+
+extension PlannedContainerImage: Codable {
+    private enum CodingKeys: String, CodingKey { case image, digest, glibc, declaredAt }
+
+    /// Decodes the image; `digest`, when present, must be `sha256:<64 hex>`.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            image: try container.decode(String.self, forKey: .image),
+            digest: try decodeOCIDigestIfPresent(container, .digest),
+            glibc: try container.decodeIfPresent(GlibcVersion.self, forKey: .glibc),
+            declaredAt: try container.decode(SpecLocation.self, forKey: .declaredAt)
+        )
+    }
+
+    /// Encodes `digest` in OCI form; absent optionals are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(image, forKey: .image)
+        try container.encodeIfPresent(digest?.prefixedHex, forKey: .digest)
+        try container.encodeIfPresent(glibc, forKey: .glibc)
+        try container.encode(declaredAt, forKey: .declaredAt)
+    }
+}
+
+extension PlannedPythonPackage: Codable {
+    private enum CodingKeys: String, CodingKey { case normalizedName, version, sha256, wheel }
+
+    /// Decodes the package; every `sha256` entry must be 64 lowercase hex characters.
+    /// - Throws: `DecodingError` naming the field that is missing or wrong.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        var digests: [Digest] = []
+        for (index, hex) in try container.decode([String].self, forKey: .sha256).enumerated() {
+            do { digests.append(try Digest(algorithm: .sha256, hex: hex)) } catch {
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: container.codingPath + [CodingKeys.sha256, IndexKey(index)], debugDescription: error.description))
+            }
+        }
+        self.init(
+            normalizedName: try container.decode(String.self, forKey: .normalizedName),
+            version: try container.decode(String.self, forKey: .version),
+            sha256: digests,
+            wheel: try container.decodeIfPresent(PlannedWheelFile.self, forKey: .wheel)
+        )
+    }
+
+    /// Encodes `sha256` as lowercase hex strings; an absent wheel is left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(normalizedName, forKey: .normalizedName)
+        try container.encode(version, forKey: .version)
+        try container.encode(sha256.map(\.hex), forKey: .sha256)
+        try container.encodeIfPresent(wheel, forKey: .wheel)
+    }
+}
+
 extension PlannedArtifact: Codable {
     private enum CodingKeys: String, CodingKey { case url, hash, hashHex, filename, tags, requiresGlibc, declaredAt, size, origin }
 
@@ -77,7 +229,7 @@ extension PlannedArtifact: Codable {
             digest: try decodeDigest(container, sri: .hash, hex: .hashHex),
             filename: try container.decode(String.self, forKey: .filename),
             tags: try container.decodeIfPresent([String].self, forKey: .tags),
-            requiresGlibc: try container.decodeIfPresent(String.self, forKey: .requiresGlibc),
+            requiresGlibc: try container.decodeIfPresent(GlibcVersion.self, forKey: .requiresGlibc),
             declaredAt: try container.decode(SpecLocation.self, forKey: .declaredAt),
             size: try container.decodeIfPresent(Int.self, forKey: .size),
             origin: try container.decodeIfPresent(ArtifactOrigin.self, forKey: .origin)
@@ -111,7 +263,7 @@ extension PlannedDownload: Codable {
             url: try container.decode(String.self, forKey: .url),
             digest: try decodeDigest(container, sri: .hash, hex: .hashHex, algorithm: .algorithm),
             filename: try container.decode(String.self, forKey: .filename),
-            requiresGlibc: try container.decodeIfPresent(String.self, forKey: .requiresGlibc),
+            requiresGlibc: try container.decodeIfPresent(GlibcVersion.self, forKey: .requiresGlibc),
             declaredAt: try container.decode(SpecLocation.self, forKey: .declaredAt)
         )
     }
@@ -146,7 +298,7 @@ extension PlannedWheelFile: Codable {
             url: try container.decode(String.self, forKey: .url),
             digest: digest,
             size: try container.decodeIfPresent(Int.self, forKey: .size),
-            requiresGlibc: try container.decodeIfPresent(String.self, forKey: .requiresGlibc)
+            requiresGlibc: try container.decodeIfPresent(GlibcVersion.self, forKey: .requiresGlibc)
         )
     }
 
@@ -159,24 +311,5 @@ extension PlannedWheelFile: Codable {
         try container.encode(digest.sri, forKey: .hash)
         try container.encodeIfPresent(size, forKey: .size)
         try container.encodeIfPresent(requiresGlibc, forKey: .requiresGlibc)
-    }
-}
-
-extension CUDAVersion: Codable {
-    /// Decodes `"major.minor"` (canonical: the text ``description`` writes).
-    /// - Throws: `DecodingError.dataCorrupted` for any other string.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let version = CUDAVersion(text), version.description == text else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "CUDA version '\(text)' is not 'major.minor' such as '12.8'")
-        }
-        self = version
-    }
-
-    /// Encodes `"major.minor"`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

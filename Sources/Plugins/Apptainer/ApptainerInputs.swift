@@ -64,7 +64,7 @@ struct ApptainerInputs {
         var baseName = "", baseDigest = ""
         if let container = plan.container {
             baseName = container.baseImage
-            if let digest = container.baseDigest { baseDigest = digest } else {
+            if let digest = container.baseDigest { baseDigest = digest.prefixedHex } else {
                 error("base image '\(container.baseImage)' is not pinned by digest; add 'base-digest: sha256:…' under 'container:'; the Apptainer backend never bootstraps from an unpinned image")
             }
             singleLine(container.baseImage, "the base image")
@@ -74,7 +74,7 @@ struct ApptainerInputs {
 
         var builderImage = ""
         if let build = plan.container?.buildImage {
-            if let digest = build.digest { builderImage = "\(build.image)@\(digest)" } else if plan.container?.builder != nil {
+            if let digest = build.digest { builderImage = "\(build.image)@\(digest.prefixedHex)" } else if plan.container?.builder != nil {
                 error("builder image '\(build.image)' is not pinned by digest; add 'builder-digest: sha256:…' under 'container:'")
             }
         }
@@ -144,7 +144,7 @@ struct ApptainerInputs {
             }
         }
         for value in [plan.runtime.homepage, plan.runtime.license, plan.runtime.summary].compactMap({ $0 }) { singleLine(value, "runtime metadata '\(SafeText.oneLine(String(value.prefix(20))))…'") }
-        for image in [baseName, baseDigest, builderImage] where !image.isEmpty && !PinnedArtifacts.isPlainURL(image) {
+        for image in [baseName, builderImage] where !image.isEmpty && !PinnedArtifacts.isPlainURL(image) {
             error("the image reference '\(SafeText.oneLine(image))' holds whitespace or a control character; 'From:' takes one plain token")
         }
 
