@@ -87,7 +87,10 @@ struct TarballRecipeHelperTests {
         let w = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: w) }
         try emittedCommon(into: w)
+        // dpkg-deb refuses a control directory writable by others, so the umask a parallel test
+        // run inherits must not decide the package's permissions.
         let result = try bash("""
+            umask 022
             mkdir -p pkg/DEBIAN pkg/usr/lib/x86_64-linux-gnu prefix/lib
             printf 'Package: libdemo1\\nVersion: 1.0\\nArchitecture: amd64\\nMaintainer: t <t@t>\\nDescription: t\\n' > pkg/DEBIAN/control
             echo 'int demo(void) { return 1; }' > demo.c
