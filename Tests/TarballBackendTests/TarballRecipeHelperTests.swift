@@ -87,8 +87,9 @@ struct TarballRecipeHelperTests {
         let w = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: w) }
         try emittedCommon(into: w)
-        // dpkg-deb refuses a control directory writable by others, so the umask a parallel test
-        // run inherits must not decide the package's permissions.
+        // dpkg-deb refuses a control directory writable by others, so the inherited umask must not
+        // decide the package's permissions: libarchive's archive_write_disk_new() reads the umask
+        // with umask(0) + umask(old), which a parallel test (PackTests' unpack) can race with.
         let result = try bash("""
             umask 022
             mkdir -p pkg/DEBIAN pkg/usr/lib/x86_64-linux-gnu prefix/lib
