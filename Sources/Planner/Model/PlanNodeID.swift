@@ -15,7 +15,7 @@ public enum PlanNodeKind: String, NamedCaseCodable {
 
 /// The id of a graph node: its kind and name. In the plan's JSON it is the string
 /// `"<kind>:<name>"` (`"component:sglang"`, `"python:typing-extensions"`).
-public struct PlanNodeID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct PlanNodeID: Hashable, Comparable, Sendable, PlanStringForm {
     /// What the node stands for.
     public var kind: PlanNodeKind
     /// The component or library key, or the PEP 503 normalised Python name.
@@ -52,22 +52,6 @@ public struct PlanNodeID: Hashable, Comparable, Sendable, Codable, CustomStringC
 
     /// Ordered by the JSON string.
     public static func < (a: Self, b: Self) -> Bool { a.description < b.description }
-
-    /// Decodes `"<kind>:<name>"`.
-    /// - Throws: `DecodingError.dataCorrupted` with ``PlanNodeIDError``'s message.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes `"<kind>:<name>"`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// Why a string is not a ``PlanNodeID``.

@@ -4,7 +4,7 @@ import Spec
 /// scalars), the `line:column` of ``SourceLocation`` without its byte offset.
 ///
 /// In the plan's JSON it is the string `"line:column"` (`"12:3"`, `docs/plan-schema.md`).
-public struct SpecLocation: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct SpecLocation: Hashable, Comparable, Sendable, PlanStringForm {
     /// 1-based line.
     public var line: Int
     /// 1-based column, in Unicode scalars.
@@ -42,22 +42,6 @@ public struct SpecLocation: Hashable, Comparable, Sendable, Codable, CustomStrin
     public var description: String { "\(line):\(column)" }
 
     public static func < (a: Self, b: Self) -> Bool { (a.line, a.column) < (b.line, b.column) }
-
-    /// Decodes `"line:column"`.
-    /// - Throws: `DecodingError.dataCorrupted` with ``SpecLocationError``'s message.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes `"line:column"`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// Why a `declaredAt` string is not a ``SpecLocation``.
