@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "sglang-forge", targets: ["sglang-forge"]),
+        // The companion executable `sglang-forge` hands lock/pin/pack/unpack/bump to (ToolCommands.swift).
+        .executable(name: "sglang-forge-tools", targets: ["sglang-forge-tools"]),
         // The first backend plugin: Apptainer/Singularity definition files (docs/plugins.md).
         .executable(name: "sglang-forge-backend-apptainer", targets: ["sglang-forge-backend-apptainer"]),
         // For plugins written in Swift: the plan types and the protocol messages.
@@ -92,11 +94,17 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        // `lock`'s work: resolve wheels and the uv closure into a LockFile; read a lock and its closure back.
+        // Reads a lock and the files it references (Python closure, build requirements) from
+        // disk, refusing a stale or damaged one. No network: `plan`, `check` and `emit` use it.
+        .target(
+            name: "LockReading",
+            dependencies: ["Lock", "Planner", "Spec", "Hashes", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // `lock`'s work: resolve wheels and the uv closure into a LockFile.
         .target(
             name: "Locking",
             dependencies: [
-                "Lock", "PackageIndex", "Packaging", "Spec", "Planner", "Hashes", "DeviceCode", "CUDACompatibility",
+                "Lock", "LockReading", "PackageIndex", "Packaging", "Spec", "Planner", "Hashes", "DeviceCode", "CUDACompatibility",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -117,7 +125,7 @@ let package = Package(
         // The tarball backend: per-variant recipes that stage a prefix and `pack` it.
         .target(name: "TarballBackend", dependencies: ["BackendCore", "Planner", "Spec", "Hashes"], path: "Sources/Backends/Tarball"),
         // `bump`: release discovery, coupled groups, proposals, spec edits, PR bodies and publishing.
-        .target(name: "Bump", dependencies: ["Spec", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
+        .target(name: "Bump", dependencies: ["Spec", "Lock", "LockReading", "Locking", "PackageIndex", "Packaging", "Planner", "Hashes", "Git", "GitHubAPI"]),
         // A small GitHub REST client (pull requests), for `bump`.
         .target(name: "GitHubAPI"),
         // The plugin kit: plan types (Codable) and the protocol's request/response types; the
@@ -140,19 +148,32 @@ let package = Package(
             dependencies: ["ApptainerBackend", "PluginKit"],
             path: "Sources/Plugins/ApptainerMain"
         ),
-        // The command line; the executable only calls into it.
+        // The command line of the everyday commands; the executable only calls into it. It links
+        // no network, git or libarchive code, so it starts fast (ToolCommands.swift).
         .target(
             name: "ForgeCLI",
             dependencies: [
-                "Spec", "Planner", "Lock", "Locking", "PackageIndex", "Packaging", "Hashes", "BackendCore", "NixBackend",
-                "ContainerBackend", "TarballBackend", "Pack", "Pinning", "Git", "Bump", "GitHubAPI",
-                "CUDACompatibility", "DeviceCode", "HostProbe", "Selection", "Verify",
+                "Spec", "Planner", "Lock", "LockReading", "Packaging", "Hashes", "BackendCore", "NixBackend",
+                "ContainerBackend", "TarballBackend", "CUDACompatibility", "DeviceCode", "HostProbe", "Selection", "Verify",
                 "BackendRegistry", "PluginHost", "PluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The commands that need the network (libcurl), git (libgit2) or libarchive: lock, pin,
+        // pack, unpack, bump; run by `sglang-forge-tools`.
+        .target(
+            name: "ForgeToolsCLI",
+            dependencies: [
+                "ForgeCLI", "Spec", "Planner", "Lock", "LockReading", "Locking", "PackageIndex", "Packaging", "Hashes",
+                "Pack", "Pinning", "Git", "Bump", "GitHubAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Not a dependency on `sglang-forge-tools`: SwiftPM would link that executable's libraries
+        // into this one. `swift build` builds both; `swift run sglang-forge lock` says to.
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
+        .executableTarget(name: "sglang-forge-tools", dependencies: ["ForgeToolsCLI"]),
         // Digest encodings (hex, Nix base-32, SRI) against `nix hash`.
         .testTarget(name: "HashesTests", dependencies: ["Hashes", "ForgeTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         // NAR serialisation against `nix-store --dump` on the same trees.
@@ -169,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "LockTests",
             dependencies: [
-                "Hashes", "Lock", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeTestSupport",
+                "Hashes", "Lock", "LockReading", "Locking", "PackageIndex", "Packaging", "Planner", "Spec", "ForgeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -181,19 +202,19 @@ let package = Package(
         .testTarget(
             name: "BackendCoreTests",
             dependencies: [
-                "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "Planner", "Spec", "Locking", "Hashes",
+                "BackendCore", "NixBackend", "ContainerBackend", "TarballBackend", "Planner", "Spec", "LockReading", "Hashes",
                 "ForgeTestSupport", "BackendTestSupport",
             ]
         ),
         // The Nix backend: goldens, nix-instantiate parses, offline flake evaluation against a stub nixpkgs.
         .testTarget(
             name: "NixBackendTests",
-            dependencies: ["NixBackend", "BackendCore", "Planner", "Spec", "Lock", "Locking", "ForgeTestSupport", "BackendTestSupport", "sglang-forge"]
+            dependencies: ["NixBackend", "BackendCore", "Planner", "Spec", "Lock", "LockReading", "ForgeTestSupport", "BackendTestSupport", "sglang-forge"]
         ),
         // The container backend: goldens, torch build stage, hadolint + BuildKit parser + python-hcl2 oracles.
         .testTarget(
             name: "ContainerBackendTests",
-            dependencies: ["ContainerBackend", "BackendCore", "Planner", "Spec", "Locking", "ForgeTestSupport", "BackendTestSupport", "sglang-forge"]
+            dependencies: ["ContainerBackend", "BackendCore", "Planner", "Spec", "LockReading", "ForgeTestSupport", "BackendTestSupport", "sglang-forge"]
         ),
         // The tarball backend: goldens, `bash -n`, and the recipes' helper functions run for real.
         .testTarget(
@@ -204,7 +225,8 @@ let package = Package(
         .testTarget(
             name: "ForgeCLITests",
             dependencies: [
-                "ForgeCLI", "BackendCore", "Hashes", "Lock", "Locking", "Spec", "ForgeTestSupport", "sglang-forge",
+                "ForgeCLI", "ForgeToolsCLI", "BackendCore", "Hashes", "Lock", "LockReading", "Locking", "Spec", "ForgeTestSupport", "sglang-forge",
+                "sglang-forge-tools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -212,13 +234,13 @@ let package = Package(
         .testTarget(
             name: "BumpTests",
             dependencies: [
-                "Bump", "GitHubAPI", "Git", "PackageIndex", "Packaging", "Spec", "Lock", "Hashes", "sglang-forge",
+                "Bump", "GitHubAPI", "Git", "PackageIndex", "Packaging", "Spec", "Lock", "Hashes", "sglang-forge", "sglang-forge-tools",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]
         ),
         // pack/unpack: end-to-end on real ELF files and scripts, and every refusal.
-        .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge"]),
+        .testTarget(name: "PackTests", dependencies: ["Pack", "sglang-forge", "sglang-forge-tools"]),
         // Device code readers against cuobjdump's recorded output; the compatibility rules.
         .testTarget(
             name: "DeviceCodeTests",
@@ -239,7 +261,7 @@ let package = Package(
         // What the backends' test targets share: plans of the fixture specs, Nix with a private store.
         .target(
             name: "BackendTestSupport",
-            dependencies: ["ForgeTestSupport", "BackendCore", "Planner", "Spec", "Lock", "Locking"],
+            dependencies: ["ForgeTestSupport", "BackendCore", "Planner", "Spec", "Lock", "LockReading"],
             path: "Tests/BackendSupport"
         ),
         // The plugin protocol end to end: small plugins written by the tests, every host refusal.

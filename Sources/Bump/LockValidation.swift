@@ -1,6 +1,7 @@
 import Foundation
 import Lock
 import Locking
+import LockReading
 import Planner
 import Spec
 

@@ -3,7 +3,7 @@ import CUDACompatibility
 import DeviceCode
 import Foundation
 import Lock
-import Locking
+import LockReading
 import Planner
 import Spec
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import BackendCore
 import BackendRegistry
 import Foundation
-import Locking
+import LockReading
 import Planner
 import PluginHost
 import PluginKit

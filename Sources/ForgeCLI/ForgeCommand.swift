@@ -15,27 +15,40 @@ public struct ForgeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sglang-forge",
         abstract: "Compile an SGLang runtime spec into checked build plans and build files.",
-        version: "0.1.0",
+        version: version,
         subcommands: [
-            PlanCommand.self, ValidateCommand.self, LockCommand.self, CheckCommand.self, EmitCommand.self, BackendsCommand.self, PinCommand.self,
-            PackCommand.self, UnpackCommand.self, BumpCommand.self, AuditCommand.self, SelectCommand.self, VerifyCommand.self,
+            PlanCommand.self, ValidateCommand.self, LockHandoff.self, CheckCommand.self, EmitCommand.self, BackendsCommand.self, PinHandoff.self,
+            PackHandoff.self, UnpackHandoff.self, BumpHandoff.self, AuditCommand.self, SelectCommand.self, VerifyCommand.self,
         ]
     )
 
+    /// The version both executables print for `--version`.
+    package static let version = "0.1.0"
+
     public init() {}
+
+    /// Runs the command line: a ``ToolCommand`` (`lock`, `pin`, `pack`, `unpack`, `bump`, or
+    /// `help` for one of them) is handed to `sglang-forge-tools` before any parsing (``ToolsHandoff``);
+    /// every other command runs here.
+    public static func run(arguments: [String] = CommandLine.arguments) async {
+        if ToolCommand(arguments: arguments.dropFirst()) != nil {
+            ToolsHandoff.execOrExit(arguments: arguments)
+        }
+        await main(Array(arguments.dropFirst()))
+    }
 }
 
 /// Exit codes shared by every subcommand.
-enum ForgeExitCode {
+package enum ForgeExitCode {
     /// The spec (or another input) has errors.
-    static let invalidInput = ExitCode(1)
+    package static let invalidInput = ExitCode(1)
     /// A file could not be read or written.
-    static let ioFailure = ExitCode(2)
+    package static let ioFailure = ExitCode(2)
     /// A required external tool is not installed.
-    static let missingTool = ExitCode(3)
+    package static let missingTool = ExitCode(3)
     /// A backend plugin failed: non-zero exit, crash, timeout, invalid or oversized response,
     /// unsafe file path.
-    static let backendFailure = ExitCode(7)
+    package static let backendFailure = ExitCode(7)
     /// A command-line usage error (ArgumentParser's validation failure code).
-    static let usage = ExitCode.validationFailure
+    package static let usage = ExitCode.validationFailure
 }

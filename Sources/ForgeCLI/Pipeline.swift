@@ -1,15 +1,15 @@
 import Foundation
 import Lock
-import Locking
+import LockReading
 import Planner
 import Spec
 
 /// The stages every command runs: read and decode the spec, read the lock next to it (refusing a
 /// stale one), plan, print diagnostics.
-enum Pipeline {
+package enum Pipeline {
     /// Loads and plans the spec at `path` without its lock, printing every diagnostic.
     /// - Returns: the plan, or `nil` when there were errors (after printing a summary).
-    static func plan(specAt path: String) throws -> BuildPlan? {
+    package static func plan(specAt path: String) throws -> BuildPlan? {
         try plan(specAt: path, lockAt: nil, locked: false)
     }
 
@@ -18,21 +18,27 @@ enum Pipeline {
     /// A lock that is out of date with the spec, or unreadable, is always an error (the plan would
     /// carry wrong artifacts); a missing lock is an error only when `locked` is set.
     /// - Throws: ``ForgeExitCode/ioFailure`` when the spec cannot be read at all.
-    static func plan(options: SpecOptions, overrides: Overrides = Overrides()) throws -> BuildPlan? {
+    package static func plan(options: SpecOptions, overrides: Overrides = Overrides()) throws -> BuildPlan? {
         try plan(specAt: options.spec, lockAt: options.resolvedLockPath, locked: options.locked, overrides: overrides)
     }
 
     /// Files given on the command line that replace what the lock records (`emit`).
-    struct Overrides {
+    package struct Overrides {
         /// `--python-closure FILE`: the hashed runtime closure.
-        var pythonClosure: String?
+        package var pythonClosure: String?
         /// `--build-requirements COMPONENT=FILE`: a source component's hashed build requirements.
-        var buildRequirements: [(component: String, file: String)] = []
+        package var buildRequirements: [(component: String, file: String)] = []
+
+        /// The given overrides (none by default).
+        package init(pythonClosure: String? = nil, buildRequirements: [(component: String, file: String)] = []) {
+            self.pythonClosure = pythonClosure
+            self.buildRequirements = buildRequirements
+        }
     }
 
     /// Loads and plans the spec at `path` with the lock at `lockPath` (see ``plan(options:)``).
     /// - Throws: ``ForgeExitCode/ioFailure`` when the spec cannot be read at all.
-    static func plan(specAt path: String, lockAt lockPath: String?, locked: Bool, overrides: Overrides = Overrides()) throws -> BuildPlan? {
+    package static func plan(specAt path: String, lockAt lockPath: String?, locked: Bool, overrides: Overrides = Overrides()) throws -> BuildPlan? {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || isDirectory.boolValue
             || !FileManager.default.isReadableFile(atPath: path)
@@ -94,7 +100,7 @@ enum Pipeline {
     }
 
     /// Prints diagnostics and, when there are any errors or warnings, a one-line count.
-    static func report(_ diagnostics: [Diagnostic], file: String) {
+    package static func report(_ diagnostics: [Diagnostic], file: String) {
         guard !diagnostics.isEmpty else { return }
         var text = diagnostics.map(\.description).joined(separator: "\n") + "\n"
         let errors = diagnostics.filter { $0.severity == .error }.count
@@ -108,8 +114,9 @@ enum Pipeline {
 }
 
 /// Unbuffered writes to standard error.
-enum StandardError {
-    static func write(_ text: String) {
+package enum StandardError {
+    /// Writes `text` (UTF-8) to file descriptor 2 at once.
+    package static func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

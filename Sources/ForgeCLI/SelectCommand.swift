@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import HostProbe
 import Lock
-import Locking
+import LockReading
 import Planner
 import Selection
 import Spec

@@ -17,15 +17,20 @@ public enum Base16 {
     /// Decodes lowercase hex. Returns `nil` for an odd length, uppercase digits (non-canonical)
     /// or any other character.
     public static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
+        decode(utf8: ArraySlice(text.utf8))
+    }
+
+    /// Decodes lowercase hex given as its UTF-8 (ASCII) bytes, with the rules of ``decode(_:)``.
+    public static func decode(utf8 chars: ArraySlice<UInt8>) -> [UInt8]? {
         guard chars.count % 2 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(chars.count / 2)
-        var index = 0
-        while index < chars.count {
-            guard let high = value(chars[index]), let low = value(chars[index + 1]) else { return nil }
+        var index = chars.startIndex
+        while index != chars.endIndex {
+            let next = chars.index(after: index)
+            guard let high = value(chars[index]), let low = value(chars[next]) else { return nil }
             out.append(high << 4 | low)
-            index += 2
+            index = chars.index(after: next)
         }
         return out
     }

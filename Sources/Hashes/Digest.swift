@@ -72,6 +72,23 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// Reads the lowercase hex form of an `algorithm` digest given as UTF-8 bytes (a slice of a
+    /// file being parsed), with the rules and errors of ``init(algorithm:hex:)``.
+    public init(algorithm: HashAlgorithm, hexUTF8: ArraySlice<UInt8>) throws(DigestError) {
+        guard hexUTF8.count == algorithm.hexLength, let bytes = Base16.decode(utf8: hexUTF8) else {
+            try self.init(algorithm: algorithm, hex: String(decoding: hexUTF8, as: UTF8.self))
+            return
+        }
+        try self.init(algorithm: algorithm, bytes: bytes)
+    }
+
+    /// Whether `self` sorts before `other` in the order of their ``prefixedHex`` forms (algorithm
+    /// name, then digest bytes: lowercase hex preserves the bytes' order), without encoding them.
+    public func precedesInHexOrder(_ other: Digest) -> Bool {
+        if algorithm != other.algorithm { return algorithm.rawValue < other.algorithm.rawValue }
+        return bytes.lexicographicallyPrecedes(other.bytes)
+    }
+
     /// Reads the OCI form `algorithm:hex` (the OCI image spec's `digest` grammar restricted to
     /// the algorithms of ``HashAlgorithm``, lowercase hex; the form ``prefixedHex`` writes), e.g.
     /// `sha256:24c8…` in `image@sha256:…` references.

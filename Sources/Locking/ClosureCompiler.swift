@@ -1,5 +1,6 @@
 import Foundation
 import Lock
+import LockReading
 import PackageIndex
 import Planner
 import Spec

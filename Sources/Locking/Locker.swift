@@ -2,6 +2,7 @@ import DeviceCode
 import Foundation
 import Hashes
 import Lock
+import LockReading
 import PackageIndex
 import Packaging
 import Planner

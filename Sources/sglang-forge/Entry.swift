@@ -1,9 +1,10 @@
 import ForgeCLI
 
-/// The executable: runs the command line (async, for `lock`'s network requests).
+/// The executable: runs the command line, handing `lock`, `pin`, `pack`, `unpack` and `bump` to
+/// `sglang-forge-tools` next to it (async, for the plugin host and `select`).
 @main
 struct Entry {
     static func main() async {
-        await ForgeCommand.main()
+        await ForgeCommand.run()
     }
 }

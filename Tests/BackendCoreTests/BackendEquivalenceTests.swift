@@ -1,6 +1,6 @@
 import BackendCore
 import ContainerBackend
-import Locking
+import LockReading
 import BackendTestSupport
 import ForgeTestSupport
 import Foundation

@@ -2,7 +2,7 @@ import BackendCore
 import ForgeTestSupport
 import Foundation
 import Lock
-import Locking
+import LockReading
 import Planner
 import Spec
 #if canImport(Testing)

@@ -7,7 +7,7 @@ import Planner
 import Spec
 import Testing
 
-import Locking
+import LockReading
 
 @Suite("Container backend: files, goldens, errors")
 struct ContainerBackendTests {

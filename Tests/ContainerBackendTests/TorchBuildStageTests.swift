@@ -7,7 +7,7 @@ import Planner
 import Spec
 import Testing
 
-import Locking
+import LockReading
 
 /// The torch build: the builder base's glibc, the hashed build requirements, the pinned CPython,
 /// the variant's build settings, and the torch-wheel contract with the tarball backend.

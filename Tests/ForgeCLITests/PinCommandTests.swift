@@ -1,7 +1,7 @@
 import ArgumentParser
 import ForgeTestSupport
 import Foundation
-@testable import ForgeCLI
+@testable import ForgeToolsCLI
 import Hashes
 import Lock
 import Spec
@@ -34,7 +34,7 @@ import Testing
         }
 
         func run(_ arguments: [String]) throws {
-            var command = try ForgeCommand.parseAsRoot(["pin", "nixpkgs"] + arguments + ["--url", "file://" + remote, "--cache-dir", cache, spec])
+            var command = try ToolsCommand.parseAsRoot(["pin", "nixpkgs"] + arguments + ["--url", "file://" + remote, "--cache-dir", cache, spec])
             try command.run()
         }
 

@@ -8,6 +8,7 @@ import Spec
 import Testing
 
 @testable import Locking
+import LockReading
 
 /// The lock side of a source component's `build-requires`: inputs and staleness, resolution with
 /// uv against the fixture index (127.0.0.1), and reading the hashed file back.

@@ -2,6 +2,7 @@ import ForgeTestSupport
 import Foundation
 import Lock
 import Locking
+import LockReading
 import Spec
 import Testing
 

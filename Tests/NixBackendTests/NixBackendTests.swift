@@ -1,5 +1,5 @@
 import BackendCore
-import Locking
+import LockReading
 import Foundation
 import ForgeTestSupport
 import Lock

@@ -437,7 +437,7 @@ public struct PlannedPythonPackage: Hashable, Sendable {
     public init(normalizedName: String, version: String, sha256: [Digest], wheel: PlannedWheelFile? = nil) {
         self.normalizedName = normalizedName
         self.version = version
-        self.sha256 = sha256.sorted { $0.hex < $1.hex }
+        self.sha256 = sha256.sorted { $0.precedesInHexOrder($1) }
         self.wheel = wheel
     }
 }

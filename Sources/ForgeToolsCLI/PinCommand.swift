@@ -1,16 +1,17 @@
 import ArgumentParser
+import ForgeCLI
 import Foundation
-import Lock
 import Git
 import Hashes
+import Lock
 import Pinning
 import Spec
 
 /// `sglang-forge pin …`: move a pin to a new upstream revision.
 struct PinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pin",
-        abstract: "Resolve and record upstream revisions.",
+        commandName: ToolCommand.pin.rawValue,
+        abstract: ToolCommand.pin.abstract,
         subcommands: [PinNixpkgsCommand.self, PinNarHashCommand.self]
     )
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
+import ForgeCLI
 import Foundation
 import Pack
 
 /// `sglang-forge pack PREFIX -o OUT.tar.zst`: a relocatable, reproducible archive of a prefix.
 struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pack",
-        abstract: "Pack a prefix into a relocatable, byte-reproducible .tar.zst.",
+        commandName: ToolCommand.pack.rawValue,
+        abstract: ToolCommand.pack.abstract,
         discussion: """
             Shebangs that name a Python interpreter inside the prefix become relocatable launchers; \
             ELF RPATH/RUNPATH entries into the prefix become $ORIGIN-relative (patchelf); entries \
@@ -112,8 +113,8 @@ struct PackCommand: ParsableCommand {
 /// `sglang-forge unpack ARCHIVE DIR`: safe, verified extraction.
 struct UnpackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "unpack",
-        abstract: "Extract an archive written by `pack` into a new directory, verifying every file.",
+        commandName: ToolCommand.unpack.rawValue,
+        abstract: ToolCommand.unpack.abstract,
         discussion: """
             Refuses absolute paths, '..' components, hard links, device files, FIFOs, sockets, \
             setuid/setgid/sticky modes and symlinks that leave the directory; checks every entry's \

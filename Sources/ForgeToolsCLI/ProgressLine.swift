@@ -1,3 +1,4 @@
+import ForgeCLI
 import Foundation
 
 /// One status line on standard error for long operations (`lock`, `pack`): rewritten in place on

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bump
+import ForgeCLI
 import Foundation
 import Git
 import GitHubAPI
@@ -15,8 +16,8 @@ import Spec
 /// branch and one pull request per group (docs/bump.md).
 struct BumpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bump",
-        abstract: "Propose version bumps (coupled releases move together) and publish them as pull requests.",
+        commandName: ToolCommand.bump.rawValue,
+        abstract: ToolCommand.bump.abstract,
         discussion: """
             Exit codes: 0 nothing to do, or every proposal done; 1 a proposal could not be applied \
             (blocked, or re-lock/check/plan failed); 2 an index, artifact, git remote or the GitHub \

@@ -80,7 +80,7 @@ public enum PythonClosureReader {
                 let value = wordBytes.dropFirst(Self.hashOption.count)
                 guard value.starts(with: Self.sha256Prefix), value.count == Self.sha256Prefix.count + 64,
                     value.dropFirst(Self.sha256Prefix.count).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
-                    let digest = try? Digest(algorithm: .sha256, hex: String(decoding: value.dropFirst(Self.sha256Prefix.count), as: UTF8.self))
+                    let digest = try? Digest(algorithm: .sha256, hexUTF8: value.dropFirst(Self.sha256Prefix.count))
                 else {
                     bag.error("'\(String(decoding: wordBytes, as: UTF8.self))' is not a sha256 hash of 64 lowercase hex digits", at: location)
                     continue

@@ -1,0 +1,10 @@
+import ForgeToolsCLI
+
+/// The companion executable: `lock`, `pin`, `pack`, `unpack` and `bump`, which `sglang-forge`
+/// hands over to it (async, for `lock`'s and `bump`'s network requests).
+@main
+struct Entry {
+    static func main() async {
+        await ToolsCommand.main()
+    }
+}
