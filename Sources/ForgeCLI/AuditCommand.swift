@@ -65,7 +65,7 @@ struct AuditCommand: ParsableCommand {
         }
         let lockFile = lockPath ?? LockLocation.defaultPath(forSpec: specPath)
         let lock: LockFile
-        switch LockReader.readLock(at: lockFile, for: spec) {
+        switch LockReader.readLock(at: lockFile, for: spec, detail: .withoutClosureRequirements) {
         case .success(let value): lock = value
         case .failure(let problem):
             Pipeline.report(loadDiagnostics + [Diagnostic(.error, problem.message(spec: specPath), file: lockFile, at: nil)], file: specPath)

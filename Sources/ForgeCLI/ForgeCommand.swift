@@ -10,7 +10,7 @@ import ArgumentParser
 /// For `pack`, 1 means the prefix was refused (every problem is listed); for `unpack`, 1 means
 /// the archive was refused (unsafe entry or manifest mismatch). `select`: 4 no NVIDIA GPU or
 /// driver, 5 no variant fits. `verify`: 6 the installation differs from its manifest.
-public struct ForgeCommand: AsyncParsableCommand {
+public struct ForgeCommand: ParsableCommand {
     /// The command's name, abstract, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "sglang-forge",
@@ -30,11 +30,12 @@ public struct ForgeCommand: AsyncParsableCommand {
     /// Runs the command line: a ``ToolCommand`` (`lock`, `pin`, `pack`, `unpack`, `bump`, or
     /// `help` for one of them) is handed to `sglang-forge-tools` before any parsing (``ToolsHandoff``);
     /// every other command runs here.
-    public static func run(arguments: [String] = CommandLine.arguments) async {
-        if ToolCommand(arguments: arguments.dropFirst()) != nil {
+    public static func run(arguments: [String] = CommandLine.arguments) {
+        let words = Array(arguments.dropFirst())
+        if ToolCommand(arguments: words) != nil {
             ToolsHandoff.execOrExit(arguments: arguments)
         }
-        await main(Array(arguments.dropFirst()))
+        main(words)
     }
 }
 

@@ -55,7 +55,7 @@ package enum Pipeline {
         var lockDiagnostics: [Diagnostic] = []
         var lock: LockFile?
         if let lockPath {
-            switch LockReader.readLock(at: lockPath, for: spec) {
+            switch LockReader.readLock(at: lockPath, for: spec, detail: .withoutClosureRequirements) {
             case .success(let value): lock = value
             case .failure(.missing):
                 if locked {

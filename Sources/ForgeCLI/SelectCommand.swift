@@ -31,7 +31,7 @@ struct SelectCommand: ParsableCommand {
     func run() throws {
         guard let plan = try Pipeline.plan(options: options) else { throw ForgeExitCode.invalidInput }
         let spec = SpecLoader.load(path: options.spec).0
-        let lock = spec.flatMap { try? LockReader.readLock(at: options.resolvedLockPath, for: $0).get() }
+        let lock = spec.flatMap { try? LockReader.readLock(at: options.resolvedLockPath, for: $0, detail: .withoutClosureRequirements).get() }
         let host: HostFacts
         if let hostFacts {
             guard let data = FileManager.default.contents(atPath: hostFacts), let facts = try? JSONDecoder().decode(HostFacts.self, from: data) else {

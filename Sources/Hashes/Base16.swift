@@ -23,23 +23,29 @@ public enum Base16 {
     /// Decodes lowercase hex given as its UTF-8 (ASCII) bytes, with the rules of ``decode(_:)``.
     public static func decode(utf8 chars: ArraySlice<UInt8>) -> [UInt8]? {
         guard chars.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count / 2)
-        var index = chars.startIndex
-        while index != chars.endIndex {
-            let next = chars.index(after: index)
-            guard let high = value(chars[index]), let low = value(chars[next]) else { return nil }
-            out.append(high << 4 | low)
-            index = chars.index(after: next)
+        return chars.withUnsafeBufferPointer { input -> [UInt8]? in
+            let count = input.count / 2
+            var valid = true
+            let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var index = 0
+                while index < count {
+                    let high = value(input[2 &* index]), low = value(input[2 &* index &+ 1])
+                    guard high | low < 16 else { valid = false; break }
+                    buffer[index] = high << 4 | low
+                    index &+= 1
+                }
+                initialized = index
+            }
+            return valid ? out : nil
         }
-        return out
     }
 
-    private static func value(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        default: nil
-        }
+    /// The value of one lowercase hex digit, or 255 for any other byte.
+    @inline(__always)
+    private static func value(_ c: UInt8) -> UInt8 {
+        let digit = c &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        let letter = c &- UInt8(ascii: "a")
+        return letter < 6 ? letter &+ 10 : 255
     }
 }

@@ -12,15 +12,30 @@ public enum LockCoder {
         return data
     }
 
-    /// Parses lock bytes.
+    /// How much of a lock a reader needs.
+    public enum Detail: Sendable {
+        /// Everything the file records.
+        case full
+        /// Everything but the closure wheels' `requiresDist` (``LockedClosureWheel/requiresDist``
+        /// is left empty): for readers that never look at it — the planner, and so `plan`,
+        /// `validate`, `emit`, `select` and `audit`. Those 2,300 strings were a twelfth of `plan`'s
+        /// instructions on specs/main.yaml (issue 13 §5). `check`, `lock` and `bump` read `.full`.
+        case withoutClosureRequirements
+    }
+
+    /// The `JSONDecoder.userInfo` key under which ``decode(_:detail:)`` passes its ``Detail``.
+    static let detailKey = CodingUserInfoKey(rawValue: "sglang-forge.lock-detail")!
+
+    /// Parses lock bytes, with the closure wheels' `requiresDist` or without (``Detail``).
     /// - Throws: ``LockError/unreadable(_:)`` for malformed JSON or a missing field,
     ///   ``LockError/unsupportedFormat(_:_:)`` for another format or version.
-    public static func decode(_ data: Data) throws(LockError) -> LockFile {
+    public static func decode(_ data: Data, detail: Detail = .full) throws(LockError) -> LockFile {
         // One full decode in the common case: JSONDecoder parses the whole document even for a
         // two-field header, and a lock is hundreds of kilobytes (issue 13 §5). The header is read
         // only when the full decode fails, to tell another format or version from a damaged file.
         struct Header: Decodable { var format: String?; var version: Int? }
         let decoder = JSONDecoder()
+        decoder.userInfo[detailKey] = detail
         let lock: LockFile
         do {
             lock = try decoder.decode(LockFile.self, from: data)

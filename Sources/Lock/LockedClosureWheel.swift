@@ -45,3 +45,48 @@ public struct LockedClosureWheel: Codable, Hashable, Sendable {
         self.requiresGlibc = requiresGlibc
     }
 }
+
+extension LockedClosureWheel {
+    /// Decodes the synthesized form (the same keys and rules as the synthesized decoder; without
+    /// `requiresDist` for ``LockCoder/Detail/withoutClosureRequirements``), reading
+    /// ``requiresDist`` and ``metadata`` through ``KeyedDecodingContainer/decodeStringArray(forKey:)``
+    /// and the `String` overload: `plan` decodes every closure wheel of the lock, and the generic
+    /// `Array`/`RawRepresentable` paths were most of that time.
+    /// - Throws: `DecodingError` as the synthesized decoder throws it (missing key, wrong type,
+    ///   unknown ``MetadataSource``).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        version = try container.decode(String.self, forKey: .version)
+        filename = try container.decode(String.self, forKey: .filename)
+        url = try container.decode(String.self, forKey: .url)
+        sha256 = try container.decode(String.self, forKey: .sha256)
+        size = try container.decodeIfPresent(Int.self, forKey: .size)
+        requiresGlibc = try container.decodeIfPresent(String.self, forKey: .requiresGlibc)
+        requiresPython = try container.decodeIfPresent(String.self, forKey: .requiresPython)
+        if case .withoutClosureRequirements? = decoder.userInfo[LockCoder.detailKey] as? LockCoder.Detail {
+            requiresDist = []
+        } else {
+            requiresDist = try container.decodeStringArray(forKey: .requiresDist)
+        }
+        let source = try container.decode(String.self, forKey: .metadata)
+        guard let metadata = MetadataSource(rawValue: source) else {
+            throw DecodingError.dataCorruptedError(forKey: .metadata, in: container, debugDescription: "Cannot initialize MetadataSource from invalid String value \(source)")
+        }
+        self.metadata = metadata
+        uploadTime = try container.decodeIfPresent(String.self, forKey: .uploadTime)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The array of strings at `key`, element by element through `UnkeyedDecodingContainer`'s
+    /// `String` overload (Foundation's `JSONDecoder` takes a slower generic path for `[String]`).
+    /// - Throws: `DecodingError` for a missing key, a non-array, or a non-string element.
+    public func decodeStringArray(forKey key: Key) throws -> [String] {
+        var list = try nestedUnkeyedContainer(forKey: key)
+        var values: [String] = []
+        if let count = list.count { values.reserveCapacity(count) }
+        while !list.isAtEnd { values.append(try list.decode(String.self)) }
+        return values
+    }
+}

@@ -27,11 +27,12 @@ public enum LockReader {
         }
     }
 
-    /// Reads and decodes the lock at `path` and checks it is fresh for `spec` (``LockFreshness``).
-    public static func readLock(at path: String, for spec: Spec) -> Result<LockFile, Problem> {
+    /// Reads and decodes the lock at `path` (all of it, or as much as `detail` says) and checks
+    /// it is fresh for `spec` (``LockFreshness``).
+    public static func readLock(at path: String, for spec: Spec, detail: LockCoder.Detail = .full) -> Result<LockFile, Problem> {
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(.missing) }
         let lock: LockFile
-        do { lock = try LockCoder.decode(data) } catch { return .failure(.invalid("\(error)")) }
+        do { lock = try LockCoder.decode(data, detail: detail) } catch { return .failure(.invalid("\(error)")) }
         if case .stale(let reasons) = LockFreshness.check(lock, against: spec) { return .failure(.stale(reasons)) }
         return .success(lock)
     }

@@ -30,26 +30,33 @@ public enum PythonClosureReader {
         // hashes, and splitting the String's UTF-8 view cost more than the rest of `plan`.
         let bytes = Array(text.utf8)
         var logical: [(line: Int, bytes: [UInt8])] = []
-        var pending: (line: Int, bytes: [UInt8])?
+        var joined: [UInt8] = []
+        var joinedLine = 0
+        var continuing = false
         var lineNumber = 0
         var lineStart = 0
-        // Every "\n" ends a physical line; the text after the last one is a line too (maybe empty).
-        while lineStart <= bytes.count {
-            var end = lineStart
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            lineNumber += 1
-            var lineEnd = end
-            if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let continued = lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\\")
-            if continued { lineEnd -= 1 }
-            var joined = pending ?? (lineNumber, [])
-            pending = nil
-            joined.bytes.append(UInt8(ascii: " "))
-            joined.bytes.append(contentsOf: bytes[lineStart..<lineEnd])
-            if continued { pending = joined } else { logical.append(joined) }
-            lineStart = end + 1
+        bytes.withUnsafeBufferPointer { buffer in
+            // Every "\n" ends a physical line; the text after the last one is a line too (maybe empty).
+            while lineStart <= buffer.count {
+                var end = lineStart
+                while end < buffer.count, buffer[end] != UInt8(ascii: "\n") { end &+= 1 }
+                lineNumber &+= 1
+                var lineEnd = end
+                if lineEnd > lineStart, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let continued = lineEnd > lineStart && buffer[lineEnd - 1] == UInt8(ascii: "\\")
+                if continued { lineEnd -= 1 }
+                if !continuing {
+                    joined.removeAll(keepingCapacity: true)
+                    joinedLine = lineNumber
+                }
+                joined.append(UInt8(ascii: " "))
+                joined.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd]))
+                continuing = continued
+                if !continued { logical.append((joinedLine, joined)) }
+                lineStart = end &+ 1
+            }
         }
-        if let done = pending { logical.append(done) }
+        if continuing { logical.append((joinedLine, joined)) }
 
         for (number, rawBytes) in logical {
             let location = SourceLocation(line: number, column: 1, offset: 0)
@@ -78,8 +85,8 @@ public enum PythonClosureReader {
                     continue
                 }
                 let value = wordBytes.dropFirst(Self.hashOption.count)
+                // Digest(algorithm:hexUTF8:) refuses anything but 64 lowercase hex digits.
                 guard value.starts(with: Self.sha256Prefix), value.count == Self.sha256Prefix.count + 64,
-                    value.dropFirst(Self.sha256Prefix.count).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
                     let digest = try? Digest(algorithm: .sha256, hexUTF8: value.dropFirst(Self.sha256Prefix.count))
                 else {
                     bag.error("'\(String(decoding: wordBytes, as: UTF8.self))' is not a sha256 hash of 64 lowercase hex digits", at: location)

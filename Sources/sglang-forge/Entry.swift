@@ -1,10 +1,10 @@
 import ForgeCLI
 
 /// The executable: runs the command line, handing `lock`, `pin`, `pack`, `unpack` and `bump` to
-/// `sglang-forge-tools` next to it (async, for the plugin host and `select`).
+/// `sglang-forge-tools` next to it.
 @main
 struct Entry {
-    static func main() async {
-        await ForgeCommand.run()
+    static func main() {
+        ForgeCommand.run()
     }
 }
