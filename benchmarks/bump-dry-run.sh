@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 forge=${1:-.build/release/sglang-forge}
-[ -x "$forge" ] || swift build -c release --product sglang-forge >/dev/null
+[ -x "$forge" ] || { swift build -c release --product sglang-forge-tools >/dev/null && swift build -c release --product sglang-forge >/dev/null; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

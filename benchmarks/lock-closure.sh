@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 forge=${1:-.build/release/sglang-forge}
 runs=${2:-20}
-[ -x "$forge" ] || swift build -c release --product sglang-forge >/dev/null
+[ -x "$forge" ] || { swift build -c release --product sglang-forge-tools >/dev/null && swift build -c release --product sglang-forge >/dev/null; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp specs/main.yaml "$work/main.yaml"

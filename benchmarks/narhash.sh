@@ -15,7 +15,7 @@ tag=${2:-4.5.2}
 runs=${3:-10}
 [ -d "$repo" ] || { echo "skipped: $repo is absent" >&2; exit 0; }
 
-swift build -c release --product sglang-forge >&2
+swift build -c release --product sglang-forge-tools >&2 && swift build -c release --product sglang-forge >&2
 bin="$(swift build -c release --show-bin-path)/sglang-forge"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,0 +1,35 @@
+import Foundation
+import Spec
+import Testing
+
+/// RFC 3339 date-times as `lock.exclude-newer` and PEP 700 `upload-time` write them.
+struct RFC3339Tests {
+    @Test func acceptedFormsNormaliseToUTCSeconds() {
+        let cases: [(String, String)] = [
+            ("2025-09-01T00:00:00Z", "2025-09-01T00:00:00Z"),
+            ("2025-09-01T02:00:00+02:00", "2025-09-01T00:00:00Z"),
+            ("2025-08-31T19:30:00-04:30", "2025-09-01T00:00:00Z"),
+            // PyPI's upload-time carries microseconds; sub-second digits are dropped.
+            ("2025-03-12T01:42:47.083035Z", "2025-03-12T01:42:47Z"),
+            ("2025-03-12T01:42:47.5Z", "2025-03-12T01:42:47Z"),
+            // RFC 3339 §5.6: "T" and "Z" may be lowercase.
+            ("2025-09-01t00:00:00z", "2025-09-01T00:00:00Z"),
+            ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z"),
+        ]
+        for (text, expected) in cases {
+            #expect(RFC3339.normalized(text) == expected, "\(text)")
+        }
+        #expect(RFC3339.date("2025-03-12T01:42:47.083035Z")?.timeIntervalSince1970 == 1_741_743_767.083035)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_756_684_800.9)) == "2025-09-01T00:00:00Z")
+    }
+
+    @Test func refusedForms() {
+        for text in [
+            "2025-09-01", "2025-09-01T00:00:00", "2025-09-01 00:00:00Z", "2025-13-01T00:00:00Z",
+            "2025-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2025-09-01T24:00:00Z", "2025-09-01T00:60:00Z",
+            "2025-09-01T00:00:00+0200", "2025-09-01T00:00:00+25:00", "now", "", "2025-09-01T00:00:00Zjunk",
+        ] {
+            #expect(RFC3339.date(text) == nil, "\(text) was accepted")
+        }
+    }
+}
