@@ -58,18 +58,22 @@ public enum PythonClosureReader {
         }
         if continuing { logical.append((joinedLine, joined)) }
 
+        var wordRanges: [Range<Int>] = []
         for (number, rawBytes) in logical {
             let location = SourceLocation(line: number, column: 1, offset: 0)
-            let content = Self.strippingComment(rawBytes)
             // Words stay bytes; a String is made only for what the closure keeps and for messages.
-            let words = content.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            // One pass finds them (up to a comment, pip's rule as ``strippingComment(_:)``) and
+            // whether an environment marker's `;` occurs among them.
+            wordRanges.removeAll(keepingCapacity: true)
+            let hasMarker = Self.scanWords(rawBytes, into: &wordRanges)
+            let words = wordRanges.map { rawBytes[$0] }
             guard let firstBytes = words.first else { continue }
             let first = String(decoding: firstBytes, as: UTF8.self)
             if firstBytes.first == UInt8(ascii: "-") {
                 bag.error("option '\(first)' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
                 continue
             }
-            if content.contains(UInt8(ascii: ";")) {
+            if hasMarker {
                 bag.error("environment markers are not supported: compile the closure for the one target platform (Python and manylinux x86_64)", at: location)
                 continue
             }
@@ -133,15 +137,31 @@ public enum PythonClosureReader {
         return parts
     }
 
-    /// The bytes before a `#` that starts the line or follows whitespace (pip's comment rule).
-    public static func strippingComment(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-        var previous = UInt8(ascii: " ")
-        for (offset, byte) in bytes.enumerated() {
-            if byte == UInt8(ascii: "#") && (previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) {
-                return bytes[..<offset]
+    /// Appends to `words` the range of every run of bytes other than space and tab in `line`, up to
+    /// a `#` that starts the line or follows whitespace (pip's comment rule).
+    /// - Returns: whether any of those words contains `;` (an environment marker).
+    private static func scanWords(_ line: [UInt8], into words: inout [Range<Int>]) -> Bool {
+        var hasMarker = false
+        line.withUnsafeBufferPointer { bytes in
+            var previous = UInt8(ascii: " ")
+            var wordStart = -1
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let isSpace = byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+                if byte == UInt8(ascii: "#") && (previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) { break }
+                if isSpace {
+                    if wordStart >= 0 { words.append(wordStart..<index) }
+                    wordStart = -1
+                } else {
+                    if wordStart < 0 { wordStart = index }
+                    if byte == UInt8(ascii: ";") { hasMarker = true }
+                }
+                previous = byte
+                index &+= 1
             }
-            previous = byte
+            if wordStart >= 0 { words.append(wordStart..<index) }
         }
-        return bytes[...]
+        return hasMarker
     }
 }
