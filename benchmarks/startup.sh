@@ -6,10 +6,10 @@
 # specs/main.yaml in at most 15 ms. Not a test: numbers depend on the machine and its load.
 # SGLANG_FORGE=PATH times an existing binary (no build).
 #
-# 2026-12-02, 2-core machine, load average 1.9, RUNS=15, after the lock/closure reader fixes
-# (median / min ms): /bin/true 4.0 / 3.9 (Python's subprocess floor); --help 12.1 / 11.6;
-# plan 29.2 / 28.7; plan --format json 36.8 / 35.9; validate 57.2 / 28.7; hpccm 103.3 / 75.5.
-# The 15 ms target is not met: see README "Performance" for what is left (dynamic loading).
+# 2026-12-02 (session 5), 2-core machine, load average 0.1, RUNS=21, after the executable split
+# (median / min ms): /bin/true 0.7 / 0.6; --help 4.9 / 4.5; plan 17.1 / 15.8; plan --format json
+# 23.1 / 21.8; validate 21.3 / 16.7; hpccm 76.7 / 56.9. Before the split, same machine: plan
+# ~31-36 ms, --help ~15 ms. The 15 ms target is still not met: see README "Performance".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-31}
