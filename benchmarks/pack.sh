@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 forge=${SGLANG_FORGE:-}
 if [ -z "$forge" ]; then
-    swift build -c release --product sglang-forge >&2
+    swift build -c release --product sglang-forge-tools >&2 && swift build -c release --product sglang-forge >&2
     forge=.build/release/sglang-forge
 fi
 forge=$(readlink -f "$forge")
