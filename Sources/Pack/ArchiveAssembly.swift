@@ -8,13 +8,81 @@ import Glibc
 ///
 /// The manifest must be the first entry, but it is known only after every file was read. So
 /// the files are written, in one pass, as a tar stream (ending in the end-of-archive blocks)
-/// compressed by libarchive's zstd filter into a temporary *body* file; afterwards the *head*
-/// (the manifest and the prefix-rewrites list: tar entries without end-of-archive blocks) is
-/// compressed into one zstd frame of its own, and the archive is that frame followed by the
-/// body's bytes. Concatenated zstd frames are one valid zstd stream (RFC 8878, section 3.1:
-/// "a zstd compressed data stream is made of one or more frames"), and the concatenated tar
+/// compressed by libarchive's zstd filter into the temporary output file (the *body*);
+/// afterwards the *head* (the manifest and the prefix-rewrites list: tar entries without
+/// end-of-archive blocks) is compressed into one zstd frame of its own, padded by a skippable
+/// frame to a multiple of ``headAlignment`` bytes, and put in front of the body
+/// (``prepend(_:to:allowInsertRange:allowCopyFileRange:)``). Concatenated zstd frames are one
+/// valid zstd stream (RFC 8878, section 3.1: "a zstd compressed data stream is made of one or
+/// more frames"; section 3.1.2: decoders skip skippable frames), and the concatenated tar
 /// streams are one tar archive, so `zstd -d`, `tar --zstd` and libarchive read it as one.
 enum ArchiveAssembly {
+    /// The padded head's size is a multiple of this (4096 bytes), the block size of common file
+    /// systems, so that it can be inserted in front of the body without copying the body
+    /// (`FALLOC_FL_INSERT_RANGE` needs whole blocks). Fixed, so the archive's bytes do not depend
+    /// on the file system it was written on.
+    static let headAlignment = 4096
+
+    /// `frame` followed by one skippable frame (RFC 8878, section 3.1.2: magic `0x184D2A50`,
+    /// little-endian; a 4-byte little-endian size; that many zero bytes) that brings the total
+    /// to the next multiple of ``headAlignment`` (at least 8 bytes of padding).
+    static func paddedHead(_ frame: [UInt8]) -> [UInt8] {
+        let total = (frame.count + 8 + headAlignment - 1) / headAlignment * headAlignment
+        let skipped = UInt32(total - frame.count - 8)
+        var bytes = frame
+        bytes.reserveCapacity(total)
+        for value in [UInt32(0x184D_2A50), skipped] {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        bytes.append(contentsOf: repeatElement(0, count: Int(skipped)))
+        return bytes
+    }
+
+    /// Puts `head` (from ``paddedHead(_:)``) in front of the bytes of the file at `path`.
+    ///
+    /// With `allowInsertRange`, in place: fallocate(2) `FALLOC_FL_INSERT_RANGE` shifts the body's
+    /// blocks (ext4 and XFS; no data is copied) and the head is written into the gap. Where the
+    /// file system cannot (tmpfs, overlayfs, NFS: `EOPNOTSUPP`; a block size that does not
+    /// divide the head: `EINVAL`) or when `allowInsertRange` is `false`, the body is copied behind
+    /// the head into a new sibling (``assemble(headFrame:body:output:allowCopyFileRange:)``) that
+    /// replaces `path`. Either way the bytes are the same.
+    /// - Throws: ``PackError/io(_:)``; the file is then incomplete, and the caller removes it.
+    static func prepend(_ head: [UInt8], to path: String, allowInsertRange: Bool, allowCopyFileRange: Bool = true) throws(PackError) {
+        if allowInsertRange, try insertInPlace(head, path: path) { return }
+        let body = path + ".body"
+        guard rename(path, body) == 0 else { throw .io("cannot rename \(path) to \(body): \(String(cString: strerror(errno)))") }
+        defer { unlink(body) }
+        try assemble(headFrame: head, body: body, output: path, allowCopyFileRange: allowCopyFileRange)
+    }
+
+    /// fallocate(2) `FALLOC_FL_INSERT_RANGE` of `head.count` bytes at offset 0, then the head.
+    /// - Returns: `false`, with the file unchanged, when the file system cannot insert a range
+    ///   there.
+    private static func insertInPlace(_ head: [UInt8], path: String) throws(PackError) -> Bool {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        // The range must be whole blocks and start before the end of the file (fallocate(2)).
+        guard !head.isEmpty, info.st_size > 0, info.st_blksize > 0, head.count % Int(info.st_blksize) == 0 else { return false }
+        if glibcFallocate(fd, fallocInsertRange, 0, Int64(head.count)) != 0 {
+            if [EOPNOTSUPP, EINVAL, ENOSYS, EPERM, ENODEV].contains(errno) { return false }
+            throw .io("cannot make room for the manifest in \(path): fallocate: \(String(cString: strerror(errno)))")
+        }
+        var done = 0
+        while done < head.count {
+            let n = head.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress! + done, head.count - done, off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { throw .io("cannot write \(path): pwrite(2) wrote nothing") }
+            done += n
+        }
+        return true
+    }
+
     /// Tar entries (libarchive, the same format and normalised headers as the body) for
     /// in-memory files, without the end-of-archive blocks, so a tar stream can follow.
     /// - Throws: ``PackError/archive(_:)``; ``PackError/io(_:)`` when libarchive's output does not
@@ -139,3 +207,49 @@ extension FileSystem {
 @_silgen_name("copy_file_range")
 private func glibcCopyFileRange(_ fdIn: Int32, _ offIn: UnsafeMutablePointer<Int64>?, _ fdOut: Int32, _ offOut: UnsafeMutablePointer<Int64>?,
                                 _ length: Int, _ flags: UInt32) -> Int
+
+/// `FALLOC_FL_INSERT_RANGE` of <linux/falloc.h>.
+private let fallocInsertRange: Int32 = 0x20
+
+/// glibc's fallocate(2) (a GNU extension the Glibc module leaves out); `off_t` is 64 bits.
+@_silgen_name("fallocate")
+private func glibcFallocate(_ fd: Int32, _ mode: Int32, _ offset: Int64, _ length: Int64) -> Int32
+
+/// Has the kernel write a file's dirty pages to disk in the background while the file is still
+/// being written (sync_file_range(2) `SYNC_FILE_RANGE_WRITE`, which starts writeback and does not
+/// wait for it), so that ``ArchiveAssembly/prepend(_:to:allowInsertRange:allowCopyFileRange:)``,
+/// whose `FALLOC_FL_INSERT_RANGE` first writes back every dirty page of the file, finds few left.
+/// Best effort: a file system or kernel without it is simply not asked again.
+final class BackgroundWriteback {
+    private var fd: Int32
+    private var sinceLast: Int64 = 0
+    /// Input bytes between two requests (32 MiB).
+    private let every: Int64 = 32 << 20
+
+    /// Opens `path` (which must exist) for the requests.
+    init(path: String) {
+        fd = open(path, O_WRONLY | O_CLOEXEC)
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Counts `bytes` more written (before compression); past every 32 MiB, starts writeback of
+    /// the whole file.
+    func advance(_ bytes: Int64) {
+        guard fd >= 0 else { return }
+        sinceLast += bytes
+        guard sinceLast >= every else { return }
+        sinceLast = 0
+        if glibcSyncFileRange(fd, 0, 0, syncFileRangeWrite) != 0 {
+            close(fd)
+            fd = -1
+        }
+    }
+}
+
+/// `SYNC_FILE_RANGE_WRITE` of <fcntl.h>.
+private let syncFileRangeWrite: UInt32 = 2
+
+/// glibc's sync_file_range(2) (a GNU extension the Glibc module leaves out).
+@_silgen_name("sync_file_range")
+private func glibcSyncFileRange(_ fd: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32

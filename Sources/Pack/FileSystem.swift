@@ -7,59 +7,21 @@ import Glibc
 
 /// One thing found under the prefix, from `lstat(2)`.
 struct FoundEntry {
-    enum Kind { case regular, directory, symlink, special(String) }
+    enum Kind {
+        case regular, directory, symlink, special(String)
+        var isRegular: Bool { if case .regular = self { true } else { false } }
+    }
     /// Relative path, `/`-separated.
     var path: String
     var kind: Kind
-    /// `st_mode & 0o7777`.
+    /// `st_mode & 0o7777` for regular files and special files (0 for directories and symlinks,
+    /// whose modes pack normalises without looking).
     var permissions: UInt32
-    /// `st_size` for regular files.
+    /// `st_size` for regular files, else 0.
     var size: Int64
 }
 
 enum FileSystem {
-    /// Walks `root` depth-first without following symlinks.
-    /// - Returns: every entry below `root` (not `root` itself), and names that are not UTF-8
-    ///   (their parent path plus the lossily decoded name).
-    static func walk(_ root: String) throws(PackError) -> (entries: [FoundEntry], badNames: [String]) {
-        var entries: [FoundEntry] = []
-        var badNames: [String] = []
-        var stack: [String] = [""]
-        while let relative = stack.popLast() {
-            let absolute = relative.isEmpty ? root : root + "/" + relative
-            guard let dir = opendir(absolute) else { throw .io("cannot read directory \(absolute): \(String(cString: strerror(errno)))") }
-            defer { closedir(dir) }
-            while let item = readdir(dir) {
-                let nameBytes = withUnsafeBytes(of: item.pointee.d_name) { raw -> [UInt8] in
-                    Array(raw.prefix(while: { $0 != 0 }))
-                }
-                if nameBytes == [46] || nameBytes == [46, 46] { continue }
-                guard let name = String(validating: nameBytes, as: UTF8.self) else {
-                    badNames.append((relative.isEmpty ? "" : relative + "/") + String(decoding: nameBytes, as: UTF8.self))
-                    continue
-                }
-                let path = relative.isEmpty ? name : relative + "/" + name
-                var info = stat()
-                guard lstat(root + "/" + path, &info) == 0 else { throw .io("cannot stat \(root)/\(path): \(String(cString: strerror(errno)))") }
-                let type = info.st_mode & S_IFMT
-                let kind: FoundEntry.Kind
-                switch type {
-                case S_IFREG: kind = .regular
-                case S_IFDIR: kind = .directory
-                case S_IFLNK: kind = .symlink
-                case S_IFCHR: kind = .special("character device")
-                case S_IFBLK: kind = .special("block device")
-                case S_IFIFO: kind = .special("FIFO")
-                case S_IFSOCK: kind = .special("socket")
-                default: kind = .special("file of unknown type")
-                }
-                entries.append(FoundEntry(path: path, kind: kind, permissions: UInt32(info.st_mode & 0o7777), size: Int64(info.st_size)))
-                if case .directory = kind { stack.append(path) }
-            }
-        }
-        return (entries, badNames)
-    }
-
     /// `readlink(2)`.
     static func readLink(_ path: String) throws(PackError) -> String {
         var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -126,8 +88,8 @@ enum FileSystem {
     }
 }
 
-/// Bytes of one file read into memory that this object owns (freed in `deinit`), handed from a
-/// reading thread to the archive writer.
+/// Bytes of one file read into memory that this object owns (given back to ``BufferPool/shared``
+/// in `deinit`), handed from a reading thread to the archive writer.
 final class FileBytes: @unchecked Sendable {
     fileprivate let storage: UnsafeMutableRawBufferPointer
     /// Bytes in use.
@@ -135,8 +97,9 @@ final class FileBytes: @unchecked Sendable {
 
     var capacity: Int { storage.count }
 
+    /// Room for at least `capacity` bytes, from ``BufferPool/shared``.
     init(capacity: Int) {
-        storage = .allocate(byteCount: max(capacity, 1), alignment: 16)
+        storage = BufferPool.shared.take(atLeast: capacity)
     }
 
     convenience init(_ bytes: [UInt8]) {
@@ -145,7 +108,24 @@ final class FileBytes: @unchecked Sendable {
         count = bytes.count
     }
 
-    deinit { storage.deallocate() }
+    /// `first` followed by `rest`'s bytes from offset `from` on (nothing of `rest` when `from` is
+    /// past its end).
+    convenience init(_ first: [UInt8], then rest: FileBytes, from: Int) {
+        let tail = max(0, rest.count - from)
+        self.init(capacity: first.count + tail)
+        first.withUnsafeBytes { storage.copyMemory(from: $0) }
+        if tail > 0 {
+            (storage.baseAddress! + first.count).copyMemory(from: rest.storage.baseAddress! + from, byteCount: tail)
+        }
+        count = first.count + tail
+    }
+
+    deinit { BufferPool.shared.give(storage) }
+
+    /// The first `count` bytes (fewer when the file is shorter), copied.
+    func prefix(_ count: Int) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(rebasing: storage[..<min(count, self.count)]))
+    }
 
     /// A copy with twice the capacity.
     fileprivate func grown() -> FileBytes {
@@ -159,9 +139,6 @@ final class FileBytes: @unchecked Sendable {
     func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         try body(UnsafeRawBufferPointer(rebasing: storage[..<count]))
     }
-
-    /// The bytes as an array.
-    var array: [UInt8] { withBytes { Array($0) } }
 }
 
 /// SHA-256 and build-prefix occurrences of one byte stream, fed in chunks; occurrences that
@@ -169,6 +146,8 @@ final class FileBytes: @unchecked Sendable {
 struct ContentDigest {
     private var hasher = SHA256()
     private let needles: [[UInt8]]
+    /// Length of the longest needle (0 when there is none).
+    private let longest: Int
     private var carry: [UInt8] = []
     private var consumed = 0
     private(set) var size: Int64 = 0
@@ -182,18 +161,38 @@ struct ContentDigest {
 
     /// - Parameter needles: the byte strings to count (the spellings of the build prefix).
     init(needles: [String]) {
-        self.needles = needles.map { Array($0.utf8) }.filter { !$0.isEmpty }
+        self.init(needleBytes: needles.map { Array($0.utf8) })
+    }
+
+    /// - Parameter needleBytes: the byte strings to count, as UTF-8 (built once per pack, not
+    ///   once per file).
+    init(needleBytes: [[UInt8]]) {
+        needles = needleBytes.filter { !$0.isEmpty }
+        longest = needles.map(\.count).max() ?? 0
+    }
+
+    /// The digest of a whole file in one buffer: as one ``update(_:)`` but without keeping the
+    /// seam for a next chunk (no copy, no allocation besides the hash state).
+    static func whole(_ bytes: UnsafeRawBufferPointer, needleBytes: [[UInt8]]) -> ContentDigest {
+        var digest = ContentDigest(needleBytes: needleBytes)
+        digest.update(bytes, last: true)
+        return digest
     }
 
     /// Hashes and searches the next bytes of the stream. The bytes are searched in place; only
     /// the seam with the previous call (the last `longest - 1` bytes before, as many after) is
     /// copied, for occurrences that straddle it.
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        update(bytes, last: false)
+    }
+
+    /// ``update(_:)``; with `last`, no seam is kept for a next call.
+    private mutating func update(_ bytes: UnsafeRawBufferPointer, last: Bool) {
         hasher.update(bufferPointer: bytes)
         size += Int64(bytes.count)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         if !sawNUL, memchr(base, 0, bytes.count) != nil { sawNUL = true }
-        guard let longest = needles.map(\.count).max() else { return }
+        guard longest > 0 else { return }
         if !carry.isEmpty {
             // Occurrences that start in the carry and end in the new bytes.
             let seam = carry + UnsafeRawBufferPointer(rebasing: bytes.prefix(longest - 1))
@@ -215,6 +214,7 @@ struct ContentDigest {
             }
         }
         consumed += bytes.count
+        if last { return }
         if bytes.count >= longest - 1 {
             carry = Array(bytes.suffix(longest - 1))
         } else {
@@ -313,10 +313,13 @@ struct ELFTools {
         return output.stdout.contains("(RPATH)")
     }
 
-    /// Sets the run path, keeping its kind (`--force-rpath` keeps `DT_RPATH`).
-    func setRunPath(_ value: String, of path: String, oldKind: Bool) throws(PackError) -> String? {
-        let arguments = value.isEmpty ? ["--remove-rpath", path] : (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value, path]
-        let output = try Self.run(patchelf, arguments)
+    /// Writes `path` with its run path set to `value` (removed when empty) to `output`, keeping
+    /// its kind (`--force-rpath` keeps `DT_RPATH`); `path` itself is not changed (patchelf's
+    /// `--output`).
+    /// - Returns: patchelf's complaint when it fails, else `nil`.
+    func setRunPath(_ value: String, of path: String, writingTo output: String, oldKind: Bool) throws(PackError) -> String? {
+        let change = value.isEmpty ? ["--remove-rpath"] : (oldKind ? ["--force-rpath"] : []) + ["--set-rpath", value]
+        let output = try Self.run(patchelf, change + ["--output", output, path])
         return output.status == 0 ? nil : "patchelf --set-rpath failed: \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
     }
 }

@@ -134,12 +134,13 @@ public enum Packer {
     ///   ``PackError/io(_:)``, ``PackError/archive(_:)``, ``PackError/missingTool(_:)``.
     public static func pack(prefix: String, output: String, options: PackOptions = PackOptions(),
                             progress: (@Sendable (PackProgress) -> Void)? = nil) throws(PackError) -> PackReport {
-        try pack(prefix: prefix, output: output, options: options, libraries: .host(), allowCopyFileRange: true, progress: progress)
+        try pack(prefix: prefix, output: output, options: options, libraries: .host(), allowInsertRange: true, progress: progress)
     }
 
-    /// ``pack(prefix:output:options:progress:)`` with the library search and the final copy
-    /// method given (tests force the read/write copy with `allowCopyFileRange: false`).
-    static func pack(prefix: String, output: String, options: PackOptions, libraries: LibrarySearch, allowCopyFileRange: Bool,
+    /// ``pack(prefix:output:options:progress:)`` with the library search given, and whether the
+    /// manifest may be inserted in front of the body in place (tests force the copy with
+    /// `allowInsertRange: false`; ``ArchiveAssembly/prepend(_:to:allowInsertRange:allowCopyFileRange:)``).
+    static func pack(prefix: String, output: String, options: PackOptions, libraries: LibrarySearch, allowInsertRange: Bool,
                      progress: (@Sendable (PackProgress) -> Void)?) throws(PackError) -> PackReport {
         let given = absolute(prefix)
         guard let root = FileSystem.realPath(given) else { throw .io("\(prefix): no such directory") }
@@ -167,9 +168,10 @@ public enum Packer {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let outputName = (outputPath as NSString).lastPathComponent
         let stem = (outputPath as NSString).deletingLastPathComponent + "/." + outputName
-        let bodyPath = stem + ".body-\(getpid())"
+        // The body is written into the temporary archive, and the head put in front of it.
         let temporary = stem + ".tmp-\(getpid())"
-        defer { unlink(bodyPath) }
+        var renamed = false
+        defer { if !renamed { unlink(temporary); unlink(temporary + ".body") } }
 
         let (found, badNames) = try FileSystem.walk(root)
         var problems: [PackProblem] = badNames.map { .unrecordableName($0) }
@@ -199,9 +201,11 @@ public enum Packer {
         var body: ArchiveWriter?
         func discardBody() {
             body = nil
-            unlink(bodyPath)
+            unlink(temporary)
         }
-        do throws(ArchiveError) { body = try ArchiveWriter(path: bodyPath, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads) } catch { throw .archive(error) }
+        unlink(temporary)
+        do throws(ArchiveError) { body = try ArchiveWriter(path: temporary, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads) } catch { throw .archive(error) }
+        let writeback = BackgroundWriteback(path: temporary)
         var items: [Manifest.Entry] = []
         var rewriteFiles: [String] = []
         var links: [LinkFacts] = []
@@ -214,14 +218,15 @@ public enum Packer {
             return !entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a })
         }
         let inMemoryLimit: Int64 = 16 << 20
-        let needles = spellings
+        let needleBytes = spellings.map { Array($0.utf8) }
+        let prefixes = spellings
         let pipeline = OrderedPipeline<Result<PreparedFile, PackError>>(
             weights: jobs.map { min($0.size, inMemoryLimit) + 4096 }, maxWeight: 256 << 20,
             workers: ProcessInfo.processInfo.activeProcessorCount
         ) { index in
             Result { () throws(PackError) -> PreparedFile in
-                try prepare(jobs[index].path, root: root, prefixes: needles, tools: tools, scratch: scratch + "/\(index)",
-                            inMemoryLimit: inMemoryLimit, meter: meter)
+                try prepare(jobs[index].path, root: root, prefixes: prefixes, needles: needleBytes, tools: tools,
+                            scratch: scratch + "/\(index)", inMemoryLimit: inMemoryLimit, meter: meter)
             }
         }
         defer { pipeline.finish() }
@@ -256,6 +261,7 @@ public enum Packer {
                 var prepared = try next.get()
                 try emit(&prepared, path: entry.path, mode: mode, mtime: options.mtime, prefixes: spellings, writer: body, buffer: buffer, meter: meter)
                 let file = prepared.result
+                writeback.advance(file.size)
                 problems += file.problems
                 if file.rewrittenScript { report.rewrittenScripts.append(entry.path) }
                 if let change = file.runPathChange { report.rewrittenRunPaths.append(change) }
@@ -308,22 +314,15 @@ public enum Packer {
         report.inertBytecode.sort()
         report.inertBinaries.sort()
         let manifest = Manifest(entries: items)
-        head.insert((Manifest.path, Array(manifest.text.utf8)), at: 0)
+        head.insert((Manifest.path, manifest.bytes), at: 0)
         report.entries = items.count
 
         let frame = try ArchiveAssembly.zstdFrame(try ArchiveAssembly.headTar(head, mtime: options.mtime), level: options.zstdLevel)
-        unlink(temporary)
-        do throws(PackError) {
-            try ArchiveAssembly.assemble(headFrame: frame, body: bodyPath, output: temporary, allowCopyFileRange: allowCopyFileRange)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        try ArchiveAssembly.prepend(ArchiveAssembly.paddedHead(frame), to: temporary, allowInsertRange: allowInsertRange)
         guard rename(temporary, outputPath) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .io("cannot rename \(temporary) to \(outputPath): \(message)")
+            throw .io("cannot rename \(temporary) to \(outputPath): \(String(cString: strerror(errno)))")
         }
+        renamed = true
         meter.finish()
         report.archiveBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? NSNumber)?.int64Value ?? 0
         return report
@@ -365,7 +364,7 @@ public enum Packer {
         }
     }
 
-    /// One regular file after ``prepare(_:root:prefixes:tools:scratch:inMemoryLimit:meter:)``.
+    /// One regular file after ``prepare(_:root:prefixes:needles:tools:scratch:inMemoryLimit:meter:)``.
     struct PreparedFile: Sendable {
         /// What was learnt; the digest fields are set when `data` is.
         var result: FileResult
@@ -379,51 +378,54 @@ public enum Packer {
     /// Reads one regular file once and relocates it if it needs it (a launcher for a Python
     /// shebang into the prefix, in memory; `$ORIGIN` run paths, in a copy at `scratch`). A file
     /// of at most `inMemoryLimit` bytes is read into memory, hashed and searched; a larger one is
-    /// left for ``emit(_:path:mode:mtime:prefixes:writer:buffer:meter:)`` to stream. Thread-safe:
-    /// it touches only its own `scratch` path.
+    /// left for ``emit(_:path:mode:mtime:prefixes:writer:buffer:meter:)`` to stream. `needles` are
+    /// `prefixes` as UTF-8 (built once per pack). Thread-safe: it touches only its own `scratch`
+    /// path.
     /// - Throws: ``PackError/io(_:)`` when the file cannot be read. Problems of the file itself
     ///   are returned in the result, not thrown.
-    static func prepare(_ path: String, root: String, prefixes: [String], tools: ELFTools, scratch: String, inMemoryLimit: Int64,
-                        meter: ProgressMeter) throws(PackError) -> PreparedFile {
+    static func prepare(_ path: String, root: String, prefixes: [String], needles: [[UInt8]], tools: ELFTools, scratch: String,
+                        inMemoryLimit: Int64, meter: ProgressMeter) throws(PackError) -> PreparedFile {
         let diskPath = root + "/" + path
         let fd = open(diskPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw .io("cannot open \(diskPath): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var result = FileResult()
-        let head = try FileSystem.pread(fd, count: 4096, path: diskPath)
-        var memory: FileBytes?
-        var sourcePath = diskPath
-        if head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(diskPath): \(String(cString: strerror(errno)))") }
+        // A file that fits in memory is read once, and its first bytes are looked at there.
+        var memory: FileBytes? = Int64(info.st_size) <= inMemoryLimit ? try FileSystem.readAll(fd, path: diskPath) : nil
+        func head(_ count: Int) throws(PackError) -> [UInt8] {
+            if let memory { return memory.prefix(count) }
+            return try FileSystem.pread(fd, count: count, path: diskPath)
+        }
+        let magic = try head(4)
+        if magic == [0x7f, 0x45, 0x4c, 0x46] {
             result.isELF = true
             if let relocated = try relocateELF(path, diskPath: diskPath, prefixes: prefixes, tools: tools, scratch: scratch, result: &result) {
-                sourcePath = relocated
+                // The relocated copy is what goes into the archive.
+                let source = open(relocated, O_RDONLY | O_CLOEXEC)
+                guard source >= 0 else { throw .io("cannot open \(relocated): \(String(cString: strerror(errno)))") }
+                defer { close(source) }
+                guard fstat(source, &info) == 0 else { throw .io("cannot stat \(relocated): \(String(cString: strerror(errno)))") }
+                guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: relocated) }
+                memory = try FileSystem.readAll(source, path: relocated)
             }
-        } else if let shebang = Relocation.shebang(in: head),
+        } else if magic.starts(with: [UInt8(ascii: "#"), UInt8(ascii: "!")]), let shebang = Relocation.shebang(in: try head(4096)),
                   let inside = prefixes.lazy.compactMap({ Relocation.relativeInside(shebang.interpreter, prefix: $0) }).first {
             let directory = path.split(separator: "/").dropLast().joined(separator: "/")
             let target = PathRules.resolve(linkTarget: inside, from: "x") ?? inside
             let relative = PathRules.relative(from: directory, to: target)
             if Relocation.isPython(shebang.interpreter), let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) {
-                let bytes = try FileSystem.readAll(fd, path: diskPath).array
-                memory = FileBytes(Array(launcher.utf8) + bytes[min(shebang.bodyOffset, bytes.count)...])
+                let bytes: FileBytes
+                if let memory { bytes = memory } else { bytes = try FileSystem.readAll(fd, path: diskPath) }
+                memory = FileBytes(Array(launcher.utf8), then: bytes, from: shebang.bodyOffset)
                 result.rewrittenScript = true
             } else {
                 result.problems.append(.foreignInterpreter(path, interpreter: shebang.interpreter))
             }
         }
-        if memory == nil {
-            let source = sourcePath == diskPath ? fd : open(sourcePath, O_RDONLY | O_CLOEXEC)
-            guard source >= 0 else { throw .io("cannot open \(sourcePath): \(String(cString: strerror(errno)))") }
-            defer { if source != fd { close(source) } }
-            var info = stat()
-            guard fstat(source, &info) == 0 else { throw .io("cannot stat \(sourcePath): \(String(cString: strerror(errno)))") }
-            guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: sourcePath) }
-            memory = try FileSystem.readAll(source, path: sourcePath)
-        }
-        let bytes = memory ?? FileBytes(capacity: 0)
-        var digest = ContentDigest(needles: prefixes)
-        bytes.withBytes { digest.update($0) }
-        result.record(digest)
+        guard let bytes = memory else { return PreparedFile(result: result, data: nil, streamFrom: diskPath) }
+        result.record(bytes.withBytes { ContentDigest.whole($0, needleBytes: needles) })
         meter.advance(bytes: Int64(bytes.count))
         return PreparedFile(result: result, data: bytes, streamFrom: nil)
     }
@@ -503,11 +505,7 @@ public enum Packer {
             return nil
         }
         guard rewrite.value != current else { return nil }
-        do { try FileManager.default.copyItem(atPath: diskPath, toPath: scratch) } catch {
-            throw .io("cannot copy \(diskPath) to \(scratch): \(error.localizedDescription)")
-        }
-        chmod(scratch, 0o644)
-        if let failure = try tools.setRunPath(rewrite.value, of: scratch, oldKind: oldKind) {
+        if let failure = try tools.setRunPath(rewrite.value, of: diskPath, writingTo: scratch, oldKind: oldKind) {
             result.problems.append(.elfTool(path, message: failure))
             return nil
         }
@@ -523,7 +521,8 @@ public enum Packer {
                             report: inout PackReport) -> [PackProblem] {
         var names = Set<String>()
         for entry in entries {
-            if let name = entry.path.split(separator: "/").last { names.insert(String(name)) }
+            let path = entry.path.utf8
+            names.insert(String(Substring(path[(path.lastIndex(of: UInt8(ascii: "/")).map(path.index(after:)) ?? path.startIndex)...])))
         }
         for link in links { if let soname = link.soname { names.insert(soname) } }
         var problems: [PackProblem] = []
@@ -582,3 +581,5 @@ final class ProgressMeter: @unchecked Sendable {
         callback?(state)
     }
 }
+
+

@@ -124,7 +124,7 @@ struct NeededLibraryTests {
         search.cache["libouter.so"] = work.path + "/outside/libouter.so"
         do {
             _ = try Packer.pack(prefix: work.path + "/p", output: work.path + "/x.tar.zst", options: PackOptions(), libraries: search,
-                                allowCopyFileRange: true, progress: nil)
+                                allowInsertRange: true, progress: nil)
             Issue.record("packing succeeded")
         } catch {
             #expect(error.description == """

@@ -30,9 +30,9 @@ struct OnePassTests {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let first = try Packer.pack(prefix: prefix, output: out + "/a.tar.zst", options: PackOptions(zstdThreads: 2))
         _ = try Packer.pack(prefix: prefix, output: out + "/b.tar.zst", options: PackOptions(zstdThreads: 1))
-        // The fallback copy (read/write instead of copy_file_range) gives the same bytes.
+        // The copy behind the head (instead of inserting the head in place) gives the same bytes.
         _ = try Packer.pack(prefix: prefix, output: out + "/c.tar.zst", options: PackOptions(zstdThreads: 3), libraries: .host(),
-                            allowCopyFileRange: false, progress: nil)
+                            allowInsertRange: false, progress: nil)
         let bytes = try ["a", "b", "c"].map { try Data(contentsOf: URL(fileURLWithPath: out + "/\($0).tar.zst")) }
         #expect(bytes[0] == bytes[1])
         #expect(bytes[0] == bytes[2])
@@ -41,11 +41,15 @@ struct OnePassTests {
         #expect(first.rewrittenScripts == ["bin/tool"])
         // No temporary body or archive is left next to the output.
         #expect(try hiddenFiles(out) == [])
-        // Two zstd frames (the head, then the body) that zstd reads as one stream and tar as one
-        // archive: the manifest first, the rewrites list second, then the tree in byte order.
+        // Two zstd frames (the head, then the body) and a skippable frame between them, which zstd
+        // reads as one stream and tar as one archive: the manifest first, the rewrites list
+        // second, then the tree in byte order.
         let listed = try Shell.run("zstd -lv \(shellQuoted(out))/a.tar.zst").output
-        let frames = listed.split(separator: "\n").first { $0.hasPrefix("# Zstandard Frames: ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
-        #expect(frames == 2, "\(listed)")
+        func count(_ label: String) -> Int? {
+            listed.split(separator: "\n").first { $0.hasPrefix(label) }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        #expect(count("# Zstandard Frames: ") == 2, "\(listed)")
+        #expect(count("# Skippable Frames: ") == 1, "\(listed)")
         let listing = try Shell.run("zstd -dc \(shellQuoted(out))/a.tar.zst | tar -tf -")
         #expect(listing.output.split(separator: "\n").map(String.init) == [
             "share/sglang-forge/manifest.tsv", "share/sglang-forge/prefix-rewrites.tsv",
@@ -91,6 +95,34 @@ struct OnePassTests {
         let frame = try ArchiveAssembly.zstdFrame(tar, level: 3)
         #expect(frame.starts(with: [0x28, 0xb5, 0x2f, 0xfd]))
         #expect(try ArchiveAssembly.zstdFrame(tar, level: 3) == frame)
+    }
+
+    @Test func paddedHeadEndsInOneSkippableFrameOnABlockBoundary() throws {
+        for size in [0, 1, 100, 4087, 4088, 4089, 4096, 9000] {
+            let frame = [UInt8](repeating: 0xAB, count: size)
+            let padded = ArchiveAssembly.paddedHead(frame)
+            #expect(padded.count % 4096 == 0 && padded.count >= size + 8, "size \(size)")
+            #expect(Array(padded.prefix(size)) == frame)
+            // RFC 8878 §3.1.2: magic 0x184D2A50 and the size of what follows, little-endian.
+            #expect(Array(padded[size..<(size + 4)]) == [0x50, 0x2a, 0x4d, 0x18], "size \(size)")
+            let skipped = padded[(size + 4)..<(size + 8)].reversed().reduce(0) { $0 << 8 | Int($1) }
+            #expect(skipped == padded.count - size - 8 && padded[(size + 8)...].allSatisfy { $0 == 0 }, "size \(size)")
+        }
+    }
+
+    @Test func prependInPlaceAndByCopyGiveTheSameFile() throws {
+        let work = try TemporaryDirectory("prepend")
+        var generator = SystemRandomNumberGenerator()
+        let body = Data((0..<((1 << 20) + 5)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let head = ArchiveAssembly.paddedHead(Array("HEAD".utf8))
+        for allow in [true, false] {
+            let path = work.path + "/archive-\(allow)"
+            try body.write(to: URL(fileURLWithPath: path))
+            try ArchiveAssembly.prepend(head, to: path, allowInsertRange: allow)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(head) + body, "allowInsertRange: \(allow)")
+        }
+        // Nothing is left beside them (the copy's temporary body is removed).
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).sorted() == ["archive-false", "archive-true"])
     }
 
     @Test func aRefusedPackLeavesNoTemporaryFiles() throws {
