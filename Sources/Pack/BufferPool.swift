@@ -26,9 +26,6 @@ final class BufferPool: @unchecked Sendable {
         self.retainLimit = retainLimit
     }
 
-    /// Bytes currently kept idle.
-    var retainedBytes: Int { lock.withLock { idleBytes } }
-
     /// A buffer of at least `count` bytes (its contents are undefined): an idle one of the
     /// right size class, or a new one.
     func take(atLeast count: Int) -> UnsafeMutableRawBufferPointer {
