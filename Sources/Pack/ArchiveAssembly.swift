@@ -70,16 +70,8 @@ enum ArchiveAssembly {
             if [EOPNOTSUPP, EINVAL, ENOSYS, EPERM, ENODEV].contains(errno) { return false }
             throw .io("cannot make room for the manifest in \(path): fallocate: \(String(cString: strerror(errno)))")
         }
-        var done = 0
-        while done < head.count {
-            let n = head.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress! + done, head.count - done, off_t(done)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { throw .io("cannot write \(path): pwrite(2) wrote nothing") }
-            done += n
-        }
+        // The descriptor was just opened: its offset is 0, where the gap now is.
+        try FileSystem.writeAll(fd, head, path: path)
         return true
     }
 

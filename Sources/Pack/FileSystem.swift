@@ -5,7 +5,8 @@ import Hashes
 import Glibc
 #endif
 
-/// One thing found under the prefix, from `lstat(2)`.
+/// One thing found under the prefix, from readdir(3)'s `d_type` and, for regular and special
+/// files, `fstatat(2)` without following symlinks.
 struct FoundEntry {
     enum Kind {
         case regular, directory, symlink, special(String)
