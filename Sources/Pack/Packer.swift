@@ -211,17 +211,21 @@ public enum Packer {
         var links: [LinkFacts] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
-        // Files are read, relocated, hashed and searched on all CPUs, up to 256 MiB ahead of the
-        // writer, which takes them in path order.
+        // Files are read, relocated, hashed and searched on all CPUs, up to `readAheadLimit` bytes
+        // ahead of the writer, which takes them in path order.
         let jobs = entries.filter { entry in
             guard case .regular = entry.kind else { return false }
             return !entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a })
         }
         let inMemoryLimit: Int64 = 16 << 20
+        // A window of one in-memory file's worth is enough to keep every CPU busy; a larger one
+        // (256 MiB before) only spreads the pass over more memory: more fresh pages to fault in,
+        // fewer cache hits (on the 905 MiB prefix of benchmarks/pack.sh, 1.3 s less system time).
+        let readAheadLimit: Int64 = inMemoryLimit
         let needleBytes = spellings.map { Array($0.utf8) }
         let prefixes = spellings
         let pipeline = OrderedPipeline<Result<PreparedFile, PackError>>(
-            weights: jobs.map { min($0.size, inMemoryLimit) + 4096 }, maxWeight: 256 << 20,
+            weights: jobs.map { min($0.size, inMemoryLimit) + 4096 }, maxWeight: readAheadLimit,
             workers: ProcessInfo.processInfo.activeProcessorCount
         ) { index in
             Result { () throws(PackError) -> PreparedFile in
