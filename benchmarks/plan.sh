@@ -5,10 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-15}
-# The same build as benchmarks/startup.sh (Swift runtime linked statically); SGLANG_FORGE=PATH
+# The same build as benchmarks/startup.sh (scripts/build-release.sh); SGLANG_FORGE=PATH
 # measures an existing binary instead.
-if [ -z "${SGLANG_FORGE:-}" ]; then swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null; fi
-bin=${SGLANG_FORGE:-.build/release/sglang-forge}
+bin=${SGLANG_FORGE:-$(scripts/build-release.sh sglang-forge 2>/dev/null | tail -1)/sglang-forge}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 inputs=("specs/main.yaml")

@@ -13,11 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-21}
-if [ -z "${SGLANG_FORGE:-}" ]; then
-  swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null
-  swift build -c release --static-swift-stdlib --product sglang-forge-backend-apptainer >/dev/null
-fi
-bin=${SGLANG_FORGE:-.build/release/sglang-forge}
+bin=${SGLANG_FORGE:-$(scripts/build-release.sh sglang-forge sglang-forge-backend-apptainer 2>/dev/null | tail -1)/sglang-forge}
 plugin=$(dirname "$bin")/sglang-forge-backend-apptainer
 spec=specs/main.yaml
 work=$(mktemp -d)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The everyday commands' wall time (release build, Swift runtime linked statically on Linux: see
-# Package.swift) side by side with HPC Container Maker rendering one recipe
+# The everyday commands' wall time (release build of scripts/build-release.sh: Swift runtime
+# linked statically, position-dependent on Linux) side by side with HPC Container Maker rendering one recipe
 # (benchmarks/hpccm_sglang_sm90_avx512.py), in one run. Each sample is a whole process run
 # (start-up included); the median of RUNS samples is reported. Target (issue 13): `plan` on
 # specs/main.yaml in at most 15 ms. Not a test: numbers depend on the machine and its load.
@@ -14,8 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-31}
 command -v hpccm >/dev/null || { echo "hpccm not found: pip install hpccm" >&2; exit 1; }
-if [ -z "${SGLANG_FORGE:-}" ]; then swift build -c release --static-swift-stdlib --product sglang-forge >/dev/null; fi
-bin=${SGLANG_FORGE:-.build/release/sglang-forge}
+bin=${SGLANG_FORGE:-$(scripts/build-release.sh sglang-forge 2>/dev/null | tail -1)/sglang-forge}
 python3 - "$bin" "$RUNS" <<'PY'
 import os, statistics, subprocess, sys, time
 binary, runs = sys.argv[1], int(sys.argv[2])

@@ -31,6 +31,7 @@ public struct ForgeCommand: ParsableCommand {
     /// `help` for one of them) is handed to `sglang-forge-tools` before any parsing (``ToolsHandoff``);
     /// every other command runs here.
     public static func run(arguments: [String] = CommandLine.arguments) {
+        AllocatorTuning.retainFreedMemory()
         let words = Array(arguments.dropFirst())
         if ToolCommand(arguments: words) != nil {
             ToolsHandoff.execOrExit(arguments: arguments)

@@ -1,6 +1,7 @@
 internal import CGit2
 internal import Crypto
 import Foundation
+import Hashes
 
 /// A directory of bare repositories, one per remote URL, that fetches reuse and extend.
 ///
@@ -64,7 +65,7 @@ public struct GitCache: Sendable {
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
         let slug = String(String(body.map { allowed.contains($0) ? $0 : "_" }).prefix(64))
         let digest = SHA256.hash(data: Data(normalised.utf8))
-        let hex = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        let hex = Base16.encode(Array(digest.prefix(8)))
         return "\(slug)-\(hex)"
     }
 

@@ -23,29 +23,34 @@ public enum Base16 {
     /// Decodes lowercase hex given as its UTF-8 (ASCII) bytes, with the rules of ``decode(_:)``.
     public static func decode(utf8 chars: ArraySlice<UInt8>) -> [UInt8]? {
         guard chars.count % 2 == 0 else { return nil }
+        // A table lookup, not comparisons: digits and letters alternate at random in a digest, and
+        // the branch between them mispredicted on every other character (issue 13 §5: a closure
+        // file holds thousands of hashes).
         return chars.withUnsafeBufferPointer { input -> [UInt8]? in
-            let count = input.count / 2
-            var valid = true
-            let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                var index = 0
-                while index < count {
-                    let high = value(input[2 &* index]), low = value(input[2 &* index &+ 1])
-                    guard high | low < 16 else { valid = false; break }
-                    buffer[index] = high << 4 | low
-                    index &+= 1
+            values.withUnsafeBufferPointer { table -> [UInt8]? in
+                let count = input.count / 2
+                var valid = true
+                let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    var index = 0
+                    while index < count {
+                        let high = table[Int(input[2 &* index])], low = table[Int(input[2 &* index &+ 1])]
+                        guard high | low < 16 else { valid = false; break }
+                        buffer[index] = high << 4 | low
+                        index &+= 1
+                    }
+                    initialized = index
                 }
-                initialized = index
+                return valid ? out : nil
             }
-            return valid ? out : nil
         }
     }
 
-    /// The value of one lowercase hex digit, or 255 for any other byte.
-    @inline(__always)
-    private static func value(_ c: UInt8) -> UInt8 {
-        let digit = c &- UInt8(ascii: "0")
-        if digit < 10 { return digit }
-        let letter = c &- UInt8(ascii: "a")
-        return letter < 6 ? letter &+ 10 : 255
+    /// The value of each byte as a lowercase hex digit, or 255 for any other byte.
+    private static let values: [UInt8] = (0...255).map { byte -> UInt8 in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        default: 255
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hashes
 import Packaging
 import Spec
 
@@ -52,7 +53,7 @@ public struct LockInputs: Codable, Hashable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(self)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Base16.encode(Array(SHA256.hash(data: data)))
     }
 
     private static func normalize(_ name: String) -> String { PackageName.normalized(name) }

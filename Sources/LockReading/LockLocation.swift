@@ -10,4 +10,13 @@ public enum LockLocation {
     public static func closurePath(forLock lock: String) -> String {
         (lock.hasSuffix(".lock") ? String(lock.dropLast(5)) : lock) + ".closure.txt"
     }
+
+    /// The path of a file the lock at `lockPath` references as `relativePath` (relative to the
+    /// lock's directory), as the user would write it: `specs/main.lock` + `main.closure.txt` →
+    /// `specs/main.closure.txt`; a lock without a directory part → `relativePath` itself.
+    public static func referencedFile(_ relativePath: String, lockPath: String) -> String {
+        guard let slash = lockPath.utf8.lastIndex(of: UInt8(ascii: "/")) else { return relativePath }
+        let directory = lockPath[..<slash]
+        return directory.isEmpty ? "/" + relativePath : directory + "/" + relativePath
+    }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hashes
 import Lock
 import Planner
 import Spec
@@ -13,22 +14,20 @@ extension LockReader {
     ///   and the diagnostics, located in the lock or the requirements file.
     public static func readBuildRequirements(_ lock: LockFile, lockPath: String) -> ([String: PlannedPythonClosure], [Diagnostic]) {
         guard let entries = lock.buildRequirements else { return ([:], []) }
-        let directory = (lockPath as NSString).deletingLastPathComponent
         var result: [String: PlannedPythonClosure] = [:]
         var diagnostics: [Diagnostic] = []
         for entry in entries {
-            let display = directory.isEmpty ? entry.path : directory + "/" + entry.path
-            let url = URL(fileURLWithPath: lockPath).deletingLastPathComponent().appendingPathComponent(entry.path)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
+            let display = LockLocation.referencedFile(entry.path, lockPath: lockPath)
+            guard let data = FileManager.default.contents(atPath: display) else {
                 diagnostics.append(Diagnostic(.error, "the lock references the build requirements of '\(entry.component)' in \(display), which cannot be read; run `sglang-forge lock`", file: lockPath, at: nil))
                 continue
             }
-            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let digest = Base16.encode(Array(SHA256.hash(data: data)))
             guard digest == entry.sha256 else {
                 diagnostics.append(Diagnostic(.error, "the build requirements \(display) do not match the lock (sha256 \(digest), the lock records \(entry.sha256)); run `sglang-forge lock`", file: lockPath, at: nil))
                 continue
             }
-            let (closure, problems) = PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
+            let (closure, problems) = data.withUnsafeBytes { PythonClosureReader.parse(utf8: $0, source: display) }
             diagnostics += problems
             result[entry.component] = closure
         }

@@ -42,17 +42,15 @@ public enum LockReader {
     /// attaches the wheel the lock chose for each package (``PlannedPythonClosure/attaching(_:)``).
     /// - Returns: the closure (`nil` on any error) and the diagnostics, located in the lock or the closure file.
     public static func readClosure(_ closure: LockedClosure, lockPath: String) -> (PlannedPythonClosure?, [Diagnostic]) {
-        let url = URL(fileURLWithPath: lockPath).deletingLastPathComponent().appendingPathComponent(closure.path)
-        let display = (lockPath as NSString).deletingLastPathComponent.isEmpty
-            ? closure.path : (lockPath as NSString).deletingLastPathComponent + "/" + closure.path
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        let display = LockLocation.referencedFile(closure.path, lockPath: lockPath)
+        guard let data = FileManager.default.contents(atPath: display) else {
             return (nil, [Diagnostic(.error, "the lock references the Python closure \(display), which cannot be read; run `sglang-forge lock`", file: lockPath, at: nil)])
         }
         let digest = Base16.encode(Array(SHA256.hash(data: data)))
         guard digest == closure.sha256 else {
             return (nil, [Diagnostic(.error, "the Python closure \(display) does not match the lock (sha256 \(digest), the lock records \(closure.sha256)); run `sglang-forge lock`", file: lockPath, at: nil)])
         }
-        let (parsed, diagnostics) = PythonClosureReader.parse(String(decoding: data, as: UTF8.self), source: display)
+        let (parsed, diagnostics) = data.withUnsafeBytes { PythonClosureReader.parse(utf8: $0, source: display) }
         guard let parsed else { return (nil, diagnostics) }
         // Each package's wheel, as the lock chose it (`closure.wheels`), checked against the file.
         let (attached, problems) = parsed.attaching(closure.wheels)

@@ -17,60 +17,69 @@ public enum PythonClosureReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             return (nil, [Diagnostic(.error, "cannot read the Python closure", file: path, at: nil)])
         }
-        return parse(String(decoding: data, as: UTF8.self), source: path)
+        return data.withUnsafeBytes { parse(utf8: $0, source: path) }
     }
 
     /// Parses requirements text; `source` names it in diagnostics and in the closure.
     public static func parse(_ text: String, source: String) -> (PlannedPythonClosure?, [Diagnostic]) {
+        var text = text
+        return text.withUTF8 { parse(utf8: UnsafeRawBufferPointer($0), source: source) }
+    }
+
+    /// Parses requirements text given as UTF-8 bytes (a file's contents as read), with the rules of
+    /// ``parse(_:source:)``; invalid UTF-8 appears in messages and versions as U+FFFD, as
+    /// `String(decoding:as:)` repairs it.
+    public static func parse(utf8 buffer: UnsafeRawBufferPointer, source: String) -> (PlannedPythonClosure?, [Diagnostic]) {
         var bag = DiagnosticBag(file: source)
         var packages: [PlannedPythonPackage] = []
         var seen: [String: Int] = [:]
-        // Logical lines: physical lines joined at a trailing backslash; remember where each starts.
-        // Bytes, not Characters, scanned by index: a closure is hundreds of kilobytes of ASCII
-        // hashes, and splitting the String's UTF-8 view cost more than the rest of `plan`.
-        let bytes = Array(text.utf8)
-        var logical: [(line: Int, bytes: [UInt8])] = []
+        // Logical lines: physical lines joined at a trailing backslash, each physical line preceded
+        // by one space, all in one flat buffer (`joined`); remember where each logical line starts.
+        // Bytes scanned by index and no copy per line: a closure is hundreds of kilobytes of ASCII
+        // hashes, and splitting it into Strings or per-line arrays cost more than the rest of `plan`.
         var joined: [UInt8] = []
+        joined.reserveCapacity(buffer.count + buffer.count / 32 + 1)
+        var logical: [(line: Int, bytes: Range<Int>)] = []
+        var joinedStart = 0
         var joinedLine = 0
         var continuing = false
         var lineNumber = 0
         var lineStart = 0
-        bytes.withUnsafeBufferPointer { buffer in
-            // Every "\n" ends a physical line; the text after the last one is a line too (maybe empty).
-            while lineStart <= buffer.count {
-                var end = lineStart
-                while end < buffer.count, buffer[end] != UInt8(ascii: "\n") { end &+= 1 }
-                lineNumber &+= 1
-                var lineEnd = end
-                if lineEnd > lineStart, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                let continued = lineEnd > lineStart && buffer[lineEnd - 1] == UInt8(ascii: "\\")
-                if continued { lineEnd -= 1 }
-                if !continuing {
-                    joined.removeAll(keepingCapacity: true)
-                    joinedLine = lineNumber
-                }
-                joined.append(UInt8(ascii: " "))
-                joined.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd]))
-                continuing = continued
-                if !continued { logical.append((joinedLine, joined)) }
-                lineStart = end &+ 1
+        // Every "\n" ends a physical line; the text after the last one is a line too (maybe empty).
+        while lineStart <= buffer.count {
+            var end = lineStart
+            while end < buffer.count, buffer[end] != UInt8(ascii: "\n") { end &+= 1 }
+            lineNumber &+= 1
+            var lineEnd = end
+            if lineEnd > lineStart, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            let continued = lineEnd > lineStart && buffer[lineEnd - 1] == UInt8(ascii: "\\")
+            if continued { lineEnd -= 1 }
+            if !continuing {
+                joinedStart = joined.count
+                joinedLine = lineNumber
             }
+            joined.append(UInt8(ascii: " "))
+            joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[lineStart..<lineEnd]))
+            continuing = continued
+            if !continued { logical.append((joinedLine, joinedStart..<joined.count)) }
+            lineStart = end &+ 1
         }
-        if continuing { logical.append((joinedLine, joined)) }
+        if continuing { logical.append((joinedLine, joinedStart..<joined.count)) }
 
         var wordRanges: [Range<Int>] = []
-        for (number, rawBytes) in logical {
+        var hashes: [Digest] = []
+        for (number, lineRange) in logical {
             let location = SourceLocation(line: number, column: 1, offset: 0)
             // Words stay bytes; a String is made only for what the closure keeps and for messages.
             // One pass finds them (up to a comment, pip's rule as ``strippingComment(_:)``) and
             // whether an environment marker's `;` occurs among them.
             wordRanges.removeAll(keepingCapacity: true)
-            let hasMarker = Self.scanWords(rawBytes, into: &wordRanges)
-            let words = wordRanges.map { rawBytes[$0] }
-            guard let firstBytes = words.first else { continue }
-            let first = String(decoding: firstBytes, as: UTF8.self)
+            let hasMarker = Self.scanWords(joined, in: lineRange, into: &wordRanges)
+            guard let firstRange = wordRanges.first else { continue }
+            let firstBytes = joined[firstRange]
+            func first() -> String { String(decoding: firstBytes, as: UTF8.self) }
             if firstBytes.first == UInt8(ascii: "-") {
-                bag.error("option '\(first)' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
+                bag.error("option '\(first())' is not supported in a Python closure; list only pinned requirements with hashes", at: location)
                 continue
             }
             if hasMarker {
@@ -79,13 +88,14 @@ public enum PythonClosureReader {
             }
             let pin = Self.splitAtDoubleEquals(firstBytes)
             guard pin.count == 2, Names.isDistributionName(pin[0]), !pin[1].isEmpty else {
-                bag.error("'\(first)' is not pinned as 'name==version'", at: location)
+                bag.error("'\(first())' is not pinned as 'name==version'", at: location)
                 continue
             }
-            var hashes: [Digest] = []
-            for wordBytes in words.dropFirst() {
+            hashes.removeAll(keepingCapacity: true)
+            for wordRange in wordRanges.dropFirst() {
+                let wordBytes = joined[wordRange]
                 guard wordBytes.starts(with: Self.hashOption) else {
-                    bag.error("unexpected '\(String(decoding: wordBytes, as: UTF8.self))' after '\(first)'; only --hash=sha256:… may follow a requirement", at: location)
+                    bag.error("unexpected '\(String(decoding: wordBytes, as: UTF8.self))' after '\(first())'; only --hash=sha256:… may follow a requirement", at: location)
                     continue
                 }
                 let value = wordBytes.dropFirst(Self.hashOption.count)
@@ -99,7 +109,7 @@ public enum PythonClosureReader {
                 hashes.append(digest)
             }
             if hashes.isEmpty {
-                bag.error("'\(first)' has no --hash=sha256:…; every package of the closure must be hash-pinned", at: location)
+                bag.error("'\(first())' has no --hash=sha256:…; every package of the closure must be hash-pinned", at: location)
                 continue
             }
             let name = Names.normalizedDistributionName(pin[0])
@@ -137,16 +147,17 @@ public enum PythonClosureReader {
         return parts
     }
 
-    /// Appends to `words` the range of every run of bytes other than space and tab in `line`, up to
-    /// a `#` that starts the line or follows whitespace (pip's comment rule).
+    /// Appends to `words` the range (indices of `bytes`) of every run of bytes other than space
+    /// and tab in `bytes[range]`, up to a `#` that starts the line or follows whitespace (pip's
+    /// comment rule).
     /// - Returns: whether any of those words contains `;` (an environment marker).
-    private static func scanWords(_ line: [UInt8], into words: inout [Range<Int>]) -> Bool {
+    private static func scanWords(_ bytes: [UInt8], in range: Range<Int>, into words: inout [Range<Int>]) -> Bool {
         var hasMarker = false
-        line.withUnsafeBufferPointer { bytes in
+        bytes.withUnsafeBufferPointer { bytes in
             var previous = UInt8(ascii: " ")
             var wordStart = -1
-            var index = 0
-            while index < bytes.count {
+            var index = range.lowerBound
+            while index < range.upperBound {
                 let byte = bytes[index]
                 let isSpace = byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
                 if byte == UInt8(ascii: "#") && (previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t")) { break }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hashes
 
 /// SHA-256 of files and byte buffers, as lowercase hex.
 public enum FileHasher {
@@ -23,5 +24,5 @@ public enum FileHasher {
     /// Hashes `data`.
     public static func sha256(of data: Data) -> String { hex(SHA256.hash(data: data)) }
 
-    static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ digest: SHA256.Digest) -> String { Base16.encode(Array(digest)) }
 }

@@ -1,6 +1,7 @@
 import BackendCore
 import Crypto
 import Foundation
+import Hashes
 
 /// Puts generated files on disk, atomically and without clobbering a person's edits.
 ///
@@ -201,7 +202,7 @@ struct OutputWriter {
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Base16.encode(Array(SHA256.hash(data: data)))
     }
 
     private static func isExecutable(_ url: URL) -> Bool {

@@ -437,7 +437,9 @@ public struct PlannedPythonPackage: Hashable, Sendable {
     public init(normalizedName: String, version: String, sha256: [Digest], wheel: PlannedWheelFile? = nil) {
         self.normalizedName = normalizedName
         self.version = version
-        self.sha256 = sha256.sorted { $0.precedesInHexOrder($1) }
+        // Hash-checking requirements files (uv, pip-compile) list hashes sorted already.
+        let isSorted = zip(sha256, sha256.dropFirst()).allSatisfy { !$1.precedesInHexOrder($0) }
+        self.sha256 = isSorted ? sha256 : sha256.sorted { $0.precedesInHexOrder($1) }
         self.wheel = wheel
     }
 }
