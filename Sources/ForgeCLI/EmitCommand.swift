@@ -14,7 +14,7 @@ struct EmitCommand: ParsableCommand {
         commandName: "emit",
         abstract: "Write the build files of one or more backends for the spec.",
         discussion: """
-            A backend is a built-in (\(BackendRegistry.builtIns.map(\.name).joined(separator: ", "))) or a plugin: \
+            A backend is a built-in (\(BackendRegistry.builtInNames.joined(separator: ", "))) or a plugin: \
             the executable sglang-forge-backend-NAME on PATH, or one named with --plugin (docs/plugins.md; \
             `sglang-forge backends` lists them). The spec is planned once for all of them; nothing is written \
             unless every backend succeeds. Each output directory is replaced atomically (built next to it, \
@@ -24,7 +24,7 @@ struct EmitCommand: ParsableCommand {
     )
 
     @Option(name: .customLong("backend"), help: ArgumentHelp(
-        "Backends, comma-separated or repeated: \(BackendRegistry.builtIns.map(\.name).joined(separator: ", ")), a plugin NAME, or 'all' (every built-in).",
+        "Backends, comma-separated or repeated: \(BackendRegistry.builtInNames.joined(separator: ", ")), a plugin NAME, or 'all' (every built-in).",
         valueName: "name"))
     var backendNames: [String] = []
 
@@ -87,7 +87,7 @@ struct EmitCommand: ParsableCommand {
 
     func validate() throws {
         if requestedNames.isEmpty && pluginPaths.isEmpty {
-            throw ValidationError("name a backend with --backend (\(BackendRegistry.builtIns.map(\.name).joined(separator: ", ")), a plugin, or all) or --plugin PATH")
+            throw ValidationError("name a backend with --backend (\(BackendRegistry.builtInNames.joined(separator: ", ")), a plugin, or all) or --plugin PATH")
         }
         guard pluginTimeout > 0 else { throw ValidationError("--plugin-timeout must be a positive number of seconds") }
         guard pluginMaxResponse > 0 else { throw ValidationError("--plugin-max-response must be a positive number of bytes") }
@@ -132,7 +132,7 @@ struct EmitCommand: ParsableCommand {
         }
         if !unknown.isEmpty {
             for name in unknown {
-                StandardError.write("error: no backend '\(name)': not a built-in (\(BackendRegistry.builtIns.map(\.name).joined(separator: ", "))) and no executable \(PluginProtocol.executablePrefix)\(name) on PATH (`sglang-forge backends` lists what is available)\n")
+                StandardError.write("error: no backend '\(name)': not a built-in (\(BackendRegistry.builtInNames.joined(separator: ", "))) and no executable \(PluginProtocol.executablePrefix)\(name) on PATH (`sglang-forge backends` lists what is available)\n")
             }
             throw ForgeExitCode.usage
         }

@@ -8,12 +8,17 @@ import TarballBackend
 /// Every backend `emit` can run: the built-ins, and plugins found on `PATH` or named by path.
 /// A built-in name wins over a plugin of the same name (the plugin is listed as shadowed).
 public enum BackendRegistry {
+    /// The built-ins' `--backend` names, in ``builtIns`` order, without making the backends: for
+    /// help text, which ArgumentParser builds for every subcommand on every run (making them cost
+    /// 0.3 ms of `plan`'s start-up in protocol-witness lookups, issue 13 §5).
+    public static let builtInNames = ["nix", "container", "tarball"]
+
     /// The built-in backends, in the order `sglang-forge backends` lists them.
     public static var builtIns: [BuiltInBackend] {
         [
-        BuiltInBackend(name: "nix", summary: "Nix flake (layout flake) or flox package tree (layout flox), one pinned nixpkgs", NixBackend()),
-        BuiltInBackend(name: "container", summary: "OCI build files: multi-stage Containerfile + docker-bake.hcl (layout bake) or one Containerfile per variant (layout per-variant)", ContainerBackend()),
-        BuiltInBackend(name: "tarball", summary: "per-variant recipes that stage a relocatable prefix and pack it into a .tar.zst", TarballBackend()),
+        BuiltInBackend(name: builtInNames[0], summary: "Nix flake (layout flake) or flox package tree (layout flox), one pinned nixpkgs", NixBackend()),
+        BuiltInBackend(name: builtInNames[1], summary: "OCI build files: multi-stage Containerfile + docker-bake.hcl (layout bake) or one Containerfile per variant (layout per-variant)", ContainerBackend()),
+        BuiltInBackend(name: builtInNames[2], summary: "per-variant recipes that stage a relocatable prefix and pack it into a .tar.zst", TarballBackend()),
         ]
     }
 
