@@ -41,9 +41,11 @@ public enum RFC3339 {
         return date(text).map(format)
     }
 
-    /// `text` when it is `YYYY-MM-DDTHH:MM:SSZ` naming a real instant (month 1–12, a day of that
-    /// month in the proleptic Gregorian calendar, hour < 24, minute and second < 60, as ``date(_:)``
-    /// accepts them); `nil` for anything else, which may still be RFC 3339 in another form.
+    /// `text` when it is `YYYY-MM-DDTHH:MM:SSZ` naming a real instant (year 1900–9999, month 1–12,
+    /// a day of that month in the Gregorian calendar, hour < 24, minute and second < 60, as
+    /// ``date(_:)`` accepts them); `nil` for anything else, which may still be RFC 3339 in another
+    /// form. Earlier years are left to Foundation, whose calendar switches to the Julian one
+    /// before 1582-10-15.
     static func canonicalUTC(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
@@ -60,7 +62,7 @@ public enum RFC3339 {
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (1...12).contains(month), hour < 24, minute < 60, second < 60
+            (1900...9999).contains(year), (1...12).contains(month), hour < 24, minute < 60, second < 60
         else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
