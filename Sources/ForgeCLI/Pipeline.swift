@@ -47,6 +47,16 @@ package enum Pipeline {
             StandardError.write("\(path): error: cannot read spec: \(reason)\n")
             throw ForgeExitCode.ioFailure
         }
+        // The lock, and the closure file at the name a lock records for it, are read and decoded
+        // on threads of their own while the spec is loaded: neither needs the spec, and together
+        // they were a third of `plan` (issue 13 §5). What the lock really references is checked
+        // below (`readClosure` reads another file when the lock names one).
+        let lockDecode = lockPath.map { lockPath in
+            BackgroundWork { LockReader.decodeLock(at: lockPath, detail: .withoutClosureRequirements) }
+        }
+        let closureRead = lockPath.map { lockPath in
+            BackgroundWork { LockReader.readClosureFile(LockLocation.closureFileName(forLock: lockPath), lockPath: lockPath) }
+        }
         let (spec, loadDiagnostics) = SpecLoader.load(path: path)
         guard let spec else {
             report(loadDiagnostics, file: path)
@@ -54,8 +64,8 @@ package enum Pipeline {
         }
         var lockDiagnostics: [Diagnostic] = []
         var lock: LockFile?
-        if let lockPath {
-            switch LockReader.readLock(at: lockPath, for: spec, detail: .withoutClosureRequirements) {
+        if let lockPath, let lockDecode {
+            switch lockDecode.wait().flatMap({ LockReader.checkFreshness($0, for: spec) }) {
             case .success(let value): lock = value
             case .failure(.missing):
                 if locked {
@@ -69,7 +79,7 @@ package enum Pipeline {
         var inputs = PlanInputs(lock: lock)
         if let lock, let lockPath {
             if let closure = lock.closure {
-                let (packages, closureDiagnostics) = LockReader.readClosure(closure, lockPath: lockPath)
+                let (packages, closureDiagnostics) = LockReader.readClosure(closure, lockPath: lockPath, prefetched: closureRead?.wait())
                 inputs.pythonClosure = packages
                 lockDiagnostics += closureDiagnostics
             }

@@ -11,6 +11,13 @@ public enum LockLocation {
         (lock.hasSuffix(".lock") ? String(lock.dropLast(5)) : lock) + ".closure.txt"
     }
 
+    /// `specs/main.lock` → `main.closure.txt`: ``closurePath(forLock:)`` relative to the lock's
+    /// directory, as a lock records it.
+    public static func closureFileName(forLock lock: String) -> String {
+        let path = closurePath(forLock: lock)
+        return path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
+    }
+
     /// The path of a file the lock at `lockPath` references as `relativePath` (relative to the
     /// lock's directory), as the user would write it: `specs/main.lock` + `main.closure.txt` →
     /// `specs/main.closure.txt`; a lock without a directory part → `relativePath` itself.
