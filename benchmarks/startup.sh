@@ -9,7 +9,10 @@
 # 2026-12-02 (session 5), 2-core machine, load average 0.1, RUNS=21, after the executable split
 # (median / min ms): /bin/true 0.7 / 0.6; --help 4.9 / 4.5; plan 17.1 / 15.8; plan --format json
 # 23.1 / 21.8; validate 21.3 / 16.7; hpccm 76.7 / 56.9. Before the split, same machine: plan
-# ~31-36 ms, --help ~15 ms. The 15 ms target is still not met: see README "Performance".
+# ~31-36 ms, --help ~15 ms.
+# 2026-12-03 (session 6), RUNS=31, scripts/build-release.sh: plan 12.4 / 11.5 at load 0.5 (hpccm
+# 73.4 / 64.1); in a slower phase of the VM plan 15.3 / 12.1 (hpccm 98.4 / 69.7). See README
+# "Performance".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-31}
