@@ -55,8 +55,9 @@ public enum LockReader {
         public var displayPath: String
         /// Lowercase hex SHA-256 of the bytes read; `nil` when the file could not be read.
         public var sha256: String?
-        /// The parsed closure (`nil` when unreadable or on a parse error) and its diagnostics.
+        /// The parsed closure (`nil` when unreadable or on a parse error).
         public var parsed: PlannedPythonClosure?
+        /// The parser's diagnostics, located in the closure file (empty when it was unreadable).
         public var diagnostics: [Diagnostic]
     }
 
