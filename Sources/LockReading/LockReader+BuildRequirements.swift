@@ -1,6 +1,4 @@
-import Crypto
 import Foundation
-import Hashes
 import Lock
 import Planner
 import Spec
@@ -17,19 +15,18 @@ extension LockReader {
         var result: [String: PlannedPythonClosure] = [:]
         var diagnostics: [Diagnostic] = []
         for entry in entries {
-            let display = LockLocation.referencedFile(entry.path, lockPath: lockPath)
-            guard let data = FileManager.default.contents(atPath: display) else {
+            let file = readClosureFile(entry.path, lockPath: lockPath)
+            let display = file.displayPath
+            guard let digest = file.sha256 else {
                 diagnostics.append(Diagnostic(.error, "the lock references the build requirements of '\(entry.component)' in \(display), which cannot be read; run `sglang-forge lock`", file: lockPath, at: nil))
                 continue
             }
-            let digest = Base16.encode(Array(SHA256.hash(data: data)))
             guard digest == entry.sha256 else {
                 diagnostics.append(Diagnostic(.error, "the build requirements \(display) do not match the lock (sha256 \(digest), the lock records \(entry.sha256)); run `sglang-forge lock`", file: lockPath, at: nil))
                 continue
             }
-            let (closure, problems) = data.withUnsafeBytes { PythonClosureReader.parse(utf8: $0, source: display) }
-            diagnostics += problems
-            result[entry.component] = closure
+            diagnostics += file.diagnostics
+            result[entry.component] = file.parsed
         }
         return (result, diagnostics)
     }

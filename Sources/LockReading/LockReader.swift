@@ -46,8 +46,8 @@ public enum LockReader {
         return .success(lock)
     }
 
-    /// A Python closure file as read and parsed, before it is checked against a lock
-    /// (``readClosureFile(_:lockPath:)``).
+    /// A hashed requirements file (the Python closure, a component's build requirements) as read
+    /// and parsed, before it is checked against a lock (``readClosureFile(_:lockPath:)``).
     public struct ClosureFile: Sendable {
         /// The path the lock records (relative to the lock's directory).
         public var relativePath: String
