@@ -82,7 +82,10 @@ enum ArchiveAssembly {
     static func headTar(_ files: [(path: String, bytes: [UInt8])], mtime: Int) throws(PackError) -> [UInt8] {
         var tar: [UInt8]
         do throws(ArchiveError) {
-            let writer = try ArchiveWriter(memory: ())
+            // Each file: a ustar header, at most a pax header and its data (2 blocks), the data
+            // padded to a block; then the two end-of-archive blocks.
+            let capacity = files.reduce(1024) { $0 + 1536 + $1.path.utf8.count + ($1.bytes.count + 511) / 512 * 512 }
+            let writer = try ArchiveWriter(memoryReserving: capacity)
             for file in files {
                 try writer.writeHeader(.normalised(path: file.path, kind: .regular, permissions: 0o644, size: Int64(file.bytes.count), linkTarget: nil, mtime: mtime))
                 try writer.writeData(file.bytes)
@@ -109,12 +112,14 @@ enum ArchiveAssembly {
         var status = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
         if ZSTD_isError(status) == 0 { status = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, 0) }
         if ZSTD_isError(status) != 0 { throw .io("ZSTD_CCtx_setParameter: \(String(cString: ZSTD_getErrorName(status)))") }
-        var output = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
-        let written = output.withUnsafeMutableBytes { out in
-            bytes.withUnsafeBytes { input in ZSTD_compress2(context, out.baseAddress, out.count, input.baseAddress, input.count) }
+        // Not zeroed first: only the compressed bytes are touched (a few MiB for a manifest of
+        // 51,000 files, whose bound is 8 MiB).
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: ZSTD_compressBound(bytes.count)) { out, count in
+            written = bytes.withUnsafeBytes { input in ZSTD_compress2(context, out.baseAddress, out.count, input.baseAddress, input.count) }
+            count = ZSTD_isError(written) != 0 ? 0 : written
         }
         if ZSTD_isError(written) != 0 { throw .io("ZSTD_compress2: \(String(cString: ZSTD_getErrorName(written)))") }
-        output.removeLast(output.count - written)
         return output
     }
 

@@ -10,8 +10,9 @@ import Foundation
 /// freed on the writer's, and glibc serves large ones with new mappings and trims its arenas
 /// after small ones, so nearly every file was read into freshly zeroed pages. Thread-safe.
 final class BufferPool: @unchecked Sendable {
-    /// The pool `pack`'s readers share; it keeps at most 128 MiB of idle buffers.
-    static let shared = BufferPool(retainLimit: 128 << 20)
+    /// The pool `pack`'s readers share; it keeps at most 8 MiB of idle buffers, twice the
+    /// readers' 4 MiB window (files of up to 1 MiB; sizes are rounded up to a power of two).
+    static let shared = BufferPool(retainLimit: 8 << 20)
 
     /// The smallest size class (4 KiB, a page).
     static let minimumPooled = 4 << 10

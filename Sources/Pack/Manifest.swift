@@ -64,7 +64,9 @@ public struct Manifest: Hashable, Sendable {
     /// thousands of entries).
     public var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(entries.count * 112 + 128)
+        // Every line: the path, the kind (1 byte), the mode and size (at most 26 bytes), a
+        // digest or link target (64 bytes or the target), four tabs and a newline.
+        out.reserveCapacity(entries.reduce(Self.headerLine.utf8.count + 1) { $0 + $1.path.utf8.count + max(64, $1.linkTarget?.utf8.count ?? 0) + 40 })
         out.append(contentsOf: Self.headerLine.utf8)
         out.append(0x0a)
         for e in entries {
