@@ -72,21 +72,6 @@ enum FileSystem {
             bytes.count += n
         }
     }
-
-    /// Calls `body` with successive chunks of an open file from its current offset to its end,
-    /// read into `buffer` (each chunk at most `buffer.count` bytes, valid only during the call).
-    static func forEachChunk(of fd: Int32, path: String, buffer: UnsafeMutableRawBufferPointer,
-                             _ body: (UnsafeRawBufferPointer) throws(PackError) -> Void) throws(PackError) {
-        while true {
-            let n = read(fd, buffer.baseAddress!, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-        }
-    }
 }
 
 /// Bytes of one file read into memory that this object owns (given back to ``BufferPool/shared``
@@ -126,6 +111,24 @@ final class FileBytes: @unchecked Sendable {
     /// The first `count` bytes (fewer when the file is shorter), copied.
     func prefix(_ count: Int) -> [UInt8] {
         Array(UnsafeRawBufferPointer(rebasing: storage[..<min(count, self.count)]))
+    }
+
+    /// Replaces the bytes by what read(2) gives from `fd` at its offset, until the buffer is full
+    /// or the file ends.
+    /// - Returns: the number of bytes read (less than ``capacity`` only at the end of the file).
+    /// - Throws: ``PackError/io(_:)``.
+    func read(from fd: Int32, path: String) throws(PackError) -> Int {
+        count = 0
+        while count < storage.count {
+            let n = Glibc.read(fd, storage.baseAddress! + count, storage.count - count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            count += n
+        }
+        return count
     }
 
     /// A copy with twice the capacity.

@@ -2,7 +2,9 @@ import Foundation
 
 /// Runs `work(index)` for `0..<count` on several threads and hands the results to one consumer
 /// in index order, so the work runs ahead of (and in parallel with) a consumer that must go in
-/// order (the archive writer).
+/// order (the archive writer). A result may come with a follow-up, which its thread runs after
+/// handing the result over and before it claims the next index (a ``ChunkStream`` fills while
+/// the consumer takes from it).
 ///
 /// At most `maxWeight` of results may wait for the consumer (each index weighs
 /// `weights[index]`, e.g. the bytes it holds in memory); a single index heavier than that still
@@ -22,15 +24,20 @@ final class OrderedPipeline<Value: Sendable>: @unchecked Sendable {
     private var cancelled = false
     private var running = 0
 
-    /// Starts `workers` threads (at least 1) working on `0..<weights.count`.
-    init(weights: [Int64], maxWeight: Int64, workers: Int, work: @escaping @Sendable (Int) -> Value) {
+    /// Starts `workers` threads (at least 1) working on `0..<weights.count`. `work` returns the
+    /// result of an index and what its thread does next, after the result is handed over.
+    init(weights: [Int64], maxWeight: Int64, workers: Int, work: @escaping @Sendable (Int) -> (Value, followUp: (() -> Void)?)) {
         self.weights = weights
         self.maxWeight = maxWeight
         let threads = max(1, min(workers, weights.count))
         running = threads
         for _ in 0..<threads {
             let thread = Thread { [self] in
-                while let index = claim() { deliver(index, work(index)) }
+                while let index = claim() {
+                    let (value, followUp) = work(index)
+                    deliver(index, value)
+                    followUp?()
+                }
                 condition.lock()
                 running -= 1
                 condition.broadcast()

@@ -205,12 +205,9 @@ public enum Packer {
         }
         unlink(temporary)
         do throws(ArchiveError) { body = try ArchiveWriter(path: temporary, zstdLevel: options.zstdLevel, zstdThreads: options.zstdThreads) } catch { throw .archive(error) }
-        let writeback = BackgroundWriteback(path: temporary)
         var items: [Manifest.Entry] = []
         var rewriteFiles: [String] = []
         var links: [LinkFacts] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
         // Files are read, relocated, hashed and searched on all CPUs, up to `readAheadLimit` bytes
         // ahead of the writer, which takes them in path order.
         let jobs = entries.filter { entry in
@@ -228,16 +225,25 @@ public enum Packer {
         let readAheadLimit: Int64 = 4 << 20
         let needleBytes = spellings.map { Array($0.utf8) }
         let prefixes = spellings
+        // Large files are read in chunks by the readers while the writer takes them.
+        let streams = ChunkStream.Hub()
         let pipeline = OrderedPipeline<Result<PreparedFile, PackError>>(
             weights: jobs.map { min($0.size, inMemoryLimit) + 4096 }, maxWeight: readAheadLimit,
             workers: ProcessInfo.processInfo.activeProcessorCount
         ) { index in
-            Result { () throws(PackError) -> PreparedFile in
-                try prepare(jobs[index].path, root: root, prefixes: prefixes, needles: needleBytes, tools: tools,
-                            scratch: scratch + "/\(index)", inMemoryLimit: inMemoryLimit, meter: meter)
+            let prepared = Result { () throws(PackError) -> PreparedFile in
+                var file = try prepare(jobs[index].path, root: root, prefixes: prefixes, needles: needleBytes, tools: tools,
+                                       scratch: scratch + "/\(index)", inMemoryLimit: inMemoryLimit, meter: meter)
+                if file.streamFrom != nil { file.stream = ChunkStream(hub: streams) }
+                return file
             }
+            guard case .success(let file) = prepared, let source = file.streamFrom, let stream = file.stream else { return (prepared, nil) }
+            return (prepared, { stream.fill(from: source.path, size: source.size, needles: needleBytes) })
         }
-        defer { pipeline.finish() }
+        defer {
+            streams.stop()
+            pipeline.finish()
+        }
         for entry in entries {
             if !problems.isEmpty && body != nil { discardBody() }
             if entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a }) {
@@ -267,9 +273,8 @@ public enum Packer {
                 let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
                 guard let next = pipeline.next() else { throw .io("internal error: \(entry.path) was not read") }
                 var prepared = try next.get()
-                try emit(&prepared, path: entry.path, mode: mode, mtime: options.mtime, prefixes: spellings, writer: body, buffer: buffer, meter: meter)
+                try emit(&prepared, path: entry.path, mode: mode, mtime: options.mtime, writer: body, meter: meter)
                 let file = prepared.result
-                writeback.advance(file.size)
                 problems += file.problems
                 if file.rewrittenScript { report.rewrittenScripts.append(entry.path) }
                 if let change = file.runPathChange { report.rewrittenRunPaths.append(change) }
@@ -378,15 +383,19 @@ public enum Packer {
         var result: FileResult
         /// The file's (possibly rewritten) bytes, already hashed and searched.
         var data: FileBytes?
-        /// Else the file to stream into the archive (the original or a relocated copy): files
-        /// larger than the in-memory limit are hashed, searched and written by the writer.
-        var streamFrom: String?
+        /// Else the file to stream into the archive (the original or a relocated copy) and its
+        /// size: a file larger than the in-memory limit is read, hashed and searched in chunks,
+        /// into ``stream``, after the writer has it.
+        var streamFrom: (path: String, size: Int64)?
+        /// Where the chunks of `streamFrom` come.
+        var stream: ChunkStream?
     }
 
     /// Reads one regular file once and relocates it if it needs it (a launcher for a Python
     /// shebang into the prefix, in memory; `$ORIGIN` run paths, in a copy at `scratch`). A file
-    /// of at most `inMemoryLimit` bytes is read into memory, hashed and searched; a larger one is
-    /// left for ``emit(_:path:mode:mtime:prefixes:writer:buffer:meter:)`` to stream. `needles` are
+    /// of at most `inMemoryLimit` bytes is read into memory, hashed and searched; for a larger
+    /// one the path and size to stream (``ChunkStream/fill(from:size:needles:)``) are returned.
+    /// `needles` are
     /// `prefixes` as UTF-8 (built once per pack). Thread-safe: it touches only its own `scratch`
     /// path.
     /// - Throws: ``PackError/io(_:)`` when the file cannot be read. Problems of the file itself
@@ -415,7 +424,7 @@ public enum Packer {
                 guard source >= 0 else { throw .io("cannot open \(relocated): \(String(cString: strerror(errno)))") }
                 defer { close(source) }
                 guard fstat(source, &info) == 0 else { throw .io("cannot stat \(relocated): \(String(cString: strerror(errno)))") }
-                guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: relocated) }
+                guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: (relocated, Int64(info.st_size))) }
                 memory = try FileSystem.readAll(source, path: relocated)
             }
         } else if magic.starts(with: [UInt8(ascii: "#"), UInt8(ascii: "!")]), let shebang = Relocation.shebang(in: try head(4096)),
@@ -432,49 +441,47 @@ public enum Packer {
                 result.problems.append(.foreignInterpreter(path, interpreter: shebang.interpreter))
             }
         }
-        guard let bytes = memory else { return PreparedFile(result: result, data: nil, streamFrom: diskPath) }
+        guard let bytes = memory else { return PreparedFile(result: result, data: nil, streamFrom: (diskPath, Int64(info.st_size))) }
         result.record(bytes.withBytes { ContentDigest.whole($0, needleBytes: needles) })
         meter.advance(bytes: Int64(bytes.count))
         return PreparedFile(result: result, data: bytes, streamFrom: nil)
     }
 
-    /// Writes a prepared file into the archive (when `writer` is set); streams, hashes and
-    /// searches a file that was too large to hold in memory.
+    /// Writes a prepared file into the archive (when `writer` is set): its bytes in memory, or
+    /// the chunks of its stream, whose digest it then records.
     /// - Throws: ``PackError/io(_:)`` when a streamed file cannot be read or changes size while
     ///   it is read; ``PackError/archive(_:)``.
-    static func emit(_ file: inout PreparedFile, path: String, mode: UInt32, mtime: Int, prefixes: [String], writer: ArchiveWriter?,
-                     buffer: UnsafeMutableRawBufferPointer, meter: ProgressMeter) throws(PackError) {
+    static func emit(_ file: inout PreparedFile, path: String, mode: UInt32, mtime: Int, writer: ArchiveWriter?,
+                     meter: ProgressMeter) throws(PackError) {
         func header(_ size: Int64) throws(PackError) {
             guard let writer else { return }
             do throws(ArchiveError) { try writer.writeHeader(.normalised(path: path, kind: .regular, permissions: mode, size: size, linkTarget: nil, mtime: mtime)) } catch { throw .archive(error) }
         }
+        func write(_ data: FileBytes) throws(PackError) {
+            guard let writer else { return }
+            let failure = data.withBytes { bytes -> ArchiveError? in
+                do throws(ArchiveError) { try writer.writeData(bytes); return nil } catch { return error }
+            }
+            if let failure { throw .archive(failure) }
+        }
         defer { meter.advance(files: 1) }
         if let data = file.data {
             try header(Int64(data.count))
-            if let writer {
-                let failure = data.withBytes { bytes -> ArchiveError? in
-                    do throws(ArchiveError) { try writer.writeData(bytes); return nil } catch { return error }
-                }
-                if let failure { throw .archive(failure) }
-            }
+            try write(data)
             return
         }
-        guard let source = file.streamFrom else { return }
-        let fd = open(source, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("cannot open \(source): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(source): \(String(cString: strerror(errno)))") }
-        let size = Int64(info.st_size)
-        try header(size)
-        var digest = ContentDigest(needles: prefixes)
-        try FileSystem.forEachChunk(of: fd, path: source, buffer: buffer) { (chunk: UnsafeRawBufferPointer) throws(PackError) in
-            digest.update(chunk)
-            if let writer { do throws(ArchiveError) { try writer.writeData(chunk) } catch { throw PackError.archive(error) } }
-            meter.advance(bytes: Int64(chunk.count))
+        guard let source = file.streamFrom, let stream = file.stream else { return }
+        try header(source.size)
+        while true {
+            switch stream.take() {
+            case .chunk(let chunk):
+                try write(chunk)
+                meter.advance(bytes: Int64(chunk.count))
+            case .end(let outcome):
+                file.result.record(try outcome.get())
+                return
+            }
         }
-        if digest.size != size { throw .io("\(source) changed while it was packed (size \(size), then \(digest.size))") }
-        file.result.record(digest)
     }
 
     /// Reads an ELF file's dynamic section (DeviceCode's reader; patchelf for files it cannot

@@ -1,0 +1,108 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes of one file too large to hold in memory (``Packer``'s in-memory limit), read,
+/// hashed and searched in chunks by a reader thread while the archive writer takes the chunks in
+/// order and compresses them.
+///
+/// So the writer, which must go in path order, only copies these bytes into the compressor, and
+/// the hashing and searching of large files runs on the readers like that of small ones (on the
+/// 905 MiB prefix of benchmarks/pack.sh, 40 files over 1 MiB hold 327 MB). At most ``capacity``
+/// chunks wait for the writer; the reader blocks until one is taken. Thread-safe.
+final class ChunkStream: @unchecked Sendable {
+    /// What the streams of one pass share: one lock and whether the writer has stopped taking
+    /// chunks (it failed, or the pass is over), which releases every blocked reader.
+    final class Hub: @unchecked Sendable {
+        fileprivate let condition = NSCondition()
+        fileprivate var stopped = false
+
+        /// Stops every stream of this hub: readers blocked in ``ChunkStream/put(_:)`` return
+        /// `false`, and later calls do at once.
+        func stop() {
+            condition.lock()
+            stopped = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// What the writer takes next.
+    enum Item {
+        /// The next bytes of the file.
+        case chunk(FileBytes)
+        /// The end: the digest of all the bytes, or why reading failed.
+        case end(Result<ContentDigest, PackError>)
+    }
+
+    /// Bytes of one chunk (1 MiB).
+    static let chunkSize = 1 << 20
+
+    /// Chunks that may wait for the writer.
+    let capacity: Int
+    private let hub: Hub
+    private var waiting: [FileBytes] = []
+    private var outcome: Result<ContentDigest, PackError>?
+
+    /// A stream of `hub` that holds at most `capacity` (≥ 1) chunks.
+    init(hub: Hub, capacity: Int = 4) {
+        self.hub = hub
+        self.capacity = max(1, capacity)
+    }
+
+    /// Reader side: queues `chunk`, waiting while ``capacity`` chunks wait.
+    /// - Returns: `false` when the writer has stopped (the chunk is dropped; stop reading).
+    func put(_ chunk: FileBytes) -> Bool {
+        hub.condition.lock()
+        defer { hub.condition.unlock() }
+        while waiting.count >= capacity && !hub.stopped { hub.condition.wait() }
+        if hub.stopped { return false }
+        waiting.append(chunk)
+        hub.condition.broadcast()
+        return true
+    }
+
+    /// Reader side: ends the stream with the digest of every byte put, or an error.
+    func finish(_ result: Result<ContentDigest, PackError>) {
+        hub.condition.lock()
+        outcome = result
+        hub.condition.broadcast()
+        hub.condition.unlock()
+    }
+
+    /// Writer side: the next chunk or the end, waiting for the reader. After the end it is
+    /// returned again.
+    func take() -> Item {
+        hub.condition.lock()
+        defer { hub.condition.unlock() }
+        while waiting.isEmpty && outcome == nil { hub.condition.wait() }
+        if !waiting.isEmpty {
+            let chunk = waiting.removeFirst()
+            hub.condition.broadcast()
+            return .chunk(chunk)
+        }
+        return .end(outcome!)
+    }
+
+    /// Reader side: reads the file at `path`, which must still be `size` bytes, in chunks from
+    /// ``BufferPool/shared``, hashes and searches them for `needles` and puts them into the
+    /// stream; then finishes it. Gives up quietly when the writer has stopped.
+    func fill(from path: String, size: Int64, needles: [[UInt8]]) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return finish(.failure(.io("cannot open \(path): \(String(cString: strerror(errno)))"))) }
+        defer { close(fd) }
+        var digest = ContentDigest(needleBytes: needles)
+        while true {
+            let chunk = FileBytes(capacity: Self.chunkSize)
+            let n: Int
+            do throws(PackError) { n = try chunk.read(from: fd, path: path) } catch { return finish(.failure(error)) }
+            if n == 0 { break }
+            chunk.withBytes { digest.update($0) }
+            if digest.size > size { break }
+            if !put(chunk) { return }
+        }
+        if digest.size != size { return finish(.failure(.io("\(path) changed while it was packed (size \(size), then \(digest.size) or more)"))) }
+        finish(.success(digest))
+    }
+}

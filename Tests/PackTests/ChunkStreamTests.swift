@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import Pack
+
+/// Writes `bytes` to a new file in `work` and returns its path.
+private func file(_ work: TemporaryDirectory, _ name: String, _ bytes: [UInt8]) throws -> String {
+    let path = work.path + "/" + name
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+/// 2.5 MiB of pseudo-random bytes (no NUL byte, so only the needle is found) with `needle`
+/// written across the first 1 MiB chunk boundary.
+private func bytesWithNeedleOnTheSeam(_ needle: String) -> (bytes: [UInt8], offset: Int) {
+    var state: UInt32 = 12345
+    var bytes = (0..<(5 << 19)).map { _ -> UInt8 in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return UInt8(truncatingIfNeeded: state >> 24) | 1
+    }
+    let offset = ChunkStream.chunkSize - 5
+    bytes.replaceSubrange(offset..<(offset + needle.utf8.count), with: Array(needle.utf8))
+    return (bytes, offset)
+}
+
+/// Runs `body` on a new thread; `wait(seconds:)` tells whether it has returned by then.
+private final class Background: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    init(_ body: @escaping @Sendable () -> Void) {
+        Thread { [done] in
+            body()
+            done.signal()
+        }.start()
+    }
+    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
+}
+
+@Suite("chunk streams of large files")
+struct ChunkStreamTests {
+    @Test func chunksComeInOrderAndTheDigestIsTheWholeFiles() throws {
+        let work = try TemporaryDirectory("chunks")
+        let needle = "/build/prefix"
+        let (bytes, offset) = bytesWithNeedleOnTheSeam(needle)
+        let path = try file(work, "big.bin", bytes)
+        let stream = ChunkStream(hub: ChunkStream.Hub(), capacity: 1)
+        let reader = Background { stream.fill(from: path, size: Int64(bytes.count), needles: [Array(needle.utf8)]) }
+        var received: [UInt8] = []
+        var chunks = 0
+        var digest: ContentDigest?
+        while digest == nil {
+            switch stream.take() {
+            case .chunk(let chunk):
+                chunks += 1
+                chunk.withBytes { received.append(contentsOf: $0) }
+            case .end(let outcome):
+                digest = try outcome.get()
+            }
+        }
+        #expect(reader.wait(seconds: 10))
+        #expect(received == bytes)
+        #expect(chunks == 3)
+        let whole = bytes.withUnsafeBytes { ContentDigest.whole($0, needleBytes: [Array(needle.utf8)]) }
+        #expect(digest?.hexDigest() == whole.hexDigest())
+        #expect(digest?.size == Int64(bytes.count))
+        #expect(digest?.occurrences == 1 && digest?.firstOffset == offset)
+    }
+
+    @Test(arguments: [-1, 1, 1 << 20])
+    func aFileWhoseSizeChangedFails(difference: Int) throws {
+        let work = try TemporaryDirectory("chunks")
+        let (bytes, _) = bytesWithNeedleOnTheSeam("x")
+        let path = try file(work, "big.bin", bytes)
+        let stream = ChunkStream(hub: ChunkStream.Hub())
+        let reader = Background { stream.fill(from: path, size: Int64(bytes.count + difference), needles: []) }
+        var failure: PackError?
+        loop: while true {
+            switch stream.take() {
+            case .chunk: continue
+            case .end(let outcome):
+                if case .failure(let error) = outcome { failure = error }
+                break loop
+            }
+        }
+        #expect(reader.wait(seconds: 10))
+        #expect(failure?.description.contains("changed while it was packed") == true, "\(String(describing: failure))")
+    }
+
+    @Test func aMissingFileFails() throws {
+        let stream = ChunkStream(hub: ChunkStream.Hub())
+        stream.fill(from: "/nonexistent/sglang-forge/big.bin", size: 1, needles: [])
+        guard case .end(.failure(let error)) = stream.take() else {
+            Issue.record("expected the end with a failure")
+            return
+        }
+        #expect(error.description.contains("cannot open /nonexistent/sglang-forge/big.bin"))
+    }
+
+    @Test func stoppingTheHubReleasesABlockedReader() throws {
+        let work = try TemporaryDirectory("chunks")
+        let (bytes, _) = bytesWithNeedleOnTheSeam("x")
+        let path = try file(work, "big.bin", bytes)
+        let hub = ChunkStream.Hub()
+        let stream = ChunkStream(hub: hub, capacity: 1)
+        // One chunk fits; the reader then waits for the writer, which never takes one.
+        let reader = Background { stream.fill(from: path, size: Int64(bytes.count), needles: []) }
+        #expect(!reader.wait(seconds: 0.3))
+        hub.stop()
+        #expect(reader.wait(seconds: 10))
+        #expect(!stream.put(FileBytes([1, 2, 3])))
+    }
+}
