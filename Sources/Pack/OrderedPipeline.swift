@@ -48,6 +48,12 @@ final class OrderedPipeline<Value: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// One job on a thread of its own: `work()`, computed in the background; ``next()`` waits
+    /// for it.
+    convenience init(background work: @escaping @Sendable () -> Value) {
+        self.init(weights: [0], maxWeight: 0, workers: 1) { _ in (work(), nil) }
+    }
+
     /// The next index to work on, waiting while the results ahead of the consumer weigh too
     /// much; `nil` when all are claimed or the pipeline was cancelled.
     private func claim() -> Int? {
@@ -96,4 +102,12 @@ final class OrderedPipeline<Value: Sendable>: @unchecked Sendable {
         while running > 0 { condition.wait() }
         condition.unlock()
     }
+}
+
+/// A value handed to another thread, which alone uses it until the handing thread takes that
+/// thread's result (``OrderedPipeline/next()``): for a non-`Sendable` object such as libarchive's
+/// writer, whose use is sequential but not confined to one thread.
+struct Handover<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -306,13 +306,28 @@ public enum Packer {
                 do throws(ArchiveError) { try body.writeHeader(header) } catch { throw .archive(error) }
             }
         }
-        problems += checkNeeded(links, root: root, entries: entries, libraries: libraries, report: &report)
-        if !problems.isEmpty {
+        // The needed libraries are resolved on another thread while the body is finished and
+        // the head is built.
+        let neededCheck = OrderedPipeline<NeededLibraries>(background: { [links, entries] in
+            checkNeeded(links, root: root, entries: entries, libraries: libraries)
+        })
+        defer { neededCheck.finish() }
+        func refuse(_ problems: [PackProblem]) -> PackError {
             discardBody()
-            throw .refused(prefix: prefix, problems: problems.sorted { ($0.path, $0.description) < ($1.path, $1.description) })
+            return .refused(prefix: prefix, problems: problems.sorted { ($0.path, $0.description) < ($1.path, $1.description) })
         }
-        guard let body else { throw .io("internal error: the archive body was discarded without a problem") }
-        do throws(ArchiveError) { try body.close() } catch { throw .archive(error) }
+        guard problems.isEmpty, let body else {
+            if problems.isEmpty { throw .io("internal error: the archive body was discarded without a problem") }
+            throw refuse(problems + (neededCheck.next()?.problems ?? []))
+        }
+        // On another thread while this one builds the head: the body is finished (zstd's last
+        // jobs compressed and written) and its pages submitted for writeback, which prepend's
+        // FALLOC_FL_INSERT_RANGE would otherwise do first (it writes every dirty page back).
+        let finishing = OrderedPipeline<Result<Bool, PackError>>(background: { [handed = Handover(body)] in
+            do throws(ArchiveError) { try handed.value.close() } catch { return .failure(.archive(error)) }
+            return .success(FileSystem.startWriteback(temporary))
+        })
+        defer { finishing.finish() }
 
         var head: [(path: String, bytes: [UInt8])] = []
         if !rewriteFiles.isEmpty {
@@ -320,7 +335,9 @@ public enum Packer {
             let bytes = Array(rewrites.text.utf8)
             var digest = ContentDigest(needles: [])
             bytes.withUnsafeBytes { digest.update($0) }
-            items.append(Manifest.Entry(path: PrefixRewrites.path, kind: .file, mode: 0o644, size: Int64(bytes.count), sha256: digest.hexDigest()))
+            // Inserted in path order, so that the manifest's entries stay sorted.
+            let entry = Manifest.Entry(path: PrefixRewrites.path, kind: .file, mode: 0o644, size: Int64(bytes.count), sha256: digest.hexDigest())
+            items.insert(entry, at: items.firstIndex { !PathRules.precedesByBytes($0.path, entry.path) } ?? items.endIndex)
             report.textRewrites = rewrites.files
             head.append((PrefixRewrites.path, bytes))
         }
@@ -331,6 +348,14 @@ public enum Packer {
         report.entries = items.count
 
         let frame = try ArchiveAssembly.zstdFrame(try ArchiveAssembly.headTar(head, mtime: options.mtime), level: options.zstdLevel)
+        guard let needed = neededCheck.next() else { throw .io("internal error: the needed libraries were not checked") }
+        if !needed.problems.isEmpty { throw refuse(needed.problems) }
+        report.neededInPrefix = needed.inPrefix
+        report.neededFromSystem = needed.fromSystem
+        report.neededFromDriver = needed.fromDriver
+        report.preloadedLibraries = needed.preloaded
+        guard let finished = finishing.next() else { throw .io("internal error: the archive body was not finished") }
+        _ = try finished.get()
         try ArchiveAssembly.prepend(ArchiveAssembly.paddedHead(frame), to: temporary, allowInsertRange: allowInsertRange)
         guard rename(temporary, outputPath) == 0 else {
             throw .io("cannot rename \(temporary) to \(outputPath): \(String(cString: strerror(errno)))")
@@ -530,32 +555,41 @@ public enum Packer {
         return scratch
     }
 
-    /// Resolves every `DT_NEEDED` library of the prefix's ELF files (``LibrarySearch``) and
-    /// returns the ones that would break on another machine; counts the rest in `report`.
-    static func checkNeeded(_ links: [LinkFacts], root: String, entries: [FoundEntry], libraries: LibrarySearch,
-                            report: inout PackReport) -> [PackProblem] {
+    /// Where the `DT_NEEDED` libraries of the prefix's ELF files are found.
+    struct NeededLibraries: Sendable {
+        /// Libraries that would break on another machine.
+        var problems: [PackProblem] = []
+        /// Libraries found in the prefix, in a system directory, among the driver's libraries.
+        var inPrefix = 0, fromSystem = 0, fromDriver = 0
+        /// "file: library" for libraries found only because another object loads them first
+        /// (sorted).
+        var preloaded: [String] = []
+    }
+
+    /// Resolves every `DT_NEEDED` library of the prefix's ELF files (``LibrarySearch``).
+    static func checkNeeded(_ links: [LinkFacts], root: String, entries: [FoundEntry], libraries: LibrarySearch) -> NeededLibraries {
         var names = Set<String>()
         for entry in entries {
             let path = entry.path.utf8
             names.insert(String(Substring(path[(path.lastIndex(of: UInt8(ascii: "/")).map(path.index(after:)) ?? path.startIndex)...])))
         }
         for link in links { if let soname = link.soname { names.insert(soname) } }
-        var problems: [PackProblem] = []
+        var found = NeededLibraries()
         for link in links {
             for needed in link.needed {
                 switch libraries.resolve(needed, file: link.path, root: root, rpath: link.rpath, runpath: link.runpath, prefixNames: names) {
-                case .prefix: report.neededInPrefix += 1
-                case .system: report.neededFromSystem += 1
-                case .driver: report.neededFromDriver += 1
-                case .preloaded(let name): report.preloadedLibraries.append("\(link.path): \(name)")
+                case .prefix: found.inPrefix += 1
+                case .system: found.fromSystem += 1
+                case .driver: found.fromDriver += 1
+                case .preloaded(let name): found.preloaded.append("\(link.path): \(name)")
                 case .unchecked: break
-                case .outside(let at): problems.append(.outsideLibrary(link.path, needed: needed, foundAt: at))
-                case .missing: problems.append(.missingLibrary(link.path, needed: needed))
+                case .outside(let at): found.problems.append(.outsideLibrary(link.path, needed: needed, foundAt: at))
+                case .missing: found.problems.append(.missingLibrary(link.path, needed: needed))
                 }
             }
         }
-        report.preloadedLibraries.sort()
-        return problems
+        found.preloaded.sort()
+        return found
     }
 
     static func absolute(_ path: String) -> String {
