@@ -85,12 +85,11 @@ final class ChunkStream: @unchecked Sendable {
         return .end(outcome!)
     }
 
-    /// Reader side: reads the file at `path`, which must still be `size` bytes, in chunks from
-    /// ``BufferPool/shared``, hashes and searches them for `needles` and puts them into the
-    /// stream; then finishes it. Gives up quietly when the writer has stopped.
-    func fill(from path: String, size: Int64, needles: [[UInt8]]) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return finish(.failure(.io("cannot open \(path): \(String(cString: strerror(errno)))"))) }
+    /// Reader side: reads the open file `fd` (named `path` in messages) from its offset to its
+    /// end, which must be `size` bytes, in chunks from ``BufferPool/shared``; hashes and searches
+    /// them for `needles` and puts them into the stream; then finishes it. Gives up quietly when
+    /// the writer has stopped. Closes `fd` in every case.
+    func fill(from fd: Int32, path: String, size: Int64, needles: [[UInt8]]) {
         defer { close(fd) }
         var digest = ContentDigest(needleBytes: needles)
         while true {

@@ -244,7 +244,7 @@ public enum Packer {
                 return file
             }
             guard case .success(let file) = prepared, let source = file.streamFrom, let stream = file.stream else { return (prepared, nil) }
-            return (prepared, { stream.fill(from: source.path, size: source.size, needles: needleBytes) })
+            return (prepared, { stream.fill(from: source.descriptor, path: source.path, size: source.size, needles: needleBytes) })
         }
         defer {
             streams.stop()
@@ -408,16 +408,34 @@ public enum Packer {
         }
     }
 
+    /// A file to stream: the descriptor it was opened with (a duplicate, at offset 0, that
+    /// ``ChunkStream/fill(from:path:size:needles:)`` reads and closes, so the file is opened once),
+    /// its path (for messages) and its size when opened.
+    struct StreamSource: Sendable {
+        var descriptor: Int32
+        var path: String
+        var size: Int64
+
+        /// - Throws: ``PackError/io(_:)`` when dup(2) fails.
+        init(duplicating fd: Int32, path: String, size: Int64) throws(PackError) {
+            let copy = dup(fd)
+            guard copy >= 0 else { throw .io("cannot duplicate the descriptor of \(path): \(String(cString: strerror(errno)))") }
+            descriptor = copy
+            self.path = path
+            self.size = size
+        }
+    }
+
     /// One regular file after ``prepare(_:root:prefixes:needles:tools:scratch:inMemoryLimit:meter:)``.
     struct PreparedFile: Sendable {
         /// What was learnt; the digest fields are set when `data` is.
         var result: FileResult
         /// The file's (possibly rewritten) bytes, already hashed and searched.
         var data: FileBytes?
-        /// Else the file to stream into the archive (the original or a relocated copy) and its
-        /// size: a file larger than the in-memory limit is read, hashed and searched in chunks,
-        /// into ``stream``, after the writer has it.
-        var streamFrom: (path: String, size: Int64)?
+        /// Else the file to stream into the archive (the original or a relocated copy): a file
+        /// larger than the in-memory limit is read, hashed and searched in chunks, into
+        /// ``stream``, after the writer has it.
+        var streamFrom: StreamSource?
         /// Where the chunks of `streamFrom` come.
         var stream: ChunkStream?
     }
@@ -455,7 +473,9 @@ public enum Packer {
                 guard source >= 0 else { throw .io("cannot open \(relocated): \(String(cString: strerror(errno)))") }
                 defer { close(source) }
                 guard fstat(source, &info) == 0 else { throw .io("cannot stat \(relocated): \(String(cString: strerror(errno)))") }
-                guard Int64(info.st_size) <= inMemoryLimit else { return PreparedFile(result: result, data: nil, streamFrom: (relocated, Int64(info.st_size))) }
+                guard Int64(info.st_size) <= inMemoryLimit else {
+                    return PreparedFile(result: result, data: nil, streamFrom: try .init(duplicating: source, path: relocated, size: Int64(info.st_size)))
+                }
                 memory = try FileSystem.readAll(source, path: relocated)
             }
         } else if magic.starts(with: [UInt8(ascii: "#"), UInt8(ascii: "!")]), let shebang = Relocation.shebang(in: try head(4096)),
@@ -472,7 +492,9 @@ public enum Packer {
                 result.problems.append(.foreignInterpreter(path, interpreter: shebang.interpreter))
             }
         }
-        guard let bytes = memory else { return PreparedFile(result: result, data: nil, streamFrom: (diskPath, Int64(info.st_size))) }
+        guard let bytes = memory else {
+            return PreparedFile(result: result, data: nil, streamFrom: try .init(duplicating: fd, path: diskPath, size: Int64(info.st_size)))
+        }
         result.record(bytes.withBytes { ContentDigest.whole($0, needleBytes: needles) })
         meter.advance(bytes: Int64(bytes.count))
         return PreparedFile(result: result, data: bytes, streamFrom: nil)

@@ -2,11 +2,14 @@ import Foundation
 import Testing
 @testable import Pack
 
-/// Writes `bytes` to a new file in `work` and returns its path.
-private func file(_ work: TemporaryDirectory, _ name: String, _ bytes: [UInt8]) throws -> String {
+/// Writes `bytes` to a new file in `work` and returns its path and a descriptor open on it
+/// (which ``ChunkStream/fill(from:path:size:needles:)`` closes).
+private func file(_ work: TemporaryDirectory, _ name: String, _ bytes: [UInt8]) throws -> (path: String, fd: Int32) {
     let path = work.path + "/" + name
     try Data(bytes).write(to: URL(fileURLWithPath: path))
-    return path
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    try #require(fd >= 0)
+    return (path, fd)
 }
 
 /// 2.5 MiB of pseudo-random bytes (no NUL byte, so only the needle is found) with `needle`
@@ -40,9 +43,9 @@ struct ChunkStreamTests {
         let work = try TemporaryDirectory("chunks")
         let needle = "/build/prefix"
         let (bytes, offset) = bytesWithNeedleOnTheSeam(needle)
-        let path = try file(work, "big.bin", bytes)
+        let (path, fd) = try file(work, "big.bin", bytes)
         let stream = ChunkStream(hub: ChunkStream.Hub(), capacity: 1)
-        let reader = Background { stream.fill(from: path, size: Int64(bytes.count), needles: [Array(needle.utf8)]) }
+        let reader = Background { stream.fill(from: fd, path: path, size: Int64(bytes.count), needles: [Array(needle.utf8)]) }
         var received: [UInt8] = []
         var chunks = 0
         var digest: ContentDigest?
@@ -68,9 +71,9 @@ struct ChunkStreamTests {
     func aFileWhoseSizeChangedFails(difference: Int) throws {
         let work = try TemporaryDirectory("chunks")
         let (bytes, _) = bytesWithNeedleOnTheSeam("x")
-        let path = try file(work, "big.bin", bytes)
+        let (path, fd) = try file(work, "big.bin", bytes)
         let stream = ChunkStream(hub: ChunkStream.Hub())
-        let reader = Background { stream.fill(from: path, size: Int64(bytes.count + difference), needles: []) }
+        let reader = Background { stream.fill(from: fd, path: path, size: Int64(bytes.count + difference), needles: []) }
         var failure: PackError?
         loop: while true {
             switch stream.take() {
@@ -84,24 +87,27 @@ struct ChunkStreamTests {
         #expect(failure?.description.contains("changed while it was packed") == true, "\(String(describing: failure))")
     }
 
-    @Test func aMissingFileFails() throws {
+    @Test func anUnreadableDescriptorFails() throws {
         let stream = ChunkStream(hub: ChunkStream.Hub())
-        stream.fill(from: "/nonexistent/sglang-forge/big.bin", size: 1, needles: [])
+        // A directory's descriptor: read(2) fails with EISDIR.
+        let fd = open("/", O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        stream.fill(from: fd, path: "/", size: 1, needles: [])
         guard case .end(.failure(let error)) = stream.take() else {
             Issue.record("expected the end with a failure")
             return
         }
-        #expect(error.description.contains("cannot open /nonexistent/sglang-forge/big.bin"))
+        #expect(error.description.contains("cannot read /"))
     }
 
     @Test func stoppingTheHubReleasesABlockedReader() throws {
         let work = try TemporaryDirectory("chunks")
         let (bytes, _) = bytesWithNeedleOnTheSeam("x")
-        let path = try file(work, "big.bin", bytes)
+        let (path, fd) = try file(work, "big.bin", bytes)
         let hub = ChunkStream.Hub()
         let stream = ChunkStream(hub: hub, capacity: 1)
         // One chunk fits; the reader then waits for the writer, which never takes one.
-        let reader = Background { stream.fill(from: path, size: Int64(bytes.count), needles: []) }
+        let reader = Background { stream.fill(from: fd, path: path, size: Int64(bytes.count), needles: []) }
         #expect(!reader.wait(seconds: 0.3))
         hub.stop()
         #expect(reader.wait(seconds: 10))
