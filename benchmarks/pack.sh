@@ -57,7 +57,7 @@ py=$(ls "$work/unpacked/bin/" | grep -E '^python3\.[0-9]+$' | head -n 1)
 (cd / && "$work/unpacked/bin/$py" -c 'import sys, json, ssl, sqlite3, ctypes; print("   unpacked interpreter runs: sys.prefix=" + sys.prefix)') >&2
 
 python3 - "$work/times" "$bytes" "$files" "$(nproc)" "$(stat -c %s "$work/pack.tar.zst")" "$(stat -c %s "$work/tar.tar.zst")" "$same" "$base" <<'PY'
-import sys
+import statistics, sys
 times, b, files, cpus, ps, ts, same, base = sys.argv[1:]
 rows = [line.split() for line in open(times)]
 mb = int(b) / 1e6
@@ -67,6 +67,8 @@ for label, name, size in (("pack", "sglang-forge pack --also-prefix ORIGINAL", p
     for wall, user, sys_ in ([float(x) for x in r[1:]] for r in rows if r[0] == label):
         print(f"{name:<58} {wall:7.2f} {user:7.2f} {sys_:6.2f} {mb / wall:6.1f} {int(size) / 1e6:10.1f}")
 best = {label: min(float(r[1]) for r in rows if r[0] == label) for label in ("pack", "tar")}
+middle = {label: statistics.median(float(r[1]) for r in rows if r[0] == label) for label in ("pack", "tar")}
 print(f"fastest wall: pack {best['pack']:.2f} s, tar|zstd {best['tar']:.2f} s (pack/tar {best['pack'] / best['tar']:.2f})")
+print(f"median wall:  pack {middle['pack']:.2f} s, tar|zstd {middle['tar']:.2f} s (pack/tar {middle['pack'] / middle['tar']:.2f})")
 print(f"packed again with --threads 1, identical bytes: {same}")
 PY
