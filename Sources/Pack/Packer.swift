@@ -459,7 +459,7 @@ public enum Packer {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(diskPath): \(String(cString: strerror(errno)))") }
         // A file that fits in memory is read once, and its first bytes are looked at there.
-        var memory: FileBytes? = Int64(info.st_size) <= inMemoryLimit ? try FileSystem.readAll(fd, path: diskPath) : nil
+        var memory: FileBytes? = Int64(info.st_size) <= inMemoryLimit ? try FileSystem.readAll(fd, size: Int64(info.st_size), path: diskPath) : nil
         func head(_ count: Int) throws(PackError) -> [UInt8] {
             if let memory { return memory.prefix(count) }
             return try FileSystem.pread(fd, count: count, path: diskPath)
@@ -476,7 +476,7 @@ public enum Packer {
                 guard Int64(info.st_size) <= inMemoryLimit else {
                     return PreparedFile(result: result, data: nil, streamFrom: try .init(duplicating: source, path: relocated, size: Int64(info.st_size)))
                 }
-                memory = try FileSystem.readAll(source, path: relocated)
+                memory = try FileSystem.readAll(source, size: Int64(info.st_size), path: relocated)
             }
         } else if magic.starts(with: [UInt8(ascii: "#"), UInt8(ascii: "!")]), let shebang = Relocation.shebang(in: try head(4096)),
                   let inside = prefixes.lazy.compactMap({ Relocation.relativeInside(shebang.interpreter, prefix: $0) }).first {
@@ -485,7 +485,7 @@ public enum Packer {
             let relative = PathRules.relative(from: directory, to: target)
             if Relocation.isPython(shebang.interpreter), let launcher = Relocation.launcher(relativeInterpreter: relative, argument: shebang.argument) {
                 let bytes: FileBytes
-                if let memory { bytes = memory } else { bytes = try FileSystem.readAll(fd, path: diskPath) }
+                if let memory { bytes = memory } else { bytes = try FileSystem.readAll(fd, size: Int64(info.st_size), path: diskPath) }
                 memory = FileBytes(Array(launcher.utf8), then: bytes, from: shebang.bodyOffset)
                 result.rewrittenScript = true
             } else {
