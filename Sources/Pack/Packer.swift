@@ -233,22 +233,47 @@ public enum Packer {
         let readers = min(2 * ProcessInfo.processInfo.activeProcessorCount, 16)
         // Large files are read in chunks by the readers while the writer takes them.
         let streams = ChunkStream.Hub()
-        let pipeline = OrderedPipeline<Result<PreparedFile, PackError>>(
-            weights: jobs.map { min($0.size, inMemoryLimit) + 4096 }, maxWeight: readAheadLimit,
-            workers: readers
-        ) { index in
-            let prepared = Result { () throws(PackError) -> PreparedFile in
-                var file = try prepare(jobs[index].path, root: root, prefixes: prefixes, needles: needleBytes, tools: tools,
-                                       scratch: scratch + "/\(index)", inMemoryLimit: inMemoryLimit, meter: meter)
-                if file.streamFrom != nil { file.stream = ChunkStream(hub: streams) }
-                return file
+        // The readers take consecutive files in batches (at most 64 files or 256 KiB), so that a
+        // handover between threads, a futex call or two, is paid per batch, not per file (most
+        // files of a Python prefix are a few KiB).
+        let weights = jobs.map { min($0.size, inMemoryLimit) + 4096 }
+        let batches = Self.batches(weights, maxFiles: 64, maxWeight: 256 << 10)
+        let pipeline = OrderedPipeline<[Result<PreparedFile, PackError>]>(
+            weights: batches.map { weights[$0].reduce(0, +) }, maxWeight: readAheadLimit, workers: readers
+        ) { batch in
+            let prepared = batches[batch].map { index in
+                Result { () throws(PackError) -> PreparedFile in
+                    var file = try prepare(jobs[index].path, root: root, prefixes: prefixes, needles: needleBytes, tools: tools,
+                                           scratch: scratch + "/\(index)", inMemoryLimit: inMemoryLimit, meter: meter)
+                    if file.streamFrom != nil { file.stream = ChunkStream(hub: streams) }
+                    return file
+                }
             }
-            guard case .success(let file) = prepared, let source = file.streamFrom, let stream = file.stream else { return (prepared, nil) }
-            return (prepared, { stream.fill(from: source.descriptor, path: source.path, size: source.size, needles: needleBytes) })
+            // The batch's large files are filled in order, the order the writer takes them in.
+            let filling: [(StreamSource, ChunkStream)] = prepared.compactMap { result in
+                guard case .success(let file) = result, let source = file.streamFrom, let stream = file.stream else { return nil }
+                return (source, stream)
+            }
+            guard !filling.isEmpty else { return (prepared, nil) }
+            return (prepared, {
+                for (source, stream) in filling { stream.fill(from: source.descriptor, path: source.path, size: source.size, needles: needleBytes) }
+            })
         }
         defer {
             streams.stop()
             pipeline.finish()
+        }
+        var batch: [Result<PreparedFile, PackError>] = []
+        var inBatch = 0
+        /// The next prepared file, in path order.
+        func nextPrepared() -> Result<PreparedFile, PackError>? {
+            if inBatch == batch.count {
+                guard let next = pipeline.next() else { return nil }
+                batch = next
+                inBatch = 0
+            }
+            inBatch += 1
+            return batch[inBatch - 1]
         }
         for entry in entries {
             if !problems.isEmpty && body != nil { discardBody() }
@@ -277,7 +302,7 @@ public enum Packer {
                 continue
             case .regular:
                 let mode: UInt32 = entry.permissions & 0o111 != 0 ? 0o755 : 0o644
-                guard let next = pipeline.next() else { throw .io("internal error: \(entry.path) was not read") }
+                guard let next = nextPrepared() else { throw .io("internal error: \(entry.path) was not read") }
                 var prepared = try next.get()
                 try emit(&prepared, path: entry.path, mode: mode, mtime: options.mtime, writer: body, meter: meter)
                 let file = prepared.result
@@ -370,6 +395,25 @@ public enum Packer {
         meter.finish()
         report.archiveBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? NSNumber)?.int64Value ?? 0
         return report
+    }
+
+    /// Cuts `0..<weights.count` into consecutive ranges of at most `maxFiles` indices whose
+    /// weights add up to at most `maxWeight` (a single heavier index is a range of its own);
+    /// every index is in exactly one range, in order.
+    static func batches(_ weights: [Int64], maxFiles: Int, maxWeight: Int64) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var weight: Int64 = 0
+        for (index, next) in weights.enumerated() {
+            if index > start && (index - start >= maxFiles || weight + next > maxWeight) {
+                ranges.append(start..<index)
+                start = index
+                weight = 0
+            }
+            weight += next
+        }
+        if start < weights.count { ranges.append(start..<weights.count) }
+        return ranges
     }
 
     // MARK: one file

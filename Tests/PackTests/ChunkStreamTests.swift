@@ -114,3 +114,24 @@ struct ChunkStreamTests {
         #expect(!stream.put(FileBytes([1, 2, 3])))
     }
 }
+
+@Suite("reader batches")
+struct ReaderBatchTests {
+    @Test func batchesCoverEveryIndexInOrderWithinBothLimits() {
+        var state: UInt32 = 7
+        let weights = (0..<1_000).map { _ -> Int64 in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Int64(state >> 12)  // up to 1 MiB, some over the limit below
+        }
+        let ranges = Packer.batches(weights, maxFiles: 64, maxWeight: 256 << 10)
+        #expect(ranges.flatMap { Array($0) } == Array(0..<1_000))
+        for range in ranges {
+            #expect(range.count <= 64)
+            let total = weights[range].reduce(0, +)
+            #expect(total <= 256 << 10 || range.count == 1, "\(range): \(total)")
+        }
+        #expect(Packer.batches([], maxFiles: 64, maxWeight: 1).isEmpty)
+        #expect(Packer.batches([5, 5, 5], maxFiles: 2, maxWeight: 100) == [0..<2, 2..<3])
+        #expect(Packer.batches([50, 60, 10], maxFiles: 64, maxWeight: 100) == [0..<1, 1..<3])
+    }
+}
