@@ -266,7 +266,11 @@ struct ELFTools {
     /// - Throws: ``PackError/missingTool(_:)`` when `tool` is not on `PATH`.
     static func run(_ tool: String, _ arguments: [String]) throws(PackError) -> Output {
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw .io("pipe: \(String(cString: strerror(errno)))") }
+        // Close-on-exec, so that a tool started by another reader thread meanwhile does not hold
+        // these pipes open (posix_spawn's dup2 gives the child its own 1 and 2 without the flag).
+        guard glibcPipe2(&outPipe, O_CLOEXEC) == 0, glibcPipe2(&errPipe, O_CLOEXEC) == 0 else {
+            throw .io("pipe2: \(String(cString: strerror(errno)))")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -337,3 +341,7 @@ struct ELFTools {
 /// glibc's memmem(3), which the Glibc module leaves out (it is a GNU extension).
 @_silgen_name("memmem")
 private func glibcMemmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?
+
+/// glibc's pipe2(2), which the Glibc module leaves out (it is a GNU extension).
+@_silgen_name("pipe2")
+private func glibcPipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32

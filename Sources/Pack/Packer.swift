@@ -214,8 +214,10 @@ public enum Packer {
             guard case .regular = entry.kind else { return false }
             return !entry.path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0a })
         }
-        // Files up to 1 MiB are read into memory by the readers; larger ones are streamed by the
-        // writer through its 1 MiB buffer. The readers stay at most 4 MiB ahead of the writer.
+        // Files up to 1 MiB are read into memory by the readers; a larger one is read in 1 MiB
+        // chunks by its reader while the writer takes them (ChunkStream). The readers stay at
+        // most 4 MiB ahead of the writer (a streamed file counts 1 MiB there; its stream holds
+        // at most 4 chunks more, so each reader adds at most 5 MiB).
         // Both bound the memory the pass touches: on this VM a page touched for the first time
         // costs as much as compressing it, and on the 905 MiB prefix of benchmarks/pack.sh 16 MiB
         // for both (and 128 MiB of pooled buffers) touched 73,939 pages (minor faults), these
@@ -452,7 +454,7 @@ public enum Packer {
         }
     }
 
-    /// A file to stream: the descriptor it was opened with (a duplicate, at offset 0, that
+    /// A file to stream: the descriptor it was opened with (a close-on-exec duplicate, at offset 0, that
     /// ``ChunkStream/fill(from:path:size:needles:)`` reads and closes, so the file is opened once),
     /// its path (for messages) and its size when opened.
     struct StreamSource: Sendable {
@@ -462,7 +464,8 @@ public enum Packer {
 
         /// - Throws: ``PackError/io(_:)`` when dup(2) fails.
         init(duplicating fd: Int32, path: String, size: Int64) throws(PackError) {
-            let copy = dup(fd)
+            // Close-on-exec like every other descriptor here: readers start patchelf meanwhile.
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             guard copy >= 0 else { throw .io("cannot duplicate the descriptor of \(path): \(String(cString: strerror(errno)))") }
             descriptor = copy
             self.path = path
