@@ -173,7 +173,7 @@ let package = Package(
         // Not a dependency on `sglang-forge-tools`: SwiftPM would link that executable's libraries
         // into this one. `swift build` builds both; `swift run sglang-forge lock` says to.
         .executableTarget(name: "sglang-forge", dependencies: ["ForgeCLI"]),
-        .executableTarget(name: "sglang-forge-tools", dependencies: ["ForgeToolsCLI"]),
+        .executableTarget(name: "sglang-forge-tools", dependencies: ["ForgeToolsCLI", "ForgeCLI"]),
         // Digest encodings (hex, Nix base-32, SRI) against `nix hash`.
         .testTarget(name: "HashesTests", dependencies: ["Hashes", "ForgeTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         // NAR serialisation against `nix-store --dump` on the same trees.

@@ -59,7 +59,6 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         let progress = ProgressLine(label: "pack", enabled: !quiet)
-        AllocatorTuning.retainFreedMemory()
         do {
             let report = try Packer.pack(
                 prefix: prefix, output: output,

@@ -26,10 +26,12 @@ enum ArchiveAssembly {
     /// `frame` followed by one skippable frame (RFC 8878, section 3.1.2: magic `0x184D2A50`,
     /// little-endian; a 4-byte little-endian size; that many zero bytes) that brings the total
     /// to the next multiple of ``headAlignment`` (at least 8 bytes of padding).
-    static func paddedHead(_ frame: [UInt8]) -> [UInt8] {
+    /// `frame` is consumed: when its buffer has room (``zstdFrame(_:level:)`` leaves
+    /// ``headAlignment`` + 8 bytes spare), the padding is appended in place, without a copy.
+    static func paddedHead(_ frame: consuming [UInt8]) -> [UInt8] {
         let total = (frame.count + 8 + headAlignment - 1) / headAlignment * headAlignment
         let skipped = UInt32(total - frame.count - 8)
-        var bytes = frame
+        var bytes = consume frame
         bytes.reserveCapacity(total)
         for value in [UInt32(0x184D_2A50), skipped] {
             withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
@@ -91,7 +93,8 @@ enum ArchiveAssembly {
                 try writer.writeData(file.bytes)
             }
             try writer.close()
-            tar = writer.bytes
+            // Moved out of the writer, so that dropping the end blocks below copies nothing.
+            tar = writer.takeBytes()
         } catch {
             throw .archive(error)
         }
@@ -115,8 +118,10 @@ enum ArchiveAssembly {
         // Not zeroed first: only the compressed bytes are touched (a few MiB for a manifest of
         // 51,000 files, whose bound is 8 MiB).
         var written = 0
-        let output = [UInt8](unsafeUninitializedCapacity: ZSTD_compressBound(bytes.count)) { out, count in
-            written = bytes.withUnsafeBytes { input in ZSTD_compress2(context, out.baseAddress, out.count, input.baseAddress, input.count) }
+        // Room for ``paddedHead(_:)``'s padding after the bound, so that it appends in place.
+        let spare = headAlignment + 8
+        let output = [UInt8](unsafeUninitializedCapacity: ZSTD_compressBound(bytes.count) + spare) { out, count in
+            written = bytes.withUnsafeBytes { input in ZSTD_compress2(context, out.baseAddress, out.count - spare, input.baseAddress, input.count) }
             count = ZSTD_isError(written) != 0 ? 0 : written
         }
         if ZSTD_isError(written) != 0 { throw .io("ZSTD_compress2: \(String(cString: ZSTD_getErrorName(written)))") }

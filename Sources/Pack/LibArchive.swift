@@ -167,6 +167,14 @@ final class ArchiveWriter {
     /// What an in-memory writer produced (complete after ``close()``).
     var bytes: [UInt8] { sink?.bytes ?? [] }
 
+    /// What an in-memory writer produced, moved out (the writer then holds no bytes), so that
+    /// the caller can change it without a copy of the whole archive.
+    func takeBytes() -> [UInt8] {
+        guard let sink else { return [] }
+        defer { sink.bytes = [] }
+        return sink.bytes
+    }
+
     deinit {
         if !closed { archive_write_close(handle) }
         archive_write_free(handle)

@@ -75,11 +75,9 @@ public struct Manifest: Hashable, Sendable {
             out.append(contentsOf: e.kind.rawValue.utf8)
             out.append(0x09)
             // The mode in octal, at least 4 digits.
-            let digits = String(e.mode, radix: 8).utf8
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, 4 - digits.count)))
-            out.append(contentsOf: digits)
+            Self.appendDigits(UInt64(e.mode), radix: 8, minimumCount: 4, to: &out)
             out.append(0x09)
-            out.append(contentsOf: String(e.size).utf8)
+            Self.appendDigits(UInt64(max(e.size, 0)), radix: 10, minimumCount: 1, to: &out)
             out.append(0x09)
             switch e.kind {
             case .file: out.append(contentsOf: (e.sha256 ?? "-").utf8)
@@ -89,6 +87,24 @@ public struct Manifest: Hashable, Sendable {
             out.append(0x0a)
         }
         return out
+    }
+
+    /// Appends the digits of `value` in `radix` (2 to 10) to `out`, with leading zeros up to
+    /// `minimumCount` digits (at most 64); without a `String` per number.
+    static func appendDigits(_ value: UInt64, radix: UInt64, minimumCount: Int, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digits in
+            var rest = value, start = 64
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % radix)
+                rest /= radix
+            } while rest > 0
+            while 64 - start < minimumCount && start > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// Parses manifest text.
@@ -138,7 +154,7 @@ public enum PathRules {
     /// 50,000 files). Stable.
     static func sortedByBytes<T>(_ items: [T], path: (T) -> String) -> [T] {
         // Already in order (the manifest of a pack): one pass of comparisons, no keys built.
-        if zip(items, items.dropFirst()).allSatisfy({ precedesByBytes(path($0), path($1)) }) { return items }
+        if items.indices.dropFirst().allSatisfy({ precedesByBytes(path(items[$0 - 1]), path(items[$0])) }) { return items }
         let keyed = items.enumerated().map { (key: Array(path($0.element).utf8), index: $0.offset) }
         let order = keyed.sorted { a, b in
             let common = min(a.key.count, b.key.count)

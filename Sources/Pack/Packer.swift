@@ -389,7 +389,7 @@ public enum Packer {
         report.preloadedLibraries = needed.preloaded
         guard let finished = finishing.next() else { throw .io("internal error: the archive body was not finished") }
         _ = try finished.get()
-        try ArchiveAssembly.prepend(ArchiveAssembly.paddedHead(frame), to: temporary, allowInsertRange: allowInsertRange)
+        try ArchiveAssembly.prepend(ArchiveAssembly.paddedHead(consume frame), to: temporary, allowInsertRange: allowInsertRange)
         guard rename(temporary, outputPath) == 0 else {
             throw .io("cannot rename \(temporary) to \(outputPath): \(String(cString: strerror(errno)))")
         }
@@ -519,6 +519,10 @@ public enum Packer {
                 let source = open(relocated, O_RDONLY | O_CLOEXEC)
                 guard source >= 0 else { throw .io("cannot open \(relocated): \(String(cString: strerror(errno)))") }
                 defer { close(source) }
+                // Unlinked at once: the descriptor keeps the bytes, and the copy's page cache is
+                // freed (for the next allocations to reuse) when the last descriptor is closed,
+                // not at the end of the run. Its name is free for this reader's next copy.
+                unlink(relocated)
                 guard fstat(source, &info) == 0 else { throw .io("cannot stat \(relocated): \(String(cString: strerror(errno)))") }
                 guard Int64(info.st_size) <= inMemoryLimit else {
                     return PreparedFile(result: result, data: nil, streamFrom: try .init(duplicating: source, path: relocated, size: Int64(info.st_size)))

@@ -1,3 +1,4 @@
+import ForgeCLI
 import ForgeToolsCLI
 
 /// The companion executable: `lock`, `pin`, `pack`, `unpack` and `bump`, which `sglang-forge`
@@ -5,6 +6,9 @@ import ForgeToolsCLI
 @main
 struct Entry {
     static func main() async {
+        // Before any other thread allocates: `pack`'s threads share one arena (AllocatorTuning).
+        AllocatorTuning.retainFreedMemory()
+        AllocatorTuning.shareArenas()
         await ToolsCommand.main()
     }
 }

@@ -56,6 +56,16 @@ struct RelocationTests {
         #expect(!PathRules.isSafeRelative("a//b") && !PathRules.isSafeRelative("./a") && !PathRules.isSafeRelative("a\tb") && PathRules.isSafeRelative("a b/c"))
     }
 
+    @Test func manifestNumbersAsStringWouldWriteThem() {
+        for (value, radix, minimum) in [(0, 8, 4), (0o644, 8, 4), (0o4755, 8, 4), (0o17777, 8, 4), (0, 10, 1), (9, 10, 1), (10, 10, 1),
+                                        (1_234_567_890_123, 10, 1), (Int(Int64.max), 10, 1)] {
+            var out: [UInt8] = [UInt8(ascii: "x")]
+            Manifest.appendDigits(UInt64(value), radix: UInt64(radix), minimumCount: minimum, to: &out)
+            let expected = String(value, radix: radix)
+            #expect(String(decoding: out, as: UTF8.self) == "x" + String(repeating: "0", count: max(0, minimum - expected.count)) + expected)
+        }
+    }
+
     @Test func manifestRoundTrip() throws {
         let m = Manifest(entries: [
             .init(path: "bin/python3", kind: .symlink, mode: 0o777, size: 0, linkTarget: "python3.12"),
@@ -63,6 +73,9 @@ struct RelocationTests {
             .init(path: "bin/x", kind: .file, mode: 0o755, size: 3, sha256: String(repeating: "a", count: 64)),
         ])
         #expect(m.entries.map(\.path) == ["bin", "bin/python3", "bin/x"])
+        #expect(m.text.split(separator: "\n").dropFirst().map(String.init) == [
+            "bin\td\t0755\t0\t-", "bin/python3\tl\t0777\t0\tpython3.12", "bin/x\tf\t0755\t3\t" + String(repeating: "a", count: 64),
+        ])
         #expect(try Manifest.parse(m.text) == m)
         #expect(throws: UnpackError.badManifest(line: 2, reason: "unsafe path '../x'")) {
             try Manifest.parse(Manifest.headerLine + "\n../x\tf\t0644\t0\t" + String(repeating: "a", count: 64) + "\n")
