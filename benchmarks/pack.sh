@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # `sglang-forge pack` on a real Python installation, as it is, against
-# `tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - DIR | zstd -T0 -3` on the same tree, in
-# one run: wall and CPU time (GNU time) of each, alternating, BENCH_RUNS times (default 3).
+# `tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - DIR | zstd -3` on the same tree (the
+# command issue 15 names; zstd's CLI compresses on one worker thread by default) and against the
+# same with `zstd -T0 -3` (a worker per CPU), in one run: wall and CPU time (GNU time) of each,
+# alternating, BENCH_RUNS times (default 3). Before each command the previous outputs are removed,
+# `sync` writes back what is dirty and the script waits BENCH_PAUSE seconds (default 3), so that
+# no command pays for the previous one's writeback or finds its freed memory still at hand.
 #
 # The prefix is a verbatim copy (cp -a, under $TMPDIR, never in the repository) of this machine's
 # CPython installation (sys.base_prefix: site-packages, __pycache__, bin/*-config, lib/pkgconfig,
@@ -39,10 +43,14 @@ timed() { # label, command...: appends "label wall user sys" to $work/times
     echo "$label $(cat "$work/t")" >> "$work/times"
 }
 status=0
+quiet() { rm -f "$1"; sync; sleep "${BENCH_PAUSE:-3}"; } # the output the next command writes
 for run in $(seq "$runs"); do
-    rm -f "$work/pack.tar.zst" "$work/tar.tar.zst"
+    quiet "$work/pack.tar.zst"
     timed pack "$forge" pack "$prefix" -o "$work/pack.tar.zst" --quiet --also-prefix "$base" 2> "$work/pack.log" || { status=$?; break; }
-    timed tar bash -c 'tar --sort=name --mtime=@0 --owner=0 --group=0 -C "$1" -cf - . | zstd -q -T0 -3 -o "$2"' _ "$prefix" "$work/tar.tar.zst"
+    quiet "$work/tar.tar.zst"
+    timed tar bash -c 'tar --sort=name --mtime=@0 --owner=0 --group=0 -C "$1" -cf - . | zstd -q -3 -o "$2"' _ "$prefix" "$work/tar.tar.zst"
+    quiet "$work/tar.tar.zst"
+    timed tarT0 bash -c 'tar --sort=name --mtime=@0 --owner=0 --group=0 -C "$1" -cf - . | zstd -q -T0 -3 -o "$2"' _ "$prefix" "$work/tar.tar.zst"
 done
 echo "== pack's report (exit $status)" >&2
 grep -v '^warning: ' "$work/pack.log" | head -n 40 >&2 || true
@@ -61,14 +69,19 @@ import statistics, sys
 times, b, files, cpus, ps, ts, same, base = sys.argv[1:]
 rows = [line.split() for line in open(times)]
 mb = int(b) / 1e6
-print(f"prefix: a copy of {base}, {mb:.0f} MB in {files} files; zstd level 3, {cpus} CPUs; {len(rows) // 2} runs each, alternating")
+print(f"prefix: a copy of {base}, {mb:.0f} MB in {files} files; zstd level 3, {cpus} CPUs; {len(rows) // 3} runs each, alternating")
 print(f"{'command':<58} {'wall s':>7} {'user s':>7} {'sys s':>6} {'MB/s':>6} {'archive MB':>10}")
-for label, name, size in (("pack", "sglang-forge pack --also-prefix ORIGINAL", ps), ("tar", "tar --sort=name --mtime=@0 --owner=0 --group=0 | zstd -T0 -3", ts)):
+names = (("pack", "sglang-forge pack --also-prefix ORIGINAL", ps),
+         ("tar", "tar --sort=name --mtime=@0 --owner=0 --group=0 | zstd -3", ts),
+         ("tarT0", "tar --sort=name --mtime=@0 --owner=0 --group=0 | zstd -T0 -3", ts))
+for label, name, size in names:
     for wall, user, sys_ in ([float(x) for x in r[1:]] for r in rows if r[0] == label):
         print(f"{name:<58} {wall:7.2f} {user:7.2f} {sys_:6.2f} {mb / wall:6.1f} {int(size) / 1e6:10.1f}")
-best = {label: min(float(r[1]) for r in rows if r[0] == label) for label in ("pack", "tar")}
-middle = {label: statistics.median(float(r[1]) for r in rows if r[0] == label) for label in ("pack", "tar")}
-print(f"fastest wall: pack {best['pack']:.2f} s, tar|zstd {best['tar']:.2f} s (pack/tar {best['pack'] / best['tar']:.2f})")
-print(f"median wall:  pack {middle['pack']:.2f} s, tar|zstd {middle['tar']:.2f} s (pack/tar {middle['pack'] / middle['tar']:.2f})")
+labels = [n[0] for n in names]
+best = {label: min(float(r[1]) for r in rows if r[0] == label) for label in labels}
+middle = {label: statistics.median(float(r[1]) for r in rows if r[0] == label) for label in labels}
+for label, text in (("tar", "tar|zstd -3"), ("tarT0", "tar|zstd -T0 -3")):
+    print(f"against {text + ':':<17} median pack {middle['pack']:.2f} s, {middle[label]:.2f} s (pack/tar {middle['pack'] / middle[label]:.2f}); "
+          f"fastest pack {best['pack']:.2f} s, {best[label]:.2f} s ({best['pack'] / best[label]:.2f})")
 print(f"packed again with --threads 1, identical bytes: {same}")
 PY

@@ -12,20 +12,37 @@ import Glibc
 /// 905 MiB prefix of benchmarks/pack.sh, 40 files over 1 MiB hold 327 MB). At most ``capacity``
 /// chunks wait for the writer; the reader blocks until one is taken. Thread-safe.
 final class ChunkStream: @unchecked Sendable {
-    /// What the streams of one pass share: one lock and whether the writer has stopped taking
-    /// chunks (it failed, or the pass is over), which releases every blocked reader.
+    /// What the streams of one pass share: whether the writer has stopped taking chunks (it
+    /// failed, or the pass is over), which releases every blocked reader.
     final class Hub: @unchecked Sendable {
-        fileprivate let condition = NSCondition()
-        fileprivate var stopped = false
+        private let lock = NSLock()
+        private var stopped = false
+        private var streams: [WeakStream] = []
+
+        /// Whether ``stop()`` was called.
+        fileprivate var isStopped: Bool { lock.withLock { stopped } }
+
+        /// Adds `stream`, so that ``stop()`` wakes its reader; streams that are gone are dropped.
+        fileprivate func register(_ stream: ChunkStream) {
+            lock.withLock {
+                streams.removeAll { $0.stream == nil }
+                streams.append(WeakStream(stream: stream))
+            }
+        }
 
         /// Stops every stream of this hub: readers blocked in ``ChunkStream/put(_:)`` return
         /// `false`, and later calls do at once.
         func stop() {
-            condition.lock()
-            stopped = true
-            condition.broadcast()
-            condition.unlock()
+            let live = lock.withLock {
+                stopped = true
+                return streams.compactMap(\.stream)
+            }
+            // After the flag is set: a reader that checks it under its stream's lock either sees
+            // it or is already waiting when this broadcast comes.
+            for stream in live { stream.wakeAll() }
         }
+
+        private struct WeakStream { weak var stream: ChunkStream? }
     }
 
     /// What the writer takes next.
@@ -42,6 +59,9 @@ final class ChunkStream: @unchecked Sendable {
     /// Chunks that may wait for the writer.
     let capacity: Int
     private let hub: Hub
+    /// This stream's own lock and condition: a chunk put or taken wakes only this stream's
+    /// reader or the writer, not the readers of other streams.
+    private let condition = NSCondition()
     private var waiting: [FileBytes] = []
     private var outcome: Result<ContentDigest, PackError>?
 
@@ -49,40 +69,48 @@ final class ChunkStream: @unchecked Sendable {
     init(hub: Hub, capacity: Int = 4) {
         self.hub = hub
         self.capacity = max(1, capacity)
+        hub.register(self)
     }
 
     /// Reader side: queues `chunk`, waiting while ``capacity`` chunks wait.
     /// - Returns: `false` when the writer has stopped (the chunk is dropped; stop reading).
     func put(_ chunk: FileBytes) -> Bool {
-        hub.condition.lock()
-        defer { hub.condition.unlock() }
-        while waiting.count >= capacity && !hub.stopped { hub.condition.wait() }
-        if hub.stopped { return false }
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.count >= capacity && !hub.isStopped { condition.wait() }
+        if hub.isStopped { return false }
         waiting.append(chunk)
-        hub.condition.broadcast()
+        condition.broadcast()
         return true
     }
 
     /// Reader side: ends the stream with the digest of every byte put, or an error.
     func finish(_ result: Result<ContentDigest, PackError>) {
-        hub.condition.lock()
+        condition.lock()
         outcome = result
-        hub.condition.broadcast()
-        hub.condition.unlock()
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Writer side: the next chunk or the end, waiting for the reader. After the end it is
     /// returned again.
     func take() -> Item {
-        hub.condition.lock()
-        defer { hub.condition.unlock() }
-        while waiting.isEmpty && outcome == nil { hub.condition.wait() }
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.isEmpty && outcome == nil { condition.wait() }
         if !waiting.isEmpty {
             let chunk = waiting.removeFirst()
-            hub.condition.broadcast()
+            condition.broadcast()
             return .chunk(chunk)
         }
         return .end(outcome!)
+    }
+
+    /// Wakes whoever waits on this stream (``Hub/stop()``).
+    fileprivate func wakeAll() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Reader side: reads the open file `fd` (named `path` in messages) from its offset to its
@@ -100,6 +128,8 @@ final class ChunkStream: @unchecked Sendable {
             chunk.withBytes { digest.update($0) }
             if digest.size > size { break }
             if !put(chunk) { return }
+            // A short chunk ends where read(2) returned 0: no further read is needed to see it.
+            if n < Self.chunkSize { break }
         }
         if digest.size != size { return finish(.failure(.io("\(path) changed while it was packed (size \(size), then \(digest.size) or more)"))) }
         finish(.success(digest))

@@ -100,18 +100,48 @@ struct ChunkStreamTests {
         #expect(error.description.contains("cannot read /"))
     }
 
-    @Test func stoppingTheHubReleasesABlockedReader() throws {
+    @Test func stoppingTheHubReleasesEveryBlockedReaderAndClosesItsFile() throws {
         let work = try TemporaryDirectory("chunks")
         let (bytes, _) = bytesWithNeedleOnTheSeam("x")
-        let (path, fd) = try file(work, "big.bin", bytes)
         let hub = ChunkStream.Hub()
-        let stream = ChunkStream(hub: hub, capacity: 1)
-        // One chunk fits; the reader then waits for the writer, which never takes one.
-        let reader = Background { stream.fill(from: fd, path: path, size: Int64(bytes.count), needles: []) }
-        #expect(!reader.wait(seconds: 0.3))
+        // Two streams of one hub, as when the writer fails while two readers wait in put: one
+        // chunk fits in each, then each reader waits for a writer that never takes one.
+        var readers: [(stream: ChunkStream, fd: Int32, done: Background)] = []
+        for name in ["a.bin", "b.bin"] {
+            let (path, fd) = try file(work, name, bytes)
+            let stream = ChunkStream(hub: hub, capacity: 1)
+            readers.append((stream, fd, Background { stream.fill(from: fd, path: path, size: Int64(bytes.count), needles: []) }))
+        }
+        for reader in readers { #expect(!reader.done.wait(seconds: 0.3)) }
         hub.stop()
-        #expect(reader.wait(seconds: 10))
-        #expect(!stream.put(FileBytes([1, 2, 3])))
+        for reader in readers {
+            #expect(reader.done.wait(seconds: 10))
+            // fill closed the descriptor on its way out.
+            #expect(fcntl(reader.fd, F_GETFD) == -1 && errno == EBADF)
+            #expect(!reader.stream.put(FileBytes([1, 2, 3])))
+        }
+        // A stream made after the stop refuses chunks at once.
+        #expect(!ChunkStream(hub: hub).put(FileBytes([1])))
+    }
+
+    @Test func aFileOfWholeChunksAndOneOfAShortLastChunkEndAlike() throws {
+        let work = try TemporaryDirectory("chunks")
+        for size in [2 * ChunkStream.chunkSize, 2 * ChunkStream.chunkSize + 7] {
+            let bytes = [UInt8]((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            let (path, fd) = try file(work, "f\(size).bin", bytes)
+            let stream = ChunkStream(hub: ChunkStream.Hub())
+            let reader = Background { stream.fill(from: fd, path: path, size: Int64(size), needles: []) }
+            var got: [UInt8] = []
+            var ended: ContentDigest?
+            loop: while true {
+                switch stream.take() {
+                case .chunk(let chunk): got += chunk.withBytes { Array($0) }
+                case .end(let outcome): ended = try outcome.get(); break loop
+                }
+            }
+            #expect(reader.wait(seconds: 10))
+            #expect(got == bytes && ended?.size == Int64(size), "size \(size)")
+        }
     }
 }
 

@@ -115,6 +115,28 @@ struct NeededLibraryTests {
         #expect(!FileManager.default.fileExists(atPath: work.path + "/x.tar.zst"))
     }
 
+    @Test func aRefusalListsTheNeededLibrariesWithTheProblemsOfThePass() throws {
+        let work = try TemporaryDirectory("needed-and-pass")
+        try buildLibraries(work)
+        try linkAgainstOuter(work, "lib/user.so")
+        // A problem found while the files are read (the pass), besides the needed library that
+        // the check after the pass finds missing: one refusal lists both, sorted by path.
+        try FileManager.default.createDirectory(atPath: work.path + "/p/bin", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: work.path + "/p/bin/up", withDestinationPath: "../../outside")
+        do {
+            _ = try Packer.pack(prefix: work.path + "/p", output: work.path + "/x.tar.zst")
+            Issue.record("packing succeeded")
+        } catch {
+            #expect(error.description == """
+                cannot pack \(work.path)/p: 2 problems
+                  bin/up: symlink target '../../outside' escapes the prefix
+                  lib/user.so: needs libouter.so, which the dynamic linker finds nowhere (not in the file's RUNPATH/RPATH, the ld.so cache or the system directories, and no file of that name is in the prefix); bundle it into the prefix
+                """)
+        }
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/x.tar.zst"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix(".x.tar.zst") }.isEmpty)
+    }
+
     @Test func libraryFoundOutsideThePrefixIsRefused() throws {
         let work = try TemporaryDirectory("needed-outside")
         try buildLibraries(work)
