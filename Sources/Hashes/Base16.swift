@@ -5,13 +5,19 @@ public enum Base16 {
 
     /// Encodes `bytes` as lowercase hex, two characters per byte.
     public static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        bytes.withUnsafeBytes { encode($0) }
+    }
+
+    /// Lowercase hex of `bytes`, written straight into the string's storage (one allocation:
+    /// `pack` encodes a digest for every file).
+    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = digits[Int(byte >> 4)]
+                out[2 * index + 1] = digits[Int(byte & 0x0f)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes lowercase hex. Returns `nil` for an odd length, uppercase digits (non-canonical)

@@ -20,7 +20,9 @@ final class BufferPool: @unchecked Sendable {
     /// Most bytes of idle buffers kept.
     let retainLimit: Int
     private let lock = NSLock()
-    private var idle: [Int: [UnsafeMutableRawBufferPointer]] = [:]
+    /// Idle buffers by size class: index `k` holds buffers of `1 << k` bytes (an array, not a
+    /// dictionary, so that taking and giving back change it in place without allocating).
+    private var idle: [[UnsafeMutableRawBufferPointer]] = Array(repeating: [], count: Int.bitWidth)
     private var idleBytes = 0
 
     init(retainLimit: Int) {
@@ -32,7 +34,7 @@ final class BufferPool: @unchecked Sendable {
     func take(atLeast count: Int) -> UnsafeMutableRawBufferPointer {
         let size = Self.sizeClass(count)
         let reused: UnsafeMutableRawBufferPointer? = lock.withLock {
-            guard let buffer = idle[size]?.popLast() else { return nil }
+            guard let buffer = idle[size.trailingZeroBitCount].popLast() else { return nil }
             idleBytes -= size
             return buffer
         }
@@ -45,7 +47,7 @@ final class BufferPool: @unchecked Sendable {
         guard size >= Self.minimumPooled, size == Self.sizeClass(size) else { buffer.deallocate(); return }
         let kept = lock.withLock {
             guard idleBytes + size <= retainLimit else { return false }
-            idle[size, default: []].append(buffer)
+            idle[size.trailingZeroBitCount].append(buffer)
             idleBytes += size
             return true
         }
@@ -60,6 +62,6 @@ final class BufferPool: @unchecked Sendable {
     }
 
     deinit {
-        for buffers in idle.values { for buffer in buffers { buffer.deallocate() } }
+        for buffers in idle { for buffer in buffers { buffer.deallocate() } }
     }
 }

@@ -239,7 +239,7 @@ struct ContentDigest {
 
     /// The hex digest.
     func hexDigest() -> String {
-        Base16.encode(Array(hasher.finalize()))
+        hasher.finalize().withUnsafeBytes { Base16.encode($0) }
     }
 
     /// The first occurrence of `needle` in `haystack` at or after `start` (glibc's memmem(3), a

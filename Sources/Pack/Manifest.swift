@@ -178,9 +178,24 @@ public enum PathRules {
     }
 
     /// A relative, `/`-separated path with no empty, `.` or `..` component, no tab or newline.
+    /// One pass over the UTF-8 bytes, without an array of components (it runs for every entry).
     public static func isSafeRelative(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\t"), !path.contains("\n") else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n")
+        var length = 0, dots = 0
+        // A component ends at a slash or at the end: it must not be empty, `.` or `..`.
+        func componentIsSafe() -> Bool { length > 0 && !(dots == length && length <= 2) }
+        for byte in path.utf8 {
+            if byte == tab || byte == newline { return false }
+            if byte == slash {
+                guard componentIsSafe() else { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == dot { dots += 1 }
+            }
+        }
+        return componentIsSafe()
     }
 
     /// Resolves the relative link `target` of a symlink at the relative path `linkPath`, as the

@@ -54,6 +54,8 @@ struct RelocationTests {
         #expect(PathRules.resolve(linkTarget: "top/..", from: "a/esc") == "a")
         #expect(PathRules.resolve(linkTarget: "loop", from: "loop", symlinks: ["loop": "loop"]) == nil)
         #expect(!PathRules.isSafeRelative("a//b") && !PathRules.isSafeRelative("./a") && !PathRules.isSafeRelative("a\tb") && PathRules.isSafeRelative("a b/c"))
+        for unsafe in ["", "/", "/a", "a/", "a/./b", "a/../b", "..", ".", "a/..", "a\nb", "a/\t"] { #expect(!PathRules.isSafeRelative(unsafe), "\(unsafe)") }
+        for safe in ["a", "...", ".a", "a.", "a/.b/c..", "lib/python3.11/site-packages/x.py", "é/ü"] { #expect(PathRules.isSafeRelative(safe), "\(safe)") }
     }
 
     @Test func manifestNumbersAsStringWouldWriteThem() {
