@@ -27,8 +27,7 @@ import Testing
         func plugin(_ name: String, python: Bool = false, _ script: String) throws -> String {
             let path = bin.appendingPathComponent("sglang-forge-backend-\(name)").path
             let shebang = python ? "#!/usr/bin/env python3\n" : "#!/bin/sh\n"
-            try Data((shebang + script).utf8).write(to: URL(fileURLWithPath: path))
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            try ExecutableFile.write(shebang + script, to: path)
             return path
         }
 

@@ -6,8 +6,11 @@ public enum GitFixture {
     public static func write(_ root: String, _ relative: String, _ contents: String, executable: Bool = false) throws {
         let path = root + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
-        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+        if executable {
+            try ExecutableFile.write(contents, to: path)
+        } else {
+            try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+        }
     }
 
     /// `git init` in `path`, with commits dated deterministically.
