@@ -37,8 +37,9 @@ public enum AllocatorTuning {
     /// each grows its own heap (`mprotect`: 1,929 calls against 555) and reuses only its own
     /// freed memory (52,000 minor page faults against 58,500). In 4 alternating runs on 2 CPUs,
     /// 4.83 → 4.48 s median wall and 2.29 → 1.61 s system time (benchmarks/pack.sh's prefix,
-    /// GLIBC_TUNABLES=glibc.malloc.arena_max=1). Call it from the entry point, before a second
-    /// thread allocates (threads that have an arena keep it). A no-op where the C library is not glibc.
+    /// GLIBC_TUNABLES=glibc.malloc.arena_max=1); the price is contention on the one arena's lock
+    /// (about 20,000 futex calls there). Call it from the entry point, before a second thread
+    /// allocates (threads that have an arena keep it). A no-op where the C library is not glibc.
     public static func shareArenas() {
         #if canImport(Glibc)
         _ = glibcMallopt(arenaMax, 1)

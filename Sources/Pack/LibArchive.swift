@@ -152,7 +152,7 @@ final class ArchiveWriter {
     }
 
     /// An uncompressed tar archive in memory, same format as ``init(path:zstdLevel:zstdThreads:)``;
-    /// read it with ``bytes`` after ``close()``. `capacity`: the bytes to reserve up front (the
+    /// take it with ``takeBytes()`` after ``close()``. `capacity`: the bytes to reserve up front (the
     /// expected size of the archive), so that a large one is not copied as it grows.
     init(memoryReserving capacity: Int) throws(ArchiveError) {
         guard let handle = archive_write_new() else { fatalError("archive_write_new: out of memory") }
@@ -172,11 +172,8 @@ final class ArchiveWriter {
         try check(archive_write_open2(handle, Unmanaged.passUnretained(sink).toOpaque(), nil, write, nil, nil), "archive_write_open2", handle, path: path)
     }
 
-    /// What an in-memory writer produced (complete after ``close()``).
-    var bytes: [UInt8] { sink?.bytes ?? [] }
-
-    /// What an in-memory writer produced, moved out (the writer then holds no bytes), so that
-    /// the caller can change it without a copy of the whole archive.
+    /// What an in-memory writer produced (complete after ``close()``), moved out (the writer
+    /// then holds no bytes), so that the caller can change it without a copy of the archive.
     func takeBytes() -> [UInt8] {
         guard let sink else { return [] }
         defer { sink.bytes = [] }
